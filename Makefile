@@ -1,0 +1,38 @@
+# readerpulse — the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_DB ?= build/demo.duckdb
+
+.PHONY: setup demo test lint typecheck unit bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## demo: set up, then load the bundled sample corpus into a fresh database
+demo: $(STAMP)
+	@mkdir -p build
+	@rm -f $(DEMO_DB) $(DEMO_DB).wal
+	$(BIN)/readerpulse ingest data/sample --db $(DEMO_DB)
+	$(BIN)/readerpulse sql --db $(DEMO_DB) "SELECT article_id, title, count(*) FILTER (WHERE kind <> 'title') AS passages FROM articles JOIN passages USING (article_id) GROUP BY ALL ORDER BY article_id"
+
+## test: set up, then lint, type-check and run the test suite
+test: $(STAMP) lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check analysis tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,112 @@
+"""The `readerpulse` command: parse options, call one library function, print the result."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import duckdb
+
+from analysis import __version__, config
+from analysis.errors import ReaderpulseError
+from analysis.ingest.api import FileResult, ImportOptions, ingest
+from analysis.ingest.formats import registry
+from analysis.output import FORMATS, render
+from analysis.store import connect
+
+DB_OPTION = click.option(
+    "--db",
+    "db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=f"Database file (default: ${config.DB_ENV} or ./{config.DEFAULT_DB}).",
+)
+
+
+class Group(click.Group):
+    """Library errors become one line on stderr and the error's exit code."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ReaderpulseError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except duckdb.Error as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=Group)
+@click.version_option(__version__, prog_name="readerpulse")
+def main() -> None:
+    """Reader comments in, weekly audience insight out."""
+
+
+def _describe(result: FileResult) -> str:
+    c = result.counts
+    if result.status == "failed":
+        return f"FAILED {result.path}: {result.error}"
+    if result.status == "unchanged":
+        return f"unchanged {result.path} (already imported as source {result.source_id})"
+    return (
+        f"loaded {result.path} [{result.format}]: {c.articles} articles, {c.passages} passages, "
+        f"{c.comments} comments, {c.rejects} rejects"
+    )
+
+
+@main.command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@DB_OPTION
+@click.option("--tz", default=None, help=f"Zone for timestamps written without one (default: ${config.TZ_ENV} or UTC).")
+@click.option("--format", "fmt", default=None, help="Skip detection and read every file as this format.")
+@click.option("--keep-author-names", is_flag=True, help="Also store commenters' raw names (default: pseudonyms only).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
+def ingest_cmd(paths: tuple[Path, ...], db: Path | None, tz: str | None, fmt: str | None,
+               keep_author_names: bool, quiet: bool) -> None:
+    """Import article pages, comment exports and tables from files or folders."""
+    options = ImportOptions(tz=config.timezone(tz), keep_author_names=keep_author_names, format=fmt)
+    db_path = config.db_path(db)
+
+    def progress(result: FileResult, index: int, total: int) -> None:
+        if not quiet or result.status == "failed":
+            click.echo(f"[{index}/{total}] {_describe(result)}", err=True)
+
+    with connect(db_path) as conn:
+        results = ingest(conn, paths, options, progress)
+    loaded = [r for r in results if r.status == "loaded"]
+    failed = [r for r in results if r.status == "failed"]
+    totals = {k: sum(getattr(r.counts, k) for r in results) for k in ("articles", "passages", "comments", "rejects")}
+    click.echo(
+        f"{db_path}: {len(loaded)} files loaded, {len(results) - len(loaded) - len(failed)} unchanged, "
+        f"{len(failed)} failed; new: {totals['articles']} articles, {totals['passages']} passages, "
+        f"{totals['comments']} comments, {totals['rejects']} rejects"
+    )
+    for result in failed:
+        click.echo(f"error: {result.error}", err=True)
+    if failed:
+        sys.exit(1)
+
+
+@main.command("formats")
+def formats_cmd() -> None:
+    """List the source formats readerpulse reads."""
+    for fmt in registry():
+        click.echo(f"{fmt.name:<16} {fmt.description}")
+
+
+@main.command("sql")
+@click.argument("query")
+@DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+def sql_cmd(query: str, db: Path | None, fmt: str) -> None:
+    """Run ad-hoc SQL on the database and print the result."""
+    db_path = config.db_path(db)
+    if not db_path.exists():
+        raise ReaderpulseError(f"{db_path}: no such database (run `readerpulse ingest` first)")
+    with connect(db_path) as conn:
+        relation = conn.sql(query)
+        if relation is None:
+            return
+        click.echo(render(relation.pl(), fmt), nl=False)

@@ -1,0 +1,168 @@
+"""Import files into the database: one transaction per file, rejects kept, re-imports skipped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from analysis.errors import UnreadableSource
+from analysis.ingest.formats import detect
+from analysis.ingest.model import ParseContext, SourceFile
+from analysis.store.db import pseudonym_secret
+from analysis.store.writer import WriteCounts, update_depths, write_batch
+
+
+@dataclass
+class FileResult:
+    """What one file did to the database."""
+
+    path: Path
+    format: str | None
+    status: str  # 'loaded', 'unchanged' (already imported) or 'failed'
+    counts: WriteCounts = field(default_factory=WriteCounts)
+    source_id: int | None = None
+    error: str | None = None
+
+
+@dataclass
+class ImportOptions:
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    keep_author_names: bool = False
+    format: str | None = None
+    batch_size: int = 100_000
+
+
+Progress = Callable[[FileResult, int, int], None]
+
+SKIPPED_NAMES = {".DS_Store", "Thumbs.db"}
+
+
+def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Files as given, folders walked recursively in name order (hidden entries skipped)."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(path)
+                if child.is_file() and not any(part.startswith(".") for part in rel.parts):
+                    if child.name not in SKIPPED_NAMES:
+                        yield child
+        else:
+            yield path
+
+
+def _already_loaded(conn: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
+    row = conn.execute(
+        "SELECT min(source_id) FROM sources WHERE sha256 = ? AND status = 'loaded'", [sha256]
+    ).fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+def _next_source_id(conn: duckdb.DuckDBPyConnection) -> int:
+    row = conn.execute("SELECT nextval('source_id_seq')").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def import_file(conn: duckdb.DuckDBPyConnection, path: Path, options: ImportOptions) -> FileResult:
+    """Import one file in one transaction. A failure leaves the database as it was before it."""
+    try:
+        source = SourceFile.open_path(path)
+    except OSError as exc:
+        raise UnreadableSource(f"{path}: cannot read file ({exc.strerror or exc})") from exc
+    existing = _already_loaded(conn, source.sha256)
+    if existing is not None:
+        return FileResult(path, None, "unchanged", source_id=existing)
+    fmt = detect(source, options.format)
+    secret = pseudonym_secret(conn)
+    ctx = ParseContext(tz=options.tz, batch_size=options.batch_size)
+    result = FileResult(path, fmt.name, "loaded")
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        source_id = _next_source_id(conn)
+        result.source_id = source_id
+        for batch in fmt.parse(source, ctx):
+            result.counts.add(
+                write_batch(
+                    conn,
+                    batch,
+                    source_id=source_id,
+                    secret=secret,
+                    keep_author_names=options.keep_author_names,
+                )
+            )
+        update_depths(conn, source_id)
+        conn.execute(
+            "INSERT INTO sources VALUES (?, ?, ?, ?, ?, now(), 'loaded', NULL, ?, ?, ?, ?)",
+            [
+                source_id,
+                str(path),
+                fmt.name,
+                source.sha256,
+                source.size,
+                result.counts.articles,
+                result.counts.passages,
+                result.counts.comments,
+                result.counts.rejects,
+            ],
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return result
+
+
+def record_failure(conn: duckdb.DuckDBPyConnection, path: Path, message: str) -> int:
+    """Keep a trace of a file that could not be imported: a failed source and one reject."""
+    try:
+        source = SourceFile.open_path(path)
+        sha, size = source.sha256, source.size
+    except OSError:
+        sha, size = "", 0
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        source_id = _next_source_id(conn)
+        conn.execute(
+            "INSERT INTO sources (source_id, path, format, sha256, size_bytes, imported_at, status, error)"
+            " VALUES (?, ?, NULL, ?, ?, now(), 'failed', ?)",
+            [source_id, str(path), sha, size, message],
+        )
+        conn.execute(
+            "INSERT INTO rejects VALUES (?, 'file', ?, NULL)", [source_id, message]
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return source_id
+
+
+def ingest(
+    conn: duckdb.DuckDBPyConnection,
+    paths: Iterable[str | Path],
+    options: ImportOptions | None = None,
+    progress: Progress | None = None,
+) -> list[FileResult]:
+    """Import every file under `paths`. A file that fails is recorded and the others still load."""
+    options = options or ImportOptions()
+    files = list(expand_paths(paths))
+    results = []
+    for index, path in enumerate(files, start=1):
+        try:
+            result = import_file(conn, path, options)
+        except UnreadableSource as exc:
+            result = FileResult(path, None, "failed", error=str(exc))
+            result.source_id = record_failure(conn, path, str(exc))
+        except (ValueError, duckdb.Error) as exc:
+            message = f"{path}: import failed and was rolled back: {exc}"
+            result = FileResult(path, None, "failed", error=message)
+            result.source_id = record_failure(conn, path, message)
+        results.append(result)
+        if progress:
+            progress(result, index, len(files))
+    return results

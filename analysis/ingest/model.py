@@ -1,0 +1,193 @@
+"""The canonical batches every source format is turned into before it reaches the database."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+UTC_DATETIME = pl.Datetime("us", "UTC")
+
+ARTICLE_SCHEMA: dict[str, Any] = {
+    "article_id": pl.String,
+    "url": pl.String,
+    "outlet": pl.String,
+    "title": pl.String,
+    "byline": pl.String,
+    "published_at": UTC_DATETIME,
+}
+PASSAGE_SCHEMA: dict[str, Any] = {
+    "article_id": pl.String,
+    "passage_no": pl.Int32,
+    "kind": pl.String,
+    "heading": pl.String,
+    "text": pl.String,
+}
+COMMENT_SCHEMA: dict[str, Any] = {
+    "article_id": pl.String,
+    "comment_id": pl.String,
+    "parent_id": pl.String,
+    "author": pl.String,
+    "posted_at": UTC_DATETIME,
+    "text": pl.String,
+    "status": pl.String,
+    # where the record stood in its file, for rejects found after parsing (e.g. duplicate ids)
+    "location": pl.String,
+}
+REJECT_SCHEMA: dict[str, Any] = {
+    "location": pl.String,
+    "reason": pl.String,
+    "raw": pl.String,
+}
+
+COMMENT_STATUSES = ("published", "deleted", "spam")
+PASSAGE_KINDS = ("title", "heading", "paragraph", "bullet", "faq_question", "faq_answer", "narrative")
+
+HEAD_BYTES = 64 * 1024
+
+
+@dataclass
+class Batch:
+    """One chunk of parsed records. Any frame may be empty."""
+
+    articles: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ARTICLE_SCHEMA))
+    passages: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PASSAGE_SCHEMA))
+    comments: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=COMMENT_SCHEMA))
+    rejects: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REJECT_SCHEMA))
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file to import: its path, size, content hash and first bytes (for format sniffing)."""
+
+    path: Path
+    size: int
+    sha256: str
+    head: bytes
+
+    @classmethod
+    def open_path(cls, path: Path) -> SourceFile:
+        digest = hashlib.sha256()
+        size = 0
+        head = b""
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                if not head:
+                    head = chunk[:HEAD_BYTES]
+                digest.update(chunk)
+                size += len(chunk)
+        return cls(path=path, size=size, sha256=digest.hexdigest(), head=head)
+
+    def read_bytes(self) -> bytes:
+        return self.path.read_bytes()
+
+    def open(self) -> IO[bytes]:
+        return self.path.open("rb")
+
+    def head_text(self) -> str:
+        """The first bytes decoded leniently, BOM removed: for sniffing only."""
+        return self.head.decode("utf-8", errors="replace").lstrip("\ufeff")
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    """What a parser needs besides the file: the zone for naive times, the batch size."""
+
+    tz: ZoneInfo
+    batch_size: int = 100_000
+
+
+class BatchBuilder:
+    """Collects records of tree-shaped formats (XML, JSON) and turns them into typed frames.
+
+    Parsing a tree is element by element; the rows leave here as columnar batches.
+    """
+
+    def __init__(self) -> None:
+        self.articles: list[dict[str, Any]] = []
+        self.passages: list[dict[str, Any]] = []
+        self.comments: list[dict[str, Any]] = []
+        self.rejects: list[dict[str, Any]] = []
+
+    def article(
+        self,
+        article_id: str,
+        *,
+        url: str | None = None,
+        outlet: str | None = None,
+        title: str | None = None,
+        byline: str | None = None,
+        published_at: datetime | None = None,
+    ) -> None:
+        self.articles.append(
+            {
+                "article_id": article_id,
+                "url": url,
+                "outlet": outlet,
+                "title": title,
+                "byline": byline,
+                "published_at": published_at,
+            }
+        )
+
+    def passage(self, article_id: str, passage_no: int, kind: str, text: str, heading: str | None = None) -> None:
+        if kind not in PASSAGE_KINDS:
+            raise ValueError(f"unknown passage kind {kind!r}")
+        self.passages.append(
+            {"article_id": article_id, "passage_no": passage_no, "kind": kind, "heading": heading, "text": text}
+        )
+
+    def comment(
+        self,
+        article_id: str,
+        comment_id: str,
+        *,
+        text: str,
+        location: str,
+        parent_id: str | None = None,
+        author: str | None = None,
+        posted_at: datetime | None = None,
+        status: str = "published",
+    ) -> None:
+        if status not in COMMENT_STATUSES:
+            raise ValueError(f"unknown comment status {status!r}")
+        self.comments.append(
+            {
+                "article_id": article_id,
+                "comment_id": comment_id,
+                "parent_id": parent_id,
+                "author": author,
+                "posted_at": posted_at,
+                "text": text,
+                "status": status,
+                "location": location,
+            }
+        )
+
+    def reject(self, location: str, reason: str, raw: str | None = None) -> None:
+        self.rejects.append({"location": location, "reason": reason, "raw": raw})
+
+    def __len__(self) -> int:
+        return len(self.articles) + len(self.passages) + len(self.comments) + len(self.rejects)
+
+    def build(self) -> Batch:
+        """The collected rows as one batch; the builder starts empty again."""
+        batch = Batch(
+            articles=pl.DataFrame(self.articles, schema=ARTICLE_SCHEMA),
+            passages=pl.DataFrame(self.passages, schema=PASSAGE_SCHEMA),
+            comments=pl.DataFrame(self.comments, schema=COMMENT_SCHEMA),
+            rejects=pl.DataFrame(self.rejects, schema=REJECT_SCHEMA),
+        )
+        self.articles, self.passages, self.comments, self.rejects = [], [], [], []
+        return batch
+
+    def batches(self, every: int) -> Iterator[Batch]:
+        """Yield a batch when the builder holds `every` records or more (for streaming parsers)."""
+        if len(self) >= every:
+            yield self.build()

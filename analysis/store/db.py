@@ -1,0 +1,96 @@
+"""Open the DuckDB file and bring its schema up to date with the numbered migrations."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def migrations() -> list[Migration]:
+    """The migrations shipped with the package, in order."""
+    found = []
+    for entry in resources.files("analysis.store").joinpath("migrations").iterdir():
+        match = MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), match.group(2), entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    versions = [m.version for m in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migrations must be numbered 0001, 0002, … without gaps; found {versions}")
+    return found
+
+
+def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
+    """The highest migration applied to this database (0 for a new file)."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+    )
+    row = conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(conn: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply every migration newer than the database's version, each in its own transaction."""
+    applied = []
+    current = schema_version(conn)
+    for migration in migrations():
+        if migration.version <= current:
+            continue
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            conn.execute(migration.sql)
+            conn.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, now())",
+                [migration.version, migration.name],
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(migration.version)
+    return applied
+
+
+def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (or create) the database file, migrated to the current schema."""
+    path = Path(path)
+    if read_only:
+        return duckdb.connect(str(path), read_only=True)
+    if path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    conn = duckdb.connect(str(path))
+    migrate(conn)
+    return conn
+
+
+def setting(conn: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    return str(row[0]) if row else None
+
+
+def pseudonym_secret(conn: duckdb.DuckDBPyConnection) -> bytes:
+    """The per-database key for commenter pseudonyms, created on first use."""
+    value = setting(conn, "pseudonym_secret")
+    if value is None:
+        conn.execute(
+            "INSERT INTO settings VALUES ('pseudonym_secret', ?) ON CONFLICT DO NOTHING",
+            [secrets.token_hex(32)],
+        )
+        value = setting(conn, "pseudonym_secret")
+        assert value is not None
+    return bytes.fromhex(value)
