@@ -70,10 +70,14 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     """Open (or create) the database file, migrated to the current schema."""
     path = Path(path)
     if read_only:
-        return duckdb.connect(str(path), read_only=True)
+        conn = duckdb.connect(str(path), read_only=True)
+        conn.execute("SET TimeZone = 'UTC'")
+        return conn
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
     conn = duckdb.connect(str(path))
+    # Dates are bucketed in UTC unless a query says otherwise; the file itself stores instants.
+    conn.execute("SET TimeZone = 'UTC'")
     migrate(conn)
     return conn
 
