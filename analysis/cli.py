@@ -59,12 +59,28 @@ def _describe(result: FileResult) -> str:
 @main.command("ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @DB_OPTION
-@click.option("--tz", default=None, help=f"Zone for timestamps written without one (default: ${config.TZ_ENV} or UTC).")
-@click.option("--format", "fmt", default=None, help="Skip detection and read every file as this format.")
-@click.option("--keep-author-names", is_flag=True, help="Also store commenters' raw names (default: pseudonyms only).")
+@click.option(
+    "--tz",
+    default=None,
+    help=f"Zone for timestamps written without one (default: ${config.TZ_ENV} or UTC).",
+)
+@click.option(
+    "--format", "fmt", default=None, help="Skip detection and read every file as this format."
+)
+@click.option(
+    "--keep-author-names",
+    is_flag=True,
+    help="Also store commenters' raw names (default: pseudonyms only).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
-def ingest_cmd(paths: tuple[Path, ...], db: Path | None, tz: str | None, fmt: str | None,
-               keep_author_names: bool, quiet: bool) -> None:
+def ingest_cmd(
+    paths: tuple[Path, ...],
+    db: Path | None,
+    tz: str | None,
+    fmt: str | None,
+    keep_author_names: bool,
+    quiet: bool,
+) -> None:
     """Import article pages, comment exports and tables from files or folders."""
     options = ImportOptions(tz=config.timezone(tz), keep_author_names=keep_author_names, format=fmt)
     db_path = config.db_path(db)
@@ -77,7 +93,10 @@ def ingest_cmd(paths: tuple[Path, ...], db: Path | None, tz: str | None, fmt: st
         results = ingest(conn, paths, options, progress)
     loaded = [r for r in results if r.status == "loaded"]
     failed = [r for r in results if r.status == "failed"]
-    totals = {k: sum(getattr(r.counts, k) for r in results) for k in ("articles", "passages", "comments", "rejects")}
+    totals = {
+        k: sum(getattr(r.counts, k) for r in results)
+        for k in ("articles", "passages", "comments", "rejects")
+    }
     click.echo(
         f"{db_path}: {len(loaded)} files loaded, {len(results) - len(loaded) - len(failed)} unchanged, "
         f"{len(failed)} failed; new: {totals['articles']} articles, {totals['passages']} passages, "

@@ -30,4 +30,6 @@ def timezone(option: str | None = None) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise UsageError(f"unknown time zone {name!r} (use an IANA name such as 'Europe/Paris')") from exc
+        raise UsageError(
+            f"unknown time zone {name!r} (use an IANA name such as 'Europe/Paris')"
+        ) from exc

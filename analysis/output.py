@@ -32,12 +32,15 @@ def render(frame: pl.DataFrame, fmt: str) -> str:
         )
         return flat.write_csv()
     if fmt == "json":
-        return json.dumps(frame.to_dicts(), default=_json_default, ensure_ascii=False, indent=2) + "\n"
+        return (
+            json.dumps(frame.to_dicts(), default=_json_default, ensure_ascii=False, indent=2) + "\n"
+        )
     if fmt == "table":
         with pl.Config(
             tbl_rows=-1,
             tbl_cols=-1,
             fmt_str_lengths=80,
+            tbl_width_chars=10_000,
             tbl_hide_dataframe_shape=True,
             tbl_hide_column_data_types=True,
             tbl_formatting="ASCII_MARKDOWN",

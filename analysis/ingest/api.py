@@ -12,7 +12,7 @@ import duckdb
 from analysis.errors import UnreadableSource
 from analysis.ingest.formats import detect
 from analysis.ingest.model import ParseContext, SourceFile
-from analysis.store.db import pseudonym_secret
+from analysis.store.db import pseudonym_secret, run
 from analysis.store.writer import WriteCounts, update_depths, write_batch
 
 
@@ -56,16 +56,14 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
 
 
 def _already_loaded(conn: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
-    row = conn.execute(
-        "SELECT min(source_id) FROM sources WHERE sha256 = ? AND status = 'loaded'", [sha256]
-    ).fetchone()
-    return int(row[0]) if row and row[0] is not None else None
+    rows = run(
+        conn, "SELECT min(source_id) FROM sources WHERE sha256 = ? AND status = 'loaded'", [sha256]
+    )
+    return int(rows[0][0]) if rows and rows[0][0] is not None else None
 
 
 def _next_source_id(conn: duckdb.DuckDBPyConnection) -> int:
-    row = conn.execute("SELECT nextval('source_id_seq')").fetchone()
-    assert row is not None
-    return int(row[0])
+    return int(run(conn, "SELECT nextval('source_id_seq')")[0][0])
 
 
 def import_file(conn: duckdb.DuckDBPyConnection, path: Path, options: ImportOptions) -> FileResult:
@@ -81,7 +79,7 @@ def import_file(conn: duckdb.DuckDBPyConnection, path: Path, options: ImportOpti
     secret = pseudonym_secret(conn)
     ctx = ParseContext(tz=options.tz, batch_size=options.batch_size)
     result = FileResult(path, fmt.name, "loaded")
-    conn.execute("BEGIN TRANSACTION")
+    run(conn, "BEGIN TRANSACTION")
     try:
         source_id = _next_source_id(conn)
         result.source_id = source_id
@@ -96,7 +94,8 @@ def import_file(conn: duckdb.DuckDBPyConnection, path: Path, options: ImportOpti
                 )
             )
         update_depths(conn, source_id)
-        conn.execute(
+        run(
+            conn,
             "INSERT INTO sources VALUES (?, ?, ?, ?, ?, now(), 'loaded', NULL, ?, ?, ?, ?)",
             [
                 source_id,
@@ -110,9 +109,9 @@ def import_file(conn: duckdb.DuckDBPyConnection, path: Path, options: ImportOpti
                 result.counts.rejects,
             ],
         )
-        conn.execute("COMMIT")
+        run(conn, "COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        run(conn, "ROLLBACK")
         raise
     return result
 
@@ -124,20 +123,19 @@ def record_failure(conn: duckdb.DuckDBPyConnection, path: Path, message: str) ->
         sha, size = source.sha256, source.size
     except OSError:
         sha, size = "", 0
-    conn.execute("BEGIN TRANSACTION")
+    run(conn, "BEGIN TRANSACTION")
     try:
         source_id = _next_source_id(conn)
-        conn.execute(
+        run(
+            conn,
             "INSERT INTO sources (source_id, path, format, sha256, size_bytes, imported_at, status, error)"
             " VALUES (?, ?, NULL, ?, ?, now(), 'failed', ?)",
             [source_id, str(path), sha, size, message],
         )
-        conn.execute(
-            "INSERT INTO rejects VALUES (?, 'file', ?, NULL)", [source_id, message]
-        )
-        conn.execute("COMMIT")
+        run(conn, "INSERT INTO rejects VALUES (?, 'file', ?, NULL)", [source_id, message])
+        run(conn, "COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        run(conn, "ROLLBACK")
         raise
     return source_id
 

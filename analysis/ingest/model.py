@@ -47,7 +47,15 @@ REJECT_SCHEMA: dict[str, Any] = {
 }
 
 COMMENT_STATUSES = ("published", "deleted", "spam")
-PASSAGE_KINDS = ("title", "heading", "paragraph", "bullet", "faq_question", "faq_answer", "narrative")
+PASSAGE_KINDS = (
+    "title",
+    "heading",
+    "paragraph",
+    "bullet",
+    "faq_question",
+    "faq_answer",
+    "narrative",
+)
 
 HEAD_BYTES = 64 * 1024
 
@@ -136,11 +144,19 @@ class BatchBuilder:
             }
         )
 
-    def passage(self, article_id: str, passage_no: int, kind: str, text: str, heading: str | None = None) -> None:
+    def passage(
+        self, article_id: str, passage_no: int, kind: str, text: str, heading: str | None = None
+    ) -> None:
         if kind not in PASSAGE_KINDS:
             raise ValueError(f"unknown passage kind {kind!r}")
         self.passages.append(
-            {"article_id": article_id, "passage_no": passage_no, "kind": kind, "heading": heading, "text": text}
+            {
+                "article_id": article_id,
+                "passage_no": passage_no,
+                "kind": kind,
+                "heading": heading,
+                "text": text,
+            }
         )
 
     def comment(

@@ -60,7 +60,8 @@ def from_epoch(value: float | int) -> datetime:
 def parse_column(column: pl.Expr, tz_name: str) -> pl.Expr:
     """Vectorised parse of a string column of timestamps; values that fit no format become null.
 
-    ISO 8601 with an offset or Z keeps its instant; naive ISO forms are read in `tz_name`.
+    ISO 8601 with an offset or Z keeps its instant; naive ISO forms are read in `tz_name`;
+    a plain number of 9 to 11 digits is seconds since 1970.
     """
     text = column.str.strip_chars()
     aware = pl.coalesce(
@@ -68,11 +69,20 @@ def parse_column(column: pl.Expr, tz_name: str) -> pl.Expr:
         text.str.to_datetime("%Y-%m-%d %H:%M:%S%.f%#z", strict=False, time_unit="us"),
         text.str.to_datetime("%Y-%m-%dT%H:%M:%S%#z", strict=False, time_unit="us"),
     ).dt.convert_time_zone("UTC")
-    naive = pl.coalesce(
-        text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us"),
-        text.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False, time_unit="us"),
-        text.str.to_datetime("%Y-%m-%dT%H:%M", strict=False, time_unit="us"),
-        text.str.to_datetime("%Y-%m-%d %H:%M", strict=False, time_unit="us"),
-        text.str.to_datetime("%Y-%m-%d", strict=False, time_unit="us"),
-    ).dt.replace_time_zone(tz_name, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
-    return pl.coalesce(aware, naive)
+    naive = (
+        pl.coalesce(
+            text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us"),
+            text.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False, time_unit="us"),
+            text.str.to_datetime("%Y-%m-%dT%H:%M", strict=False, time_unit="us"),
+            text.str.to_datetime("%Y-%m-%d %H:%M", strict=False, time_unit="us"),
+            text.str.to_datetime("%Y-%m-%d", strict=False, time_unit="us"),
+        )
+        .dt.replace_time_zone(tz_name, ambiguous="earliest", non_existent="null")
+        .dt.convert_time_zone("UTC")
+    )
+    epoch = (
+        pl.when(text.str.contains(r"^\d{9,11}(?:\.\d+)?$"))
+        .then((text.cast(pl.Float64, strict=False) * 1_000_000).cast(pl.Int64, strict=False))
+        .cast(pl.Datetime("us", "UTC"))
+    )
+    return pl.coalesce(aware, naive, epoch)

@@ -6,11 +6,46 @@ import re
 import secrets
 from dataclasses import dataclass
 from importlib import resources
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+def run(
+    conn: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] | None = None
+) -> list[Any]:
+    """Execute one statement with bound parameters and fetch its result to the end.
+
+    DuckDB wants a statement's result consumed before the connection does other work.
+    """
+    return conn.execute(sql, params).fetchall()
+
+
+def run_count(
+    conn: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] | None = None
+) -> int:
+    """Execute an INSERT/UPDATE/DELETE (or a count query) and return the number it reports."""
+    rows = run(conn, sql, params)
+    return int(rows[0][0]) if rows and rows[0] and rows[0][0] is not None else 0
+
+
+@contextmanager
+def registered(conn: duckdb.DuckDBPyConnection, name: str, frame: object) -> Iterator[str]:
+    """Make a polars/Arrow frame queryable as `name` for the duration of the block."""
+    conn.register(name, frame)
+    try:
+        yield name
+    except BaseException:
+        # the transaction may be aborted; the original error is the one worth reporting
+        with suppress(duckdb.Error):
+            conn.unregister(name)
+        raise
+    conn.unregister(name)
 
 
 @dataclass(frozen=True)
@@ -30,18 +65,20 @@ def migrations() -> list[Migration]:
     found.sort(key=lambda m: m.version)
     versions = [m.version for m in found]
     if versions != list(range(1, len(found) + 1)):
-        raise RuntimeError(f"migrations must be numbered 0001, 0002, … without gaps; found {versions}")
+        raise RuntimeError(
+            f"migrations must be numbered 0001, 0002, … without gaps; found {versions}"
+        )
     return found
 
 
 def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
     """The highest migration applied to this database (0 for a new file)."""
-    conn.execute(
+    run(
+        conn,
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)",
     )
-    row = conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
-    return int(row[0]) if row else 0
+    return run_count(conn, "SELECT coalesce(max(version), 0) FROM schema_migrations")
 
 
 def migrate(conn: duckdb.DuckDBPyConnection) -> list[int]:
@@ -51,16 +88,17 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> list[int]:
     for migration in migrations():
         if migration.version <= current:
             continue
-        conn.execute("BEGIN TRANSACTION")
+        run(conn, "BEGIN TRANSACTION")
         try:
-            conn.execute(migration.sql)
-            conn.execute(
+            conn.execute(migration.sql).fetchall()
+            run(
+                conn,
                 "INSERT INTO schema_migrations VALUES (?, ?, now())",
                 [migration.version, migration.name],
             )
-            conn.execute("COMMIT")
+            run(conn, "COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            run(conn, "ROLLBACK")
             raise
         applied.append(migration.version)
     return applied
@@ -71,27 +109,28 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     path = Path(path)
     if read_only:
         conn = duckdb.connect(str(path), read_only=True)
-        conn.execute("SET TimeZone = 'UTC'")
+        run(conn, "SET TimeZone = 'UTC'")
         return conn
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
     conn = duckdb.connect(str(path))
     # Dates are bucketed in UTC unless a query says otherwise; the file itself stores instants.
-    conn.execute("SET TimeZone = 'UTC'")
+    run(conn, "SET TimeZone = 'UTC'")
     migrate(conn)
     return conn
 
 
 def setting(conn: duckdb.DuckDBPyConnection, key: str) -> str | None:
-    row = conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
-    return str(row[0]) if row else None
+    rows = run(conn, "SELECT value FROM settings WHERE key = ?", [key])
+    return str(rows[0][0]) if rows else None
 
 
 def pseudonym_secret(conn: duckdb.DuckDBPyConnection) -> bytes:
     """The per-database key for commenter pseudonyms, created on first use."""
     value = setting(conn, "pseudonym_secret")
     if value is None:
-        conn.execute(
+        run(
+            conn,
             "INSERT INTO settings VALUES ('pseudonym_secret', ?) ON CONFLICT DO NOTHING",
             [secrets.token_hex(32)],
         )

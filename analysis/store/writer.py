@@ -9,6 +9,7 @@ import polars as pl
 
 from analysis.ingest.model import Batch
 from analysis.ingest.pseudonym import author_keys
+from analysis.store.db import registered, run, run_count
 
 
 @dataclass
@@ -25,26 +26,83 @@ class WriteCounts:
         self.rejects += other.rejects
 
 
-def _count(result: duckdb.DuckDBPyConnection) -> int:
-    row = result.fetchone()
-    return int(row[0]) if row else 0
-
-
-def _split_duplicate_comments(comments: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _split_bad_comments(comments: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Comments without an id, or whose id repeats within an article, become rejects."""
-    missing = comments["comment_id"].is_null() | (comments["comment_id"].str.strip_chars() == "")
-    missing |= comments["article_id"].is_null()
-    dup = comments.select(pl.struct("article_id", "comment_id").is_first_distinct().not_()).to_series()
-    bad = missing | dup
-    rejects = comments.filter(bad).select(
-        pl.col("location"),
-        pl.when(missing.filter(bad))
-        .then(pl.lit("comment has no id"))
-        .otherwise(pl.lit("comment id repeats an earlier comment of the same article"))
-        .alias("reason"),
-        pl.col("text").alias("raw"),
+    missing = (
+        pl.col("comment_id").is_null()
+        | (pl.col("comment_id").str.strip_chars() == "")
+        | pl.col("article_id").is_null()
     )
-    return comments.filter(~bad), rejects
+    repeated = pl.struct("article_id", "comment_id").is_first_distinct().not_()
+    reason = (
+        pl.when(missing)
+        .then(pl.lit("comment has no id"))
+        .when(repeated)
+        .then(pl.lit("comment id repeats an earlier comment of the same article"))
+    )
+    marked = comments.with_columns(_reason=reason)
+    rejects = marked.filter(pl.col("_reason").is_not_null()).select(
+        "location", pl.col("_reason").alias("reason"), pl.col("text").alias("raw")
+    )
+    return marked.filter(pl.col("_reason").is_null()).drop("_reason"), rejects
+
+
+def _write_articles(conn: duckdb.DuckDBPyConnection, articles: pl.DataFrame) -> int:
+    with registered(conn, "_rp_articles", articles):
+        new = run_count(
+            conn,
+            "SELECT count(*) FROM _rp_articles a"
+            " WHERE NOT EXISTS (SELECT 1 FROM articles x WHERE x.article_id = a.article_id)",
+        )
+        run(
+            conn,
+            """
+            INSERT INTO articles (article_id, url, outlet, title, byline, published_at, source_id)
+            SELECT article_id, url, outlet, title, byline, published_at, source_id FROM _rp_articles
+            ON CONFLICT (article_id) DO UPDATE SET
+                url = coalesce(excluded.url, articles.url),
+                outlet = coalesce(excluded.outlet, articles.outlet),
+                title = coalesce(excluded.title, articles.title),
+                byline = coalesce(excluded.byline, articles.byline),
+                published_at = coalesce(excluded.published_at, articles.published_at)
+            """,
+        )
+    return new
+
+
+def _write_passages(conn: duckdb.DuckDBPyConnection, passages: pl.DataFrame) -> int:
+    with registered(conn, "_rp_passages", passages):
+        # An article's passages are replaced as a whole when a new version of it arrives.
+        run(conn, "DELETE FROM passages WHERE article_id IN (SELECT DISTINCT article_id FROM _rp_passages)")
+        return run_count(
+            conn,
+            "INSERT INTO passages (article_id, passage_no, kind, heading, text)"
+            " SELECT article_id, passage_no, kind, heading, text FROM _rp_passages",
+        )
+
+
+def _write_comments(conn: duckdb.DuckDBPyConnection, comments: pl.DataFrame) -> int:
+    with registered(conn, "_rp_comments", comments):
+        return run_count(
+            conn,
+            """
+            INSERT INTO comments (article_id, comment_id, parent_id, author_key, author_name,
+                                  posted_at, text, status, source_id)
+            SELECT article_id, comment_id, parent_id, author_key, author_name,
+                   posted_at, coalesce(text, ''), status, source_id
+            FROM _rp_comments
+            ON CONFLICT DO NOTHING
+            """,
+        )
+
+
+def _write_rejects(conn: duckdb.DuckDBPyConnection, rejects: pl.DataFrame) -> int:
+    with registered(conn, "_rp_rejects", rejects):
+        return run_count(
+            conn,
+            "INSERT INTO rejects (source_id, location, reason, raw)"
+            " SELECT source_id, location, reason, raw FROM _rp_rejects",
+        )
 
 
 def write_batch(
@@ -57,79 +115,27 @@ def write_batch(
 ) -> WriteCounts:
     """Insert one batch inside the caller's transaction; return how many rows are new."""
     counts = WriteCounts()
-    comments, dup_rejects = _split_duplicate_comments(batch.comments)
-    rejects = pl.concat([batch.rejects, dup_rejects])
+    source = pl.lit(source_id, pl.Int32).alias("source_id")
+    comments, bad = _split_bad_comments(batch.comments)
+    rejects = pl.concat([batch.rejects, bad])
 
     # Articles named only by comments get a stub row, filled in when the article itself arrives.
-    stub_ids = comments.select("article_id").unique()
-    articles = pl.concat(
-        [batch.articles, stub_ids.join(batch.articles.select("article_id"), on="article_id", how="anti")],
-        how="diagonal",
-    ).unique("article_id", keep="first", maintain_order=True)
-    conn.register("_rp_articles", articles.with_columns(source_id=pl.lit(source_id, pl.Int32)))
-    try:
-        counts.articles = _count(
-            conn.execute(
-                "SELECT count(*) FROM _rp_articles a"
-                " WHERE NOT EXISTS (SELECT 1 FROM articles x WHERE x.article_id = a.article_id)"
-            )
-        )
-        conn.execute(
-            """
-            INSERT INTO articles BY NAME
-            SELECT article_id, url, outlet, title, byline, published_at, source_id FROM _rp_articles
-            ON CONFLICT (article_id) DO UPDATE SET
-                url = coalesce(excluded.url, articles.url),
-                outlet = coalesce(excluded.outlet, articles.outlet),
-                title = coalesce(excluded.title, articles.title),
-                byline = coalesce(excluded.byline, articles.byline),
-                published_at = coalesce(excluded.published_at, articles.published_at)
-            """
-        )
-    finally:
-        conn.unregister("_rp_articles")
-
+    stubs = comments.select("article_id").unique().join(batch.articles, on="article_id", how="anti")
+    articles = pl.concat([batch.articles, stubs], how="diagonal").unique(
+        "article_id", keep="first", maintain_order=True
+    )
+    if articles.height:
+        counts.articles = _write_articles(conn, articles.with_columns(source))
     if batch.passages.height:
-        conn.register("_rp_passages", batch.passages)
-        try:
-            # An article's passages are replaced as a whole when a new version of it arrives.
-            conn.execute(
-                "DELETE FROM passages WHERE article_id IN (SELECT DISTINCT article_id FROM _rp_passages)"
-            )
-            counts.passages = _count(
-                conn.execute("INSERT INTO passages BY NAME SELECT * FROM _rp_passages")
-            )
-        finally:
-            conn.unregister("_rp_passages")
-
+        counts.passages = _write_passages(conn, batch.passages)
     if comments.height:
         prepared = comments.with_columns(
             author_key=author_keys(comments["author"], secret),
             author_name=pl.col("author") if keep_author_names else pl.lit(None, pl.String),
-            source_id=pl.lit(source_id, pl.Int32),
-        ).drop("author", "location")
-        conn.register("_rp_comments", prepared)
-        try:
-            counts.comments = _count(
-                conn.execute(
-                    """
-                    INSERT INTO comments BY NAME
-                    SELECT article_id, comment_id, parent_id, author_key, author_name, posted_at,
-                           coalesce(text, '') AS text, status, source_id
-                    FROM _rp_comments
-                    ON CONFLICT DO NOTHING
-                    """
-                )
-            )
-        finally:
-            conn.unregister("_rp_comments")
-
+        ).with_columns(source)
+        counts.comments = _write_comments(conn, prepared)
     if rejects.height:
-        conn.register("_rp_rejects", rejects.with_columns(source_id=pl.lit(source_id, pl.Int32)))
-        try:
-            counts.rejects = _count(conn.execute("INSERT INTO rejects BY NAME SELECT * FROM _rp_rejects"))
-        finally:
-            conn.unregister("_rp_rejects")
+        counts.rejects = _write_rejects(conn, rejects.with_columns(source))
     return counts
 
 
@@ -138,14 +144,15 @@ def update_depths(conn: duckdb.DuckDBPyConnection, source_id: int) -> None:
 
     A reply whose parent is not in the database counts as depth 1.
     """
-    conn.execute(
+    run(
+        conn,
         """
         UPDATE comments SET depth = d.depth
         FROM (
             WITH RECURSIVE
             scope AS (
-                SELECT c.* FROM comments c
-                WHERE c.article_id IN (SELECT article_id FROM comments WHERE source_id = ?)
+                SELECT article_id, comment_id, parent_id FROM comments
+                WHERE article_id IN (SELECT article_id FROM comments WHERE source_id = ?)
             ),
             roots AS (
                 SELECT s.article_id, s.comment_id,

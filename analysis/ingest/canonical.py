@@ -1,0 +1,500 @@
+"""Canonical tables: comments and articles as CSV, JSON Lines or Parquet.
+
+Comment columns: comment_id, article_id, parent_id, author, posted_at, text (status optional:
+published, deleted or spam). Article columns: article_id, url, title, published_at, body (byline
+and outlet optional). Other columns are ignored. Accepted aliases are listed in COMMENT_ALIASES
+and ARTICLE_ALIASES. Whether a file holds comments or articles is read from its columns.
+
+JSON Lines are read in blocks of lines straight into polars; a block with a broken line is read
+again line by line so that only the broken lines become rejects.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import polars as pl
+
+from analysis.errors import UnreadableSource
+from analysis.ingest.formats import Format
+from analysis.ingest.model import (
+    ARTICLE_SCHEMA,
+    COMMENT_SCHEMA,
+    COMMENT_STATUSES,
+    PASSAGE_SCHEMA,
+    REJECT_SCHEMA,
+    Batch,
+    ParseContext,
+    SourceFile,
+)
+from analysis.ingest.page import Line, PageParts, split_body
+from analysis.ingest.timeparse import parse_column
+
+COMMENT_ALIASES: dict[str, tuple[str, ...]] = {
+    "comment_id": ("comment_id", "commentid", "comment_key", "id"),
+    "article_id": ("article_id", "articleid", "thread_id", "story_id", "post_id", "article"),
+    "parent_id": ("parent_id", "parentid", "parent", "reply_to", "in_reply_to"),
+    "author": ("author", "author_name", "username", "user_name", "user", "name"),
+    "posted_at": ("posted_at", "created_at", "created", "timestamp", "date", "time"),
+    "text": ("text", "comment_text", "comment", "message", "content", "body"),
+    "status": ("status",),
+}
+ARTICLE_ALIASES: dict[str, tuple[str, ...]] = {
+    "article_id": ("article_id", "articleid", "story_id", "post_id", "slug", "id"),
+    "url": ("url", "link", "permalink"),
+    "title": ("title", "headline"),
+    "byline": ("byline", "author"),
+    "outlet": ("outlet", "site", "publication"),
+    "published_at": ("published_at", "published", "pubdate", "date", "created_at"),
+    "body": ("body", "text", "content", "article_body"),
+}
+# A column that only a comment file has.
+COMMENT_MARKERS = {
+    "comment_id",
+    "commentid",
+    "comment_key",
+    "parent_id",
+    "parentid",
+    "parent",
+    "reply_to",
+    "in_reply_to",
+    "posted_at",
+    "comment_text",
+    "comment",
+    "message",
+}
+ARTICLE_MARKERS = {"title", "headline", "url", "link", "permalink"}
+
+JSONL_BLOCK_BYTES = 32 * 1024 * 1024
+BLANK_LINE = re.compile(rb"\n[ \t\r]*\n|^[ \t\r]*\n")
+PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # 'comments' or 'articles'
+    aliases: dict[str, tuple[str, ...]]
+
+
+COMMENTS = Kind("comments", COMMENT_ALIASES)
+ARTICLES = Kind("articles", ARTICLE_ALIASES)
+
+
+def classify(columns: list[str]) -> Kind | None:
+    """Comments, articles or neither, from the column names."""
+    names = {c.strip().lower() for c in columns}
+    if names & COMMENT_MARKERS or ("text" in names and not names & ARTICLE_MARKERS):
+        has_text = any(a in names for a in COMMENT_ALIASES["text"])
+        return COMMENTS if has_text else None
+    if names & ARTICLE_MARKERS and any(a in names for a in ARTICLE_ALIASES["article_id"]):
+        return ARTICLES
+    return None
+
+
+def _canonical_columns(frame: pl.DataFrame, kind: Kind) -> pl.DataFrame:
+    """One column per canonical name: the first alias present, as given (others dropped)."""
+    lower = {c.strip().lower(): c for c in frame.columns}
+    columns = []
+    for name, aliases in kind.aliases.items():
+        present = [lower[a] for a in aliases if a in lower]
+        columns.append(
+            pl.col(present[0]).alias(name) if present else pl.lit(None, pl.String).alias(name)
+        )
+    return frame.select(*columns, "location")
+
+
+def _as_text(column: str, dtype: pl.DataType) -> pl.Expr:
+    expr = pl.col(column)
+    if dtype == pl.String:
+        return expr.str.strip_chars()
+    if isinstance(dtype, pl.Float32 | pl.Float64):
+        # ids stored as floats by spreadsheets: 12.0 -> "12"
+        return (
+            pl.when(expr == expr.floor())
+            .then(expr.cast(pl.Int64).cast(pl.String))
+            .otherwise(expr.cast(pl.String))
+        )
+    return expr.cast(pl.String)
+
+
+def _timestamps(column: str, dtype: pl.DataType, tz_name: str) -> pl.Expr:
+    if isinstance(dtype, pl.Datetime):
+        expr = pl.col(column)
+        if dtype.time_zone is None:
+            expr = expr.dt.replace_time_zone(tz_name, ambiguous="earliest", non_existent="null")
+        return expr.dt.convert_time_zone("UTC").dt.cast_time_unit("us")
+    if isinstance(dtype, pl.Date):
+        return (
+            pl.col(column)
+            .cast(pl.Datetime("us"))
+            .dt.replace_time_zone(tz_name)
+            .dt.convert_time_zone("UTC")
+        )
+    if dtype.is_numeric():
+        return (
+            (pl.col(column).cast(pl.Float64) * 1_000_000)
+            .cast(pl.Int64)
+            .cast(pl.Datetime("us", "UTC"))
+        )
+    return parse_column(pl.col(column).cast(pl.String), tz_name)
+
+
+def _raw(frame: pl.DataFrame) -> pl.Expr:
+    fields = [c for c in frame.columns if c != "location"]
+    return pl.struct([pl.col(c).cast(pl.String) for c in fields]).struct.json_encode()
+
+
+def comments_batch(frame: pl.DataFrame, tz_name: str) -> Batch:
+    """Validate a frame of comment records (any aliases, plus `location`) into a batch."""
+    frame = _canonical_columns(frame, COMMENTS)
+    schema = frame.schema
+    typed = frame.with_columns(
+        *(
+            _as_text(c, schema[c]).alias(c)
+            for c in ("comment_id", "article_id", "parent_id", "author", "text", "status")
+        ),
+        _timestamps("posted_at", schema["posted_at"], tz_name).alias("_posted"),
+    ).with_columns(
+        pl.col("parent_id").replace("", None),
+        pl.col("author").replace("", None),
+        pl.col("status").str.to_lowercase().replace("", None).fill_null("published"),
+    )
+    reason = (
+        pl.when(pl.col("text").is_null())
+        .then(pl.lit("comment has no text"))
+        .when(pl.col("comment_id").is_null() | (pl.col("comment_id") == ""))
+        .then(pl.lit("comment has no comment_id"))
+        .when(pl.col("article_id").is_null() | (pl.col("article_id") == ""))
+        .then(pl.lit("comment has no article_id"))
+        .when(pl.col("posted_at").is_not_null() & pl.col("_posted").is_null())
+        .then(
+            pl.format(
+                "unrecognised timestamp in posted_at: {}", pl.col("posted_at").cast(pl.String)
+            )
+        )
+        .when(~pl.col("status").is_in(list(COMMENT_STATUSES)))
+        .then(
+            pl.format("unknown status {} (expected published, deleted or spam)", pl.col("status"))
+        )
+    )
+    checked = typed.with_columns(_reason=reason, _raw=_raw(frame))
+    rejects = checked.filter(pl.col("_reason").is_not_null()).select(
+        "location", pl.col("_reason").alias("reason"), pl.col("_raw").alias("raw")
+    )
+    comments = checked.filter(pl.col("_reason").is_null()).select(
+        "article_id",
+        "comment_id",
+        "parent_id",
+        "author",
+        pl.col("_posted").alias("posted_at"),
+        "text",
+        "status",
+        "location",
+    )
+    return Batch(comments=comments.cast(COMMENT_SCHEMA), rejects=rejects.cast(REJECT_SCHEMA))  # type: ignore[arg-type]
+
+
+def articles_batch(frame: pl.DataFrame, tz_name: str) -> Batch:
+    """Validate a frame of article records into articles and their passages."""
+    frame = _canonical_columns(frame, ARTICLES)
+    schema = frame.schema
+    typed = frame.with_columns(
+        *(
+            _as_text(c, schema[c]).alias(c)
+            for c in ("article_id", "url", "title", "byline", "outlet", "body")
+        ),
+        _timestamps("published_at", schema["published_at"], tz_name).alias("_published"),
+    )
+    reason = (
+        pl.when(pl.col("article_id").is_null() | (pl.col("article_id") == ""))
+        .then(pl.lit("article has no article_id"))
+        .when(pl.col("published_at").is_not_null() & pl.col("_published").is_null())
+        .then(
+            pl.format(
+                "unrecognised timestamp in published_at: {}", pl.col("published_at").cast(pl.String)
+            )
+        )
+    )
+    checked = typed.with_columns(_reason=reason, _raw=_raw(frame))
+    good = checked.filter(pl.col("_reason").is_null())
+    rejects = checked.filter(pl.col("_reason").is_not_null()).select(
+        "location", pl.col("_reason").alias("reason"), pl.col("_raw").alias("raw")
+    )
+    articles = good.select(
+        "article_id", "url", "outlet", "title", "byline", pl.col("_published").alias("published_at")
+    )
+    passages = []
+    for article_id, title, body in good.select("article_id", "title", "body").iter_rows():
+        passages.extend(_passages(article_id, title, body))
+    return Batch(
+        articles=articles.cast(ARTICLE_SCHEMA),  # type: ignore[arg-type]
+        passages=pl.DataFrame(passages, schema=PASSAGE_SCHEMA),
+        rejects=rejects.cast(REJECT_SCHEMA),  # type: ignore[arg-type]
+    )
+
+
+def _passages(article_id: str, title: str | None, body: str | None) -> list[dict[str, object]]:
+    parts = PageParts(title=title)
+    if body:
+        chunks = PARAGRAPH_BREAK.split(body) if PARAGRAPH_BREAK.search(body) else body.split("\n")
+        split_body([Line(n, " ".join(c.split())) for n, c in enumerate(chunks, 1)], parts)
+    rows: list[dict[str, object]] = []
+    if title:
+        rows.append(
+            {
+                "article_id": article_id,
+                "passage_no": 0,
+                "kind": "title",
+                "heading": None,
+                "text": title,
+            }
+        )
+    for number, (kind, heading, text) in enumerate(parts.passages, start=1):
+        rows.append(
+            {
+                "article_id": article_id,
+                "passage_no": number,
+                "kind": kind,
+                "heading": heading,
+                "text": text,
+            }
+        )
+    return rows
+
+
+def _to_batch(frame: pl.DataFrame, kind: Kind, ctx: ParseContext) -> Batch:
+    tz_name = str(ctx.tz.key)
+    return comments_batch(frame, tz_name) if kind is COMMENTS else articles_batch(frame, tz_name)
+
+
+# --- JSON Lines -------------------------------------------------------------------------------
+
+
+def _first_json_object(source: SourceFile) -> dict[str, object] | None:
+    for raw in source.head.split(b"\n")[:20]:
+        if raw.strip():
+            try:
+                value = json.loads(raw.decode("utf-8-sig"))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                return None
+            return value if isinstance(value, dict) else None
+    return None
+
+
+def sniff_jsonl(source: SourceFile) -> bool:
+    first = _first_json_object(source)
+    return first is not None and classify(list(first)) is not None
+
+
+def _jsonl_blocks(source: SourceFile, block_bytes: int) -> Iterator[tuple[int, bytes]]:
+    """(number of the block's first line, block) with every block ending at a line end."""
+    line_no = 1
+    rest = b""
+    with source.open() as fh:
+        while True:
+            chunk = fh.read(block_bytes)
+            data = rest + chunk
+            if not chunk:
+                if data.strip():
+                    yield line_no, data
+                return
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                rest = data
+                continue
+            block, rest = data[:cut], data[cut:]
+            yield line_no, block
+            line_no += block.count(b"\n")
+
+
+def _jsonl_frame(
+    block: bytes, first_line: int, schema: dict[str, pl.DataType]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Records and rejects of one block of lines."""
+    if not BLANK_LINE.search(block):
+        try:
+            frame = pl.read_ndjson(io.BytesIO(block), schema=schema)
+        except (pl.exceptions.ComputeError, pl.exceptions.SchemaError):
+            pass
+        else:
+            locations = pl.int_range(first_line, first_line + frame.height, eager=True)
+            return frame.with_columns(
+                location=pl.lit("line ") + locations.cast(pl.String)
+            ), pl.DataFrame(schema=REJECT_SCHEMA)
+    good: list[bytes] = []
+    good_lines: list[int] = []
+    rejects: list[dict[str, str]] = []
+    for offset, raw in enumerate(block.split(b"\n")):
+        if not raw.strip():
+            continue
+        number = first_line + offset
+        reason = _bad_json_line(raw)
+        if reason:
+            rejects.append(
+                {
+                    "location": f"line {number}",
+                    "reason": reason,
+                    "raw": raw.decode("utf-8", errors="backslashreplace")[:2000],
+                }
+            )
+        else:
+            good.append(raw)
+            good_lines.append(number)
+    frame = (
+        pl.read_ndjson(io.BytesIO(b"\n".join(good)), schema=schema)
+        if good
+        else pl.DataFrame(schema=schema)
+    )
+    frame = frame.with_columns(
+        location=pl.Series([f"line {n}" for n in good_lines], dtype=pl.String)
+    )
+    return frame, pl.DataFrame(rejects, schema=REJECT_SCHEMA)
+
+
+def _bad_json_line(raw: bytes) -> str | None:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"not valid UTF-8 (byte {exc.start + 1} of the line)"
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return f"not valid JSON: {exc.msg} at column {exc.colno}"
+    if not isinstance(value, dict):
+        return f"a JSON {type(value).__name__} where a record (object) was expected"
+    return None
+
+
+def parse_jsonl(source: SourceFile, ctx: ParseContext) -> Iterator[Batch]:
+    first = _first_json_object(source)
+    kind = classify(list(first)) if first else None
+    if kind is None:
+        raise UnreadableSource(f"{source.path}: the first line is not a comment or article record")
+    names = {alias for aliases in kind.aliases.values() for alias in aliases} | set(first or {})
+    schema: dict[str, pl.DataType] = {name: pl.String() for name in sorted(names)}
+    for first_line, block in _jsonl_blocks(source, JSONL_BLOCK_BYTES):
+        frame, rejects = _jsonl_frame(block, first_line, schema)
+        batch = _to_batch(frame, kind, ctx)
+        batch.rejects = pl.concat([rejects, batch.rejects])
+        yield batch
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def _csv_header(source: SourceFile) -> list[str] | None:
+    text = source.head_text()
+    first = text.split("\n", 1)[0].strip("\r")
+    if "," not in first or first.lstrip().startswith(("{", "[", "<")):
+        return None
+    return next(csv.reader([first]))
+
+
+def sniff_csv(source: SourceFile) -> bool:
+    header = _csv_header(source)
+    return header is not None and classify(header) is not None
+
+
+def _csv_fallback(data: bytes) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Row-by-row read that keeps every readable record and rejects the others."""
+    text = data.decode("utf-8", errors="surrogateescape").lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader)
+    rows: list[list[str]] = []
+    locations: list[str] = []
+    rejects: list[dict[str, str]] = []
+    for number, row in enumerate(reader, start=1):
+        if not any(cell.strip() for cell in row):
+            continue
+        where = f"record {number}"
+        raw = (
+            ",".join(row)
+            .encode("utf-8", errors="surrogateescape")
+            .decode("utf-8", errors="backslashreplace")
+        )
+        if any(_has_surrogates(cell) for cell in row):
+            rejects.append({"location": where, "reason": "not valid UTF-8", "raw": raw})
+        elif len(row) != len(header):
+            rejects.append(
+                {
+                    "location": where,
+                    "reason": f"{len(row)} fields where the header has {len(header)}",
+                    "raw": raw,
+                }
+            )
+        else:
+            rows.append(row)
+            locations.append(where)
+    frame = pl.DataFrame(rows, schema={name: pl.String for name in header}, orient="row")
+    return frame.with_columns(location=pl.Series(locations, dtype=pl.String)), pl.DataFrame(
+        rejects, schema=REJECT_SCHEMA
+    )
+
+
+def _has_surrogates(cell: str) -> bool:
+    try:
+        cell.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def parse_csv(source: SourceFile, ctx: ParseContext) -> Iterator[Batch]:
+    header = _csv_header(source)
+    kind = classify(header) if header else None
+    if kind is None:
+        raise UnreadableSource(f"{source.path}: the header names no comment or article columns")
+    data = source.read_bytes()
+    try:
+        frame = pl.read_csv(io.BytesIO(data), infer_schema=False, encoding="utf8")
+    except (pl.exceptions.ComputeError, pl.exceptions.ShapeError, pl.exceptions.NoDataError):
+        frame, rejects = _csv_fallback(data)
+    else:
+        numbers = pl.int_range(1, frame.height + 1, eager=True).cast(pl.String)
+        frame = frame.with_columns(location=pl.lit("record ") + numbers)
+        rejects = pl.DataFrame(schema=REJECT_SCHEMA)
+    for start in range(0, max(frame.height, 1), ctx.batch_size):
+        batch = _to_batch(frame.slice(start, ctx.batch_size), kind, ctx)
+        if start == 0:
+            batch.rejects = pl.concat([rejects, batch.rejects])
+        yield batch
+
+
+# --- Parquet ----------------------------------------------------------------------------------
+
+
+def sniff_parquet(source: SourceFile) -> bool:
+    return source.head.startswith(b"PAR1")
+
+
+def parse_parquet(source: SourceFile, ctx: ParseContext) -> Iterator[Batch]:
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(source.path)
+    except Exception as exc:  # pyarrow raises several types for a broken footer
+        raise UnreadableSource(f"{source.path}: not a readable Parquet file ({exc})") from exc
+    kind = classify(parquet.schema_arrow.names)
+    if kind is None:
+        raise UnreadableSource(f"{source.path}: the columns name no comment or article fields")
+    row = 0
+    for record_batch in parquet.iter_batches(batch_size=ctx.batch_size):
+        frame = pl.from_arrow(record_batch)
+        assert isinstance(frame, pl.DataFrame)
+        locations = pl.int_range(row + 1, row + frame.height + 1, eager=True).cast(pl.String)
+        row += frame.height
+        yield _to_batch(frame.with_columns(location=pl.lit("row ") + locations), kind, ctx)
+
+
+FORMATS = [
+    Format("parquet", "comments or articles as a Parquet table", sniff_parquet, parse_parquet),
+    Format(
+        "jsonl", "comments or articles as JSON Lines, one record per line", sniff_jsonl, parse_jsonl
+    ),
+    Format("csv", "comments or articles as CSV with a header row", sniff_csv, parse_csv),
+]
