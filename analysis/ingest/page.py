@@ -68,6 +68,7 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"])")
 class Line:
     number: int
     text: str
+    readable: bool = True  # False: not UTF-8; already recorded as a reject
 
 
 @dataclass
@@ -85,7 +86,7 @@ def sniff(source: SourceFile) -> bool:
 
 
 def _decode_lines(data: bytes, builder: BatchBuilder) -> list[Line]:
-    """The file's lines; a line that is not UTF-8 becomes a reject and is left out."""
+    """The file's lines; a line that is not UTF-8 becomes a reject and an unreadable marker."""
     lines = []
     for number, raw in enumerate(data.split(b"\n"), start=1):
         try:
@@ -96,6 +97,7 @@ def _decode_lines(data: bytes, builder: BatchBuilder) -> list[Line]:
                 f"not valid UTF-8 (byte {exc.start + 1} of the line); line skipped",
                 raw.decode("utf-8", errors="backslashreplace"),
             )
+            lines.append(Line(number, "", readable=False))
             continue
         lines.append(
             Line(number, text.replace("\r", "").replace("\u00a0", " ").strip().lstrip("\ufeff"))
@@ -233,44 +235,55 @@ def parse_page(source: SourceFile, ctx: ParseContext) -> Iterator[Batch]:
 def _read_comments(
     lines: list[Line], article_id: str, ctx: ParseContext, builder: BatchBuilder
 ) -> None:
-    """Comments: a header line with author and time, then the text up to the next header."""
-    current: tuple[Line, str, datetime | None] | None = None
+    """Comments: a header line with author and time, then the text up to the next header.
+
+    Text that follows a header which could not be read (bad time, not UTF-8) is rejected with it.
+    """
+    header: Line | None = None
+    author: str | None = None
+    posted_at: datetime | None = None
+    broken: Line | None = None
     text_lines: list[str] = []
 
     def flush() -> None:
-        if current is None:
-            return
-        header, author, posted_at = current
         text = "\n".join(text_lines).strip()
-        if not text:
+        if broken is not None and text:
+            builder.reject(
+                f"line {broken.number}", "comment text under a header that could not be read", text
+            )
+        elif header is not None and not text:
             builder.reject(f"line {header.number}", "comment header without any text", header.text)
-            return
-        digest = hashlib.sha256(f"{author}\x1f{header.text}\x1f{text}".encode()).hexdigest()[:16]
-        builder.comment(
-            article_id,
-            f"c{digest}",
-            text=text,
-            author=author,
-            posted_at=posted_at,
-            location=f"line {header.number}",
-        )
+        elif header is not None:
+            digest = hashlib.sha256(f"{author}\x1f{header.text}\x1f{text}".encode()).hexdigest()[
+                :16
+            ]
+            builder.comment(
+                article_id,
+                f"c{digest}",
+                text=text,
+                author=author,
+                posted_at=posted_at,
+                location=f"line {header.number}",
+            )
 
     for line in lines:
         if COMMENTS_END.match(line.text):
             break
-        if match := COMMENT_HEADER.match(line.text):
+        match = COMMENT_HEADER.match(line.text)
+        if match or not line.readable:
             flush()
-            text_lines = []
+            header, broken, text_lines = None, None, []
+        if not line.readable:
+            broken = line
+        elif match:
             try:
-                posted_at: datetime | None = parse_timestamp(
-                    match.group("when").replace("–", "-"), ctx.tz
-                )
+                posted_at = parse_timestamp(match.group("when").replace("–", "-"), ctx.tz)
             except ValueError as exc:
                 builder.reject(f"line {line.number}", f"comment time: {exc}", line.text)
-                current = None
+                broken = line
                 continue
-            current = (line, match.group("author").strip(), posted_at)
-        elif current is not None and line.text:
+            header, author = line, match.group("author").strip()
+        elif line.text and (header is not None or broken is not None):
             text_lines.append(line.text)
     flush()
 

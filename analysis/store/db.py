@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
-from importlib import resources
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 

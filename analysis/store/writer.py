@@ -73,7 +73,10 @@ def _write_articles(conn: duckdb.DuckDBPyConnection, articles: pl.DataFrame) -> 
 def _write_passages(conn: duckdb.DuckDBPyConnection, passages: pl.DataFrame) -> int:
     with registered(conn, "_rp_passages", passages):
         # An article's passages are replaced as a whole when a new version of it arrives.
-        run(conn, "DELETE FROM passages WHERE article_id IN (SELECT DISTINCT article_id FROM _rp_passages)")
+        run(
+            conn,
+            "DELETE FROM passages WHERE article_id IN (SELECT DISTINCT article_id FROM _rp_passages)",
+        )
         return run_count(
             conn,
             "INSERT INTO passages (article_id, passage_no, kind, heading, text)"

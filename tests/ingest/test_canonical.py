@@ -1,0 +1,157 @@
+"""Canonical tables: comments and articles as CSV, JSON Lines and Parquet."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from analysis.ingest.api import ImportOptions, ingest
+from analysis.ingest.canonical import ARTICLES, COMMENTS, classify
+from tests.conftest import FIXTURES
+
+CANON = FIXTURES / "canonical"
+
+
+def rows(conn: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[object, ...]]:
+    return conn.execute(sql).fetchall()
+
+
+def test_classify_by_columns() -> None:
+    assert classify(["comment_id", "article_id", "text"]) is COMMENTS
+    assert classify(["id", "thread_id", "body", "reply_to"]) is COMMENTS
+    assert classify(["article_id", "url", "title", "body"]) is ARTICLES
+    assert classify(["a", "b"]) is None
+
+
+def test_jsonl_comments_load_and_bad_lines_are_rejected(conn: duckdb.DuckDBPyConnection) -> None:
+    [result] = ingest(conn, [CANON / "comments.jsonl"], ImportOptions(keep_author_names=True))
+    assert (result.format, result.status) == ("jsonl", "loaded")
+    assert (result.counts.comments, result.counts.rejects) == (4, 5)
+    assert rows(
+        conn, "SELECT comment_id, parent_id, depth, posted_at FROM comments ORDER BY comment_id"
+    ) == [
+        ("6", None, 0, datetime(2023, 9, 21, 12, 40, tzinfo=UTC)),
+        ("c1", None, 0, datetime(2023, 9, 21, 10, 0, tzinfo=UTC)),
+        ("c2", "c1", 1, datetime(2023, 9, 21, 9, 30, tzinfo=UTC)),
+        ("c3", "c2", 2, datetime(2023, 9, 21, 12, 0, tzinfo=UTC)),
+    ]
+    rejects = dict(rows(conn, "SELECT location, reason FROM rejects"))
+    assert rejects["line 5"].startswith("not valid JSON")
+    assert rejects["line 6"] == "a JSON list where a record (object) was expected"
+    assert rejects["line 7"] == "unrecognised timestamp in posted_at: yesterday-ish"
+    assert rejects["line 8"] == "comment has no comment_id"
+    assert rejects["line 10"].startswith("not valid UTF-8")
+
+
+def test_same_commenter_gets_the_same_pseudonym(conn: duckdb.DuckDBPyConnection) -> None:
+    ingest(conn, [CANON / "comments.jsonl"], ImportOptions())
+    keys = dict(rows(conn, "SELECT comment_id, author_key FROM comments"))
+    assert keys["c1"] == keys["c3"]  # "Ana" and "ana " are one commenter
+    assert keys["c1"] != keys["c2"]
+    assert keys["6"] is None
+    assert rows(conn, "SELECT count(*) FROM comments WHERE author_name IS NOT NULL") == [(0,)]
+
+
+def test_csv_with_aliases_multiline_fields_and_ragged_rows(conn: duckdb.DuckDBPyConnection) -> None:
+    [result] = ingest(conn, [CANON / "comments.csv"], ImportOptions())
+    assert (result.format, result.counts.comments, result.counts.rejects) == ("csv", 3, 2)
+    assert rows(conn, "SELECT comment_id, parent_id, text FROM comments ORDER BY comment_id") == [
+        ("c1", None, "Plain comment, with a comma."),
+        ("c2", "c1", 'A reply "quoted" and\nspanning two lines'),
+        ("c5", "c1", "Fine again"),
+    ]
+    rejects = dict(rows(conn, "SELECT location, reason FROM rejects"))
+    assert rejects == {
+        "record 3": "unrecognised timestamp in posted_at: not a date",
+        "record 4": "8 fields where the header has 7",
+    }
+
+
+def test_articles_file_gives_articles_and_passages(conn: duckdb.DuckDBPyConnection) -> None:
+    [result] = ingest(conn, [CANON / "articles.jsonl"], ImportOptions())
+    assert (result.counts.articles, result.counts.passages, result.counts.rejects) == (2, 6, 1)
+    assert rows(
+        conn, "SELECT kind, text FROM passages WHERE article_id = 'a1' ORDER BY passage_no"
+    ) == [
+        ("title", "Talks begin in Yevlakh"),
+        ("paragraph", "First paragraph about the talks."),
+        ("paragraph", "Second paragraph about the ceasefire."),
+        ("bullet", "A bullet point"),
+    ]
+    assert rows(conn, "SELECT reason FROM rejects") == [("article has no article_id",)]
+
+
+def test_comments_before_their_article_get_a_stub_that_is_filled_later(
+    conn: duckdb.DuckDBPyConnection,
+) -> None:
+    ingest(conn, [CANON / "comments.jsonl"], ImportOptions())
+    assert rows(conn, "SELECT article_id, title FROM articles ORDER BY 1") == [
+        ("a1", None),
+        ("a2", None),
+    ]
+    ingest(conn, [CANON / "articles.jsonl"], ImportOptions())
+    assert rows(conn, "SELECT article_id, title FROM articles ORDER BY 1") == [
+        ("a1", "Talks begin in Yevlakh"),
+        ("a2", "Exodus continues"),
+    ]
+
+
+def test_parquet_with_native_types(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = tmp_path / "comments.parquet"
+    pl.DataFrame(
+        {
+            "comment_id": [1, 2, 3],
+            "article_id": ["a", "a", "a"],
+            "parent_id": [None, 1, None],
+            "author": ["x", "y", None],
+            "posted_at": [
+                datetime(2023, 9, 21, 10),
+                datetime(2023, 9, 21, 11),
+                datetime(2023, 9, 21, 12),
+            ],
+            "text": ["one", "two", None],
+        }
+    ).write_parquet(path)
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.format, result.counts.comments, result.counts.rejects) == ("parquet", 2, 1)
+    assert rows(
+        conn, "SELECT comment_id, parent_id, depth, posted_at FROM comments ORDER BY 1"
+    ) == [
+        ("1", None, 0, datetime(2023, 9, 21, 10, tzinfo=UTC)),
+        ("2", "1", 1, datetime(2023, 9, 21, 11, tzinfo=UTC)),
+    ]
+    assert rows(conn, "SELECT location, reason FROM rejects") == [("row 3", "comment has no text")]
+
+
+def test_format_is_detected_from_content_not_extension(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    disguised = tmp_path / "export.txt"
+    shutil.copy(CANON / "comments.csv", disguised)
+    jsonl_as_csv = tmp_path / "comments.csv"
+    shutil.copy(CANON / "articles.jsonl", jsonl_as_csv)
+    results = ingest(conn, [disguised, jsonl_as_csv], ImportOptions())
+    assert [r.format for r in results] == ["csv", "jsonl"]
+
+
+def test_large_jsonl_is_read_in_blocks(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import analysis.ingest.canonical as canonical
+
+    monkeypatch.setattr(canonical, "JSONL_BLOCK_BYTES", 256)
+    path = tmp_path / "many.jsonl"
+    lines = [
+        f'{{"comment_id": "{i}", "article_id": "a", "posted_at": "2023-09-2{i % 7}T10:00:00Z", "text": "comment {i}"}}'
+        for i in range(200)
+    ]
+    lines[150] = '{"comment_id": "150", "broken'
+    path.write_text("\n".join(lines) + "\n")
+    [result] = ingest(conn, [path], ImportOptions(batch_size=50))
+    assert (result.counts.comments, result.counts.rejects) == (199, 1)
+    assert rows(conn, "SELECT location FROM rejects") == [("line 151",)]

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import polars as pl
+
+from analysis.ingest.pseudonym import author_key, author_keys
+
+SECRET = b"k" * 32
+
+
+def test_key_is_stable_normalised_and_keyed() -> None:
+    key = author_key("Nina Patel", SECRET)
+    assert key is not None and key.startswith("u_") and len(key) == 18
+    assert author_key("  nina   PATEL ", SECRET) == key
+    assert author_key("Nina Patel", b"x" * 32) != key
+    assert "nina" not in key.lower()
+
+
+def test_no_name_no_key() -> None:
+    assert author_key(None, SECRET) is None
+    assert author_key("   ", SECRET) is None
+
+
+def test_column_version_matches_scalar_and_keeps_order() -> None:
+    names = pl.Series(["b", None, "a", "b"])
+    assert author_keys(names, SECRET).to_list() == [author_key(n, SECRET) for n in names]

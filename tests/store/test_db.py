@@ -1,0 +1,72 @@
+"""Opening the database: numbered migrations, recorded and applied once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from analysis.store import connect, schema_version
+from analysis.store.db import migrations, pseudonym_secret
+
+
+def test_new_database_gets_every_migration_recorded(db_path: Path) -> None:
+    conn = connect(db_path)
+    expected = [m.version for m in migrations()]
+    assert expected[:2] == [1, 2]
+    assert [
+        r[0] for r in conn.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()
+    ] == expected
+    tables = {
+        r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
+    assert {"sources", "articles", "passages", "comments", "rejects", "comment_facts"} <= tables
+    conn.close()
+
+
+def test_reopening_applies_nothing_and_keeps_data(db_path: Path) -> None:
+    conn = connect(db_path)
+    conn.execute("INSERT INTO settings VALUES ('k', 'v')")
+    version = schema_version(conn)
+    conn.close()
+    again = connect(db_path)
+    assert schema_version(again) == version
+    assert again.execute("SELECT count(*) FROM schema_migrations").fetchone() == (version,)
+    assert again.execute("SELECT value FROM settings WHERE key = 'k'").fetchone() == ("v",)
+
+
+def test_file_opens_in_a_plain_duckdb_client(db_path: Path) -> None:
+    connect(db_path).close()
+    plain = duckdb.connect(str(db_path), read_only=True)
+    assert plain.execute("SELECT count(*) FROM comments").fetchone() == (0,)
+
+
+def test_failed_migration_leaves_the_database_untouched(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from analysis.store import db
+
+    real = db.migrations()
+    broken = [
+        *real,
+        db.Migration(len(real) + 1, "broken", "CREATE TABLE ok_table(a INT); SELECT nonsense;"),
+    ]
+    monkeypatch.setattr(db, "migrations", lambda: broken)
+    with pytest.raises(duckdb.Error):
+        connect(db_path)
+    monkeypatch.undo()
+    conn = connect(db_path)
+    assert schema_version(conn) == len(real)
+    assert conn.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'ok_table'"
+    ).fetchone() == (0,)
+
+
+def test_pseudonym_secret_is_created_once_per_database(db_path: Path, tmp_path: Path) -> None:
+    conn = connect(db_path)
+    first = pseudonym_secret(conn)
+    assert len(first) == 32
+    assert pseudonym_secret(conn) == first
+    other = connect(tmp_path / "other.duckdb")
+    assert pseudonym_secret(other) != first

@@ -1,0 +1,142 @@
+"""Writing batches: idempotent re-import, one transaction per file, duplicate ids, reply depth."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from analysis.ingest.api import ImportOptions, ingest
+from tests.conftest import FIXTURES, SAMPLE
+
+TABLES = ("sources", "articles", "passages", "comments", "rejects")
+
+
+def counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}  # type: ignore[index]
+
+
+def test_importing_the_same_files_twice_changes_nothing(conn: duckdb.DuckDBPyConnection) -> None:
+    paths = [SAMPLE, FIXTURES / "canonical"]
+    first = ingest(conn, paths, ImportOptions())
+    before = counts(conn)
+    again = ingest(conn, paths, ImportOptions())
+    assert counts(conn) == before
+    assert {r.status for r in first} == {"loaded"}
+    assert {r.status for r in again} == {"unchanged"}
+    assert all(r.counts.comments == 0 for r in again)
+
+
+def test_a_changed_file_adds_only_what_is_new(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = tmp_path / "c.jsonl"
+    record = '{{"comment_id": "{0}", "article_id": "a", "text": "t{0}"}}\n'
+    path.write_text(record.format(1) + record.format(2))
+    ingest(conn, [path], ImportOptions())
+    path.write_text(record.format(1) + record.format(2) + record.format(3))
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.status, result.counts.comments) == ("loaded", 1)
+    assert conn.execute("SELECT count(*) FROM comments").fetchone() == (3,)
+
+
+def test_failure_mid_import_rolls_the_file_back(
+    conn: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import analysis.ingest.api as api
+
+    ingest(conn, [SAMPLE / "000_9b1a4bb79ebfd41b.txt"], ImportOptions())
+    before = counts(conn)
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise duckdb.IOException("disk full (simulated)")
+
+    monkeypatch.setattr(api, "update_depths", crash)  # after every batch of the file was written
+    [result] = ingest(conn, [FIXTURES / "canonical" / "comments.jsonl"], ImportOptions())
+    assert result.status == "failed"
+    assert (
+        result.error is not None and "rolled back" in result.error and "disk full" in result.error
+    )
+    after = counts(conn)
+    # nothing of the file stayed; only the record of the failure was added
+    assert after["comments"] == before["comments"]
+    assert after["articles"] == before["articles"]
+    assert after["sources"] == before["sources"] + 1
+    assert after["rejects"] == before["rejects"] + 1
+    assert conn.execute(
+        "SELECT status FROM sources ORDER BY source_id DESC LIMIT 1"
+    ).fetchone() == ("failed",)
+    monkeypatch.undo()
+    [retry] = ingest(conn, [FIXTURES / "canonical" / "comments.jsonl"], ImportOptions())
+    assert (retry.status, retry.counts.comments) == ("loaded", 4)
+
+
+def test_repeated_and_missing_ids_are_rejected(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = tmp_path / "dups.jsonl"
+    path.write_text(
+        '{"comment_id": "1", "article_id": "a", "text": "first"}\n'
+        '{"comment_id": "1", "article_id": "a", "text": "second with the same id"}\n'
+        '{"comment_id": "1", "article_id": "b", "text": "same id, other article"}\n'
+    )
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.counts.comments, result.counts.rejects) == (2, 1)
+    assert conn.execute("SELECT location, reason, raw FROM rejects").fetchall() == [
+        (
+            "line 2",
+            "comment id repeats an earlier comment of the same article",
+            "second with the same id",
+        )
+    ]
+
+
+def test_depth_follows_replies_and_orphans_count_as_depth_one(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = tmp_path / "tree.jsonl"
+    path.write_text(
+        '{"comment_id": "r", "article_id": "a", "text": "root"}\n'
+        '{"comment_id": "r1", "parent_id": "r", "article_id": "a", "text": "reply"}\n'
+        '{"comment_id": "r11", "parent_id": "r1", "article_id": "a", "text": "reply to reply"}\n'
+        '{"comment_id": "o", "parent_id": "missing", "article_id": "a", "text": "orphan"}\n'
+        '{"comment_id": "o1", "parent_id": "o", "article_id": "a", "text": "reply to orphan"}\n'
+    )
+    ingest(conn, [path], ImportOptions())
+    assert dict(conn.execute("SELECT comment_id, depth FROM comments").fetchall()) == {
+        "r": 0,
+        "r1": 1,
+        "r11": 2,
+        "o": 1,
+        "o1": 2,
+    }
+
+
+def test_a_reply_arriving_in_a_later_file_gets_its_depth(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "1.jsonl", tmp_path / "2.jsonl"
+    first.write_text('{"comment_id": "r", "article_id": "a", "text": "root"}\n')
+    second.write_text(
+        '{"comment_id": "x", "parent_id": "r", "article_id": "a", "text": "late reply"}\n'
+    )
+    ingest(conn, [first], ImportOptions())
+    ingest(conn, [second], ImportOptions())
+    assert conn.execute("SELECT depth FROM comments WHERE comment_id = 'x'").fetchone() == (1,)
+
+
+def test_unreadable_file_is_recorded_and_others_still_load(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    binary = tmp_path / "a_binary.bin"
+    binary.write_bytes(b"\x00\x01\x02garbage")
+    results = ingest(
+        conn,
+        [binary, tmp_path / "missing.jsonl", SAMPLE / "001_76c7e58964da143c.txt"],
+        ImportOptions(),
+    )
+    assert [r.status for r in results] == ["failed", "failed", "loaded"]
+    assert results[1].error is not None and "cannot read file" in results[1].error
+    assert conn.execute("SELECT count(*) FROM comments").fetchone() == (10,)
+    assert conn.execute("SELECT count(*) FROM rejects WHERE location = 'file'").fetchone() == (2,)
