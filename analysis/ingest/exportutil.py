@@ -150,7 +150,8 @@ _BLOCK_TAGS = frozenset(
     ]
 )
 _SKIPPED_TAGS = frozenset({"script", "style", "head", "template"})
-_PARAGRAPH = "\x00"  # stands for a paragraph break until the text is assembled
+_PARAGRAPH = "\x00"  # stand for a paragraph break and a <br> until the text is assembled
+_LINE_BREAK = "\x01"
 _ALL_SPACE = re.compile(r"[ \t\r\n\f\v]+")
 _LINE_SPACE = re.compile(r"[ \t\f\v]+")
 _BREAKS = re.compile(r"\s*\x00[\s\x00]*")
@@ -168,14 +169,14 @@ class _TextExtractor(HTMLParser):
         if tag in _SKIPPED_TAGS:
             self.skipping += 1
         elif tag == "br":
-            self.parts.append("\n")
+            self.parts.append(_LINE_BREAK)
         elif tag in _BLOCK_TAGS:
             self.parts.append(_PARAGRAPH)
             self.preformatted += tag == "pre"
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "br":
-            self.parts.append("\n")
+            self.parts.append(_LINE_BREAK)
         elif tag in _BLOCK_TAGS:
             self.parts.append(_PARAGRAPH)
 
@@ -218,7 +219,9 @@ def html_to_text(markup: str, *, keep_newlines: bool = False) -> str:
 
 
 def _tidy(text: str) -> str:
-    text = _BREAKS.sub("\n\n", text.replace("\r\n", "\n"))
+    # "<br />\n", as WordPress writes it, is one line break, not two
+    text = re.sub("\x01[ \t]*\n?", "\n", text.replace("\r\n", "\n"))
+    text = _BREAKS.sub("\n\n", text)
     lines = [line.strip(" \t") for line in text.split("\n")]
     joined = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", joined).strip()

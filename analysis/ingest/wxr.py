@@ -1,0 +1,220 @@
+"""WordPress eXtended RSS (WXR) export (Tools > Export in wp-admin), format name ``wxr``.
+
+Shape: RSS 2.0, ``<rss xmlns:wp="http://wordpress.org/export/1.x/">`` → ``<channel>`` → one
+``<item>`` per post or page, each holding its ``<wp:comment>`` elements.
+
+- item: ``<wp:post_id>``, ``<title>``, ``<link>``, ``<dc:creator>``, ``<wp:post_date_gmt>`` /
+  ``<wp:post_date>``, ``<wp:post_type>`` → one article ``wxr:<wp:post_id>`` (``wxr:<link>`` when
+  the item has no post id); outlet = the channel's ``<title>``. Attachments and menu items without
+  comments are not articles and are left out.
+- wp:comment: ``<wp:comment_id>``, ``<wp:comment_parent>`` (0 = top level),
+  ``<wp:comment_author>`` (empty or 'Anonymous' → no author), ``<wp:comment_date_gmt>`` (UTC; WordPress writes
+  ``0000-00-00 00:00:00`` when unknown, and then ``<wp:comment_date>`` is read in the ``--tz``
+  zone), ``<wp:comment_content>`` (text with a little HTML and meaningful newlines → plain text).
+- status from ``<wp:comment_approved>``: 1/approve → 'published'; spam → 'spam'; trash and
+  post-trashed → 'deleted'; 0/hold (held for moderation, never shown to readers) → 'deleted'.
+
+Rejected, each with its line: a comment that is not well-formed XML, has no comment_id, an
+unreadable date or an unknown approval value; pingbacks and trackbacks (automatic link notices,
+not reader comments); comments of an item with neither post id nor link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from xml.etree.ElementTree import Element
+
+from analysis.ingest.exportutil import author_name, html_to_text, sniff_text, timestamp_or_none
+from analysis.ingest.formats import Format
+from analysis.ingest.model import Batch, BatchBuilder, ParseContext, SourceFile
+from analysis.ingest.xmlrecords import (
+    Boundary,
+    Record,
+    RecordError,
+    XmlDocument,
+    children_by_name,
+    raw_markup,
+    text_of,
+)
+
+_CONTAINERS = frozenset({"channel", "item"})
+_ITEM_FIELDS = frozenset(
+    {"title", "link", "post_id", "post_date_gmt", "post_date", "creator", "post_type"}
+)
+_ARTICLE_TYPES = frozenset({"post", "page"})
+_STATUS = {
+    "1": "published",
+    "approve": "published",
+    "approved": "published",
+    "spam": "spam",
+    "trash": "deleted",
+    "post-trashed": "deleted",
+    "0": "deleted",
+    "hold": "deleted",
+}
+_AUTOMATIC_TYPES = frozenset({"pingback", "trackback"})
+_NO_DATE = "0000-00-00"
+
+
+@dataclass
+class _Item:
+    line: int
+    fields: dict[str, str | None] = field(default_factory=dict)
+    comments: list[Record] = field(default_factory=list)
+
+
+@dataclass
+class _State:
+    tz: tzinfo
+    builder: BatchBuilder
+    outlet: str | None = None
+    item: _Item | None = None
+
+
+def sniff(source: SourceFile) -> bool:
+    head = sniff_text(source)
+    return "<rss" in head and "wordpress.org/export/" in head
+
+
+def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Batch]:
+    doc = XmlDocument.from_source(source)
+    state = _State(ctx.tz, BatchBuilder())
+    for event in doc.records("rss", _CONTAINERS):
+        if isinstance(event, Boundary):
+            _boundary(event, state)
+        else:
+            _record(event, state)
+        yield from state.builder.batches(ctx.batch_size)
+    yield state.builder.build()
+
+
+def _boundary(event: Boundary, state: _State) -> None:
+    if event.name != "item":
+        return
+    if event.opening:
+        state.item = _Item(event.line)
+    elif state.item is not None:
+        _finish_item(state.item, state)
+        state.item = None
+
+
+def _record(record: Record, state: _State) -> None:
+    name = record.name.rsplit(":", 1)[-1]
+    parent = record.parents[-1] if record.parents else None
+    if parent == "item" and state.item is not None:
+        if name == "comment":
+            state.item.comments.append(record)
+        elif name in _ITEM_FIELDS:
+            state.item.fields[name] = _field_text(record, state.builder)
+    elif parent == "channel" and name == "title":
+        state.outlet = _field_text(record, state.builder)
+    elif name == "comment":
+        state.builder.reject(
+            record.location,
+            "comment skipped: it is outside any <item>, so its article is unknown",
+            raw_markup(record),
+        )
+
+
+def _field_text(record: Record, builder: BatchBuilder) -> str | None:
+    try:
+        return text_of(record.parse())
+    except RecordError as exc:
+        builder.reject(record.location, f"item field ignored: {exc}", raw_markup(record))
+        return None
+
+
+def _finish_item(item: _Item, state: _State) -> None:
+    fields = item.fields
+    post_id, link = fields.get("post_id"), fields.get("link")
+    if post_id is None and link is None:
+        for record in item.comments:
+            state.builder.reject(
+                record.location,
+                f"comment skipped: its <item> (line {item.line}) has neither wp:post_id nor link, "
+                "so its article is unknown",
+                raw_markup(record),
+            )
+        return
+    article_id = f"wxr:{post_id}" if post_id is not None else f"wxr:{link}"
+    if item.comments or fields.get("post_type") in _ARTICLE_TYPES | {None}:
+        state.builder.article(
+            article_id,
+            url=link,
+            outlet=state.outlet,
+            title=fields.get("title"),
+            byline=fields.get("creator"),
+            published_at=_item_date(fields, state.tz),
+        )
+    for record in item.comments:
+        try:
+            _comment(record.parse(), article_id, record.location, state)
+        except (RecordError, ValueError) as exc:
+            state.builder.reject(record.location, f"comment skipped: {exc}", raw_markup(record))
+
+
+def _item_date(fields: dict[str, str | None], tz: tzinfo) -> datetime | None:
+    try:
+        return _gmt_or_local(fields.get("post_date_gmt"), fields.get("post_date"), tz, "post_date")
+    except ValueError:
+        return None  # the article's own date is not worth losing its comments over
+
+
+def _comment(element: Element, article_id: str, location: str, state: _State) -> None:
+    fields = {name: text_of(child) for name, child in children_by_name(element).items()}
+    comment_id = fields.get("comment_id")
+    if comment_id is None:
+        raise ValueError("it has no wp:comment_id")
+    kind = (fields.get("comment_type") or "").lower()
+    if kind in _AUTOMATIC_TYPES:
+        raise ValueError(f"it is a {kind} (an automatic link notice), not a reader comment")
+    status = _status(fields.get("comment_approved"))
+    posted_at = _gmt_or_local(
+        fields.get("comment_date_gmt"), fields.get("comment_date"), state.tz, "comment_date"
+    )
+    parent = fields.get("comment_parent")
+    content = children_by_name(element).get("comment_content")
+    state.builder.comment(
+        article_id,
+        comment_id,
+        text=html_to_text("".join(content.itertext()), keep_newlines=True)
+        if content is not None
+        else "",
+        location=location,
+        parent_id=None if parent in (None, "0") else parent,
+        author=author_name(fields.get("comment_author")),
+        posted_at=posted_at,
+        status=status,
+    )
+
+
+def _status(approved: str | None) -> str:
+    if approved is None:
+        return "published"
+    status = _STATUS.get(approved.lower())
+    if status is None:
+        raise ValueError(
+            f"wp:comment_approved is {approved!r}, not one WordPress writes (1, 0, spam, trash)"
+        )
+    return status
+
+
+def _gmt_or_local(gmt: str | None, local: str | None, tz: tzinfo, name: str) -> datetime | None:
+    """The GMT date when WordPress knew it, else the local date read in `tz`."""
+    if gmt is not None and not gmt.startswith(_NO_DATE):
+        return timestamp_or_none(gmt, UTC, f"{name}_gmt")
+    if local is not None and not local.startswith(_NO_DATE):
+        return timestamp_or_none(local, tz, name)
+    return None
+
+
+FORMATS = [
+    Format(
+        name="wxr",
+        description="WordPress WXR export: RSS <item>s with <wp:comment>s, replies via wp:comment_parent",
+        sniff=sniff,
+        parse=parse,
+    )
+]
