@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 import duckdb
 
-from analysis import __version__, config
-from analysis.errors import ReaderpulseError
+from analysis import __version__, config, queries
+from analysis.errors import ReaderpulseError, UsageError
 from analysis.ingest.api import FileResult, ImportOptions, ingest
 from analysis.ingest.formats import registry
 from analysis.output import FORMATS, render
@@ -129,3 +129,35 @@ def sql_cmd(query: str, db: Path | None, fmt: str) -> None:
         if relation is None:
             return
         click.echo(render(relation.pl(), fmt), nl=False)
+
+
+@main.command("query")
+@click.argument("name", required=False)
+@click.option("--list", "list_", is_flag=True, help="List the named queries with their parameters.")
+@click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="A parameter of the query (repeatable).")
+@DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(queries.OUTPUT_FORMATS), default=None,
+              help="Output format (default: from the --output suffix, else table).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of printing (needed for parquet).")
+def query_cmd(name: str | None, list_: bool, params: tuple[str, ...], db: Path | None,
+              fmt: str | None, output: Path | None) -> None:
+    """Run a named query from the library in queries/ (see --list)."""
+    library = queries.library()
+    if list_:
+        click.echo(queries.describe_library(library), nl=False)
+        return
+    if name is None:
+        raise UsageError(f"name a query or use --list; known queries: {', '.join(library)}")
+    query = queries.get(name)
+    values = query.bind(queries.parse_assignments(params))  # check before touching the database
+    db_path = config.db_path(db)
+    if not db_path.exists():
+        raise ReaderpulseError(f"{db_path}: no such database (run `readerpulse ingest` first)")
+    with connect(db_path) as conn:
+        frame = queries.run(conn, query, values)
+    text = queries.write(frame, queries.output_format(fmt, output), output)
+    if text is not None:
+        click.echo(text, nl=False)
+    else:
+        click.echo(f"{output}: {frame.height} rows", err=True)

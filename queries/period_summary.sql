@@ -1,0 +1,82 @@
+-- name: period_summary
+-- description: Headline figures of a period (comments, articles, commenters, mean sentiment, skepticism share) against the period of the same length just before.
+-- param: start DATE = NULL -- first day included (default: Monday of the latest week with comments)
+-- param: end DATE = NULL -- last day included (default: six days after start)
+-- param: article_id VARCHAR = NULL -- only this article (default: every article)
+
+WITH
+given AS (
+    SELECT
+        $start::DATE AS given_start,
+        $end::DATE AS given_end,
+        (SELECT max(week_start) FROM stg_comments) AS latest_week
+),
+
+params AS (
+    SELECT
+        coalesce(given_start, given_end - 6, latest_week) AS first_day,
+        coalesce(given_end, first_day + 6) AS last_day,
+        CAST(last_day - first_day + 1 AS INTEGER) AS days,
+        first_day - days AS previous_first_day,
+        first_day - 1 AS previous_last_day,
+        $article_id::VARCHAR AS article_id
+    FROM given
+),
+
+periods AS (
+    SELECT 'this' AS period, first_day, last_day FROM params
+    UNION ALL
+    SELECT 'previous' AS period, previous_first_day, previous_last_day FROM params
+),
+
+figures AS (
+    SELECT
+        w.period,
+        count(c.comment_pk) AS comments,
+        count(DISTINCT c.article_id) AS articles,
+        count(DISTINCT c.commenter) AS commenters,
+        avg(c.sentiment) AS mean_sentiment,
+        avg(CAST(c.skeptical AS INTEGER)) AS skeptical_share
+    FROM periods AS w
+    CROSS JOIN params AS p
+    LEFT JOIN stg_comments AS c
+        ON c.posted_day BETWEEN w.first_day AND w.last_day
+       AND (p.article_id IS NULL OR c.article_id = p.article_id)
+    GROUP BY w.period
+),
+
+side_by_side AS (
+    SELECT t.*, p.comments AS prev_comments, p.articles AS prev_articles,
+           p.commenters AS prev_commenters, p.mean_sentiment AS prev_mean_sentiment,
+           p.skeptical_share AS prev_skeptical_share
+    FROM figures AS t, figures AS p
+    WHERE t.period = 'this' AND p.period = 'previous'
+),
+
+metrics AS (
+    SELECT 1 AS position, 'comments' AS metric, 'Comments' AS label, 'count' AS unit,
+           CAST(comments AS DOUBLE) AS this_period, CAST(prev_comments AS DOUBLE) AS previous_period
+    FROM side_by_side
+    UNION ALL
+    SELECT 2, 'articles', 'Articles commented on', 'count', articles, prev_articles FROM side_by_side
+    UNION ALL
+    SELECT 3, 'commenters', 'Commenters', 'count', commenters, prev_commenters FROM side_by_side
+    UNION ALL
+    SELECT 4, 'mean_sentiment', 'Mean sentiment', 'score', mean_sentiment, prev_mean_sentiment FROM side_by_side
+    UNION ALL
+    SELECT 5, 'skeptical_share', 'Skeptical about verification', 'share', skeptical_share, prev_skeptical_share FROM side_by_side
+)
+
+SELECT
+    m.metric,
+    m.label,
+    m.unit,
+    p.first_day,
+    p.last_day,
+    p.previous_first_day,
+    p.previous_last_day,
+    round(m.this_period, 3) AS this_period,
+    round(m.previous_period, 3) AS previous_period,
+    round(m.this_period - m.previous_period, 3) AS change
+FROM metrics AS m, params AS p
+ORDER BY m.position

@@ -1,0 +1,45 @@
+-- name: skeptical_comments
+-- description: The skeptical comments of a period with the cues that flagged them, most skeptical first.
+-- param: start DATE = NULL -- first day included (default: Monday of the latest week with comments)
+-- param: end DATE = NULL -- last day included (default: six days after start)
+-- param: article_id VARCHAR = NULL -- only this article (default: every article)
+-- param: limit INTEGER = 100 -- at most this many comments
+
+WITH
+given AS (
+    SELECT
+        $start::DATE AS given_start,
+        $end::DATE AS given_end,
+        (SELECT max(week_start) FROM stg_comments) AS latest_week
+),
+
+params AS (
+    SELECT
+        coalesce(given_start, given_end - 6, latest_week) AS first_day,
+        coalesce(given_end, first_day + 6) AS last_day,
+        $article_id::VARCHAR AS article_id
+    FROM given
+),
+
+scoped AS (
+    SELECT c.*
+    FROM stg_comments AS c, params AS p
+    WHERE c.posted_day BETWEEN p.first_day AND p.last_day
+      AND (p.article_id IS NULL OR c.article_id = p.article_id)
+)
+
+SELECT
+    c.posted_at,
+    c.article_id,
+    a.article_title,
+    c.comment_id,
+    c.commenter,
+    round(c.skepticism_score, 3) AS skepticism_score,
+    c.skepticism_cues AS cues,
+    round(c.sentiment, 3) AS sentiment,
+    c.text
+FROM scoped AS c
+JOIN stg_articles AS a USING (article_id)
+WHERE c.skeptical
+ORDER BY c.skepticism_score DESC, c.posted_at, c.comment_pk
+LIMIT $limit
