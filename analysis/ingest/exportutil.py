@@ -50,7 +50,8 @@ def load_json(source: SourceFile) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise UnreadableSource(
-            f"{source.path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+            f"{source.path}: not valid JSON: {exc.msg.removesuffix(' at')} "
+            f"(line {exc.lineno}, column {exc.colno})"
         ) from exc
     except RecursionError as exc:
         raise UnreadableSource(f"{source.path}: JSON nested too deeply to read") from exc
