@@ -43,16 +43,19 @@ def decode_json_bytes(data: bytes, label: str) -> str:
         ) from exc
 
 
+def json_error(exc: json.JSONDecodeError, *, with_line: bool = True) -> str:
+    """A JSON syntax error in words: 'Expecting value at line 3, column 1'."""
+    where = f"line {exc.lineno}, column {exc.colno}" if with_line else f"column {exc.colno}"
+    return f"{exc.msg} {where}" if exc.msg.endswith(" at") else f"{exc.msg} at {where}"
+
+
 def load_json(source: SourceFile) -> Any:
     """The whole file parsed as one JSON document, or UnreadableSource naming the first error."""
     text = decode_json_bytes(source.read_bytes(), str(source.path))
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UnreadableSource(
-            f"{source.path}: not valid JSON: {exc.msg.removesuffix(' at')} "
-            f"(line {exc.lineno}, column {exc.colno})"
-        ) from exc
+        raise UnreadableSource(f"{source.path}: not valid JSON ({json_error(exc)})") from exc
     except RecursionError as exc:
         raise UnreadableSource(f"{source.path}: JSON nested too deeply to read") from exc
 

@@ -22,13 +22,14 @@ class Format:
 
 def registry() -> list[Format]:
     """All formats, most specific first: the first whose sniffer accepts a file parses it."""
-    from analysis.ingest import canonical, commento, disqus, page, wxr
+    from analysis.ingest import canonical, commento, disqus, page, remark42, wxr
 
     return [
         # comment-platform exports: each recognised by its own markers in the content
         *disqus.FORMATS,
         *wxr.FORMATS,
         *commento.FORMATS,
+        *remark42.FORMATS,
         *canonical.FORMATS,
         *page.FORMATS,  # plain text last: it accepts any readable text
     ]

@@ -72,7 +72,7 @@ def test_truncated_json_fails_with_one_clear_line(conn: duckdb.DuckDBPyConnectio
     [result] = ingest(conn, [fixture("commento", "truncated.json")], ImportOptions())
     assert result.status == "failed"
     assert result.error is not None
-    assert result.error.endswith("not valid JSON: Invalid control character (line 5, column 86)")
+    assert result.error.endswith("not valid JSON (Invalid control character at line 5, column 86)")
     assert statuses(conn) == {}
 
 
