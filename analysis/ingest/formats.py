@@ -22,7 +22,7 @@ class Format:
 
 def registry() -> list[Format]:
     """All formats, most specific first: the first whose sniffer accepts a file parses it."""
-    from analysis.ingest import canonical, commento, disqus, page, reddit, remark42, wxr
+    from analysis.ingest import canonical, commento, disqus, isso, page, reddit, remark42, wxr
 
     return [
         # comment-platform exports: each recognised by its own markers in the content
@@ -31,6 +31,7 @@ def registry() -> list[Format]:
         *commento.FORMATS,
         *remark42.FORMATS,
         *reddit.FORMATS,
+        *isso.FORMATS,
         *canonical.FORMATS,
         *page.FORMATS,  # plain text last: it accepts any readable text
     ]
