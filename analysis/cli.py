@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -161,3 +162,41 @@ def query_cmd(name: str | None, list_: bool, params: tuple[str, ...], db: Path |
         click.echo(text, nl=False)
     else:
         click.echo(f"{output}: {frame.height} rows", err=True)
+
+
+@main.command("report")
+@click.argument("name", default="weekly")
+@DB_OPTION
+@click.option("--week", default=None, metavar="YYYY-Www", help="The ISO week to report on, e.g. 2023-W38.")
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First day (UTC), instead of --week.")
+@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last day (UTC), included.")
+@click.option("--article", "article_id", default=None, metavar="ID", help="Only this article.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports/out"),
+              show_default=True, help="Folder for the report's own folder (HTML page, PNG and SVG charts).")
+def report_cmd(name: str, db: Path | None, week: str | None, start: datetime | None, end: datetime | None,
+               article_id: str | None, out_dir: Path) -> None:
+    """Write a report (default: weekly; definitions in reports/) and print its path.
+
+    Without --week or --start/--end it covers the latest week with comments.
+    """
+    from analysis.report.weekly import write_report
+
+    db_path = config.db_path(db)
+    if not db_path.exists():
+        raise ReaderpulseError(f"{db_path}: no such database (run `readerpulse ingest` first)")
+    with connect(db_path) as conn:
+        result = write_report(
+            conn, name, out_dir,
+            week=week,
+            start=start.date() if start else None,
+            end=end.date() if end else None,
+            article_id=article_id,
+            database=db_path.name,
+        )
+    report = result.report
+    click.echo(
+        f"{report.period.label}: {len(report.charts)} charts, {len(report.articles)} articles "
+        f"({result.timings['total']:.1f}s)",
+        err=True,
+    )
+    click.echo(str(result.html))

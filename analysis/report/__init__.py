@@ -1,0 +1,1 @@
+"""Reports: definitions in reports/*.toml, charts built from aggregated query results, one HTML page."""

@@ -1,0 +1,310 @@
+"""Assemble a report: resolve the period, run each section's query, build the charts, write the files.
+
+The output folder holds one self-contained HTML page (the Vega libraries inlined once, every chart
+spec in one JSON block) and, for each chart, a PNG and an SVG file for slides and chat.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from analysis import queries
+from analysis.errors import ReaderpulseError, UsageError
+from analysis.report import charts, render
+from analysis.report.definition import PERIOD_PARAMS, ReportDefinition, Section, load
+
+WEEK = re.compile(r"^\d{4}-W\d{2}$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days a report covers, both included (UTC)."""
+
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def is_iso_week(self) -> bool:
+        return self.start.weekday() == 0 and self.days == 7
+
+    @property
+    def iso_week(self) -> str:
+        year, week, _ = self.start.isocalendar()
+        return f"{year}-W{week:02d}"
+
+    @property
+    def slug(self) -> str:
+        return self.iso_week if self.is_iso_week else f"{self.start.isoformat()}_{self.end.isoformat()}"
+
+    @property
+    def label(self) -> str:
+        span = f"{_long_day(self.start, with_year=self.start.year != self.end.year)} – {_long_day(self.end, with_year=True)}"
+        if self.is_iso_week:
+            year, week, _ = self.start.isocalendar()
+            return f"Week {week} of {year}: {span}"
+        return span
+
+    @property
+    def previous(self) -> Period:
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+    @property
+    def previous_label(self) -> str:
+        return "the previous week" if self.is_iso_week else f"the previous {self.days} days"
+
+
+def _long_day(day: date, *, with_year: bool) -> str:
+    text = f"{day:%A} {day.day} {day:%B}"
+    return f"{text} {day.year}" if with_year else text
+
+
+def parse_week(text: str) -> Period:
+    if not WEEK.match(text.strip()):
+        raise UsageError(f"--week must be an ISO week such as 2023-W38, got {text!r}")
+    try:
+        start = date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise UsageError(f"{text!r} is not a week of that year") from exc
+    return Period(start, start + timedelta(days=6))
+
+
+def resolve_period(
+    conn: duckdb.DuckDBPyConnection, week: str | None, start: date | None, end: date | None
+) -> Period:
+    """--week, or --start/--end (one of them alone means seven days), else the latest week with comments."""
+    if week and (start or end):
+        raise UsageError("give either --week or --start/--end, not both")
+    if week:
+        return parse_week(week)
+    if start and end:
+        if end < start:
+            raise UsageError(f"--end {end} is before --start {start}")
+        return Period(start, end)
+    if start:
+        return Period(start, start + timedelta(days=6))
+    if end:
+        return Period(end - timedelta(days=6), end)
+    row = conn.execute("SELECT max(week_start) FROM stg_comments").fetchone()
+    if not row or row[0] is None:
+        raise ReaderpulseError("no dated comments in the database, so no latest week: give --week or --start")
+    latest: date = row[0]
+    return Period(latest, latest + timedelta(days=6))
+
+
+@dataclass
+class ChartOutput:
+    """One chart: where it sits in the page, its Vega-Lite spec, and its exported files."""
+
+    id: str
+    title: str
+    spec: dict[str, Any]
+    png: str = ""  # paths relative to the HTML file
+    svg: str = ""
+
+
+@dataclass
+class SectionOutput:
+    section: Section
+    frame: pl.DataFrame
+    chart: ChartOutput | None = None
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        frame = self.frame.head(self.section.limit) if self.section.limit else self.frame
+        return frame.to_dicts()
+
+    @property
+    def is_empty(self) -> bool:
+        return self.frame.is_empty() or (self.section.show == "chart" and self.chart is None)
+
+
+@dataclass
+class ArticleOutput:
+    index: int
+    overview: dict[str, Any]
+    passages: list[dict[str, Any]]
+    charts: list[SectionOutput] = field(default_factory=list)
+    others: list[SectionOutput] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    definition: ReportDefinition
+    period: Period
+    article_id: str | None
+    generated_at: datetime
+    database: str
+    sections: list[SectionOutput]
+    articles: list[ArticleOutput]
+    article_total: int
+
+    @property
+    def charts(self) -> list[ChartOutput]:
+        found = [s.chart for s in self.sections if s.chart]
+        for article in self.articles:
+            found += [s.chart for s in article.charts if s.chart]
+        return found
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    html: Path
+    images: list[Path]
+    report: Report
+    timings: dict[str, float]
+
+
+def _query_params(query: queries.Query, period: Period, article_id: str | None, extra: dict[str, Any]) -> dict[str, Any]:
+    given: dict[str, Any] = {"start": period.start, "end": period.end, "article_id": article_id}
+    values = {k: v for k, v in given.items() if k in PERIOD_PARAMS and query.param(k) is not None}
+    return {**values, **extra}
+
+
+def _run(conn: duckdb.DuckDBPyConnection, library: dict[str, queries.Query], name: str,
+         period: Period, article_id: str | None, extra: dict[str, Any] | None = None) -> pl.DataFrame:
+    query = library[name]
+    return queries.run(conn, query, _query_params(query, period, article_id, extra or {}))
+
+
+def _chart(section: Section, frame: pl.DataFrame, chart_id: str, title: str) -> ChartOutput | None:
+    if section.chart is None or frame.is_empty():
+        return None
+    try:
+        spec = charts.build(section.chart, frame, section.options).to_dict()
+    except charts.NothingToShow:
+        return None
+    spec.pop("$schema", None)  # the page names the mode itself; no reference to any web address
+    return ChartOutput(id=f"chart-{chart_id}", title=title, spec=spec)
+
+
+def build_report(
+    conn: duckdb.DuckDBPyConnection,
+    definition: ReportDefinition,
+    period: Period,
+    *,
+    article_id: str | None = None,
+    database: str = "",
+    library: dict[str, queries.Query] | None = None,
+) -> Report:
+    """Run every section's query for the period and build its chart spec (no files written)."""
+    library = library if library is not None else queries.library()
+    queries.install_staging(conn)
+    sections: list[SectionOutput] = []
+    for section in definition.sections:
+        frame = _run(conn, library, section.query, period, article_id, section.params)
+        sections.append(SectionOutput(section, frame, _chart(section, frame, section.id, section.title)))
+
+    articles: list[ArticleOutput] = []
+    article_total = 0
+    spec = definition.articles
+    if spec is not None:
+        overview = _run(conn, library, spec.query, period, article_id)
+        article_total = overview.height
+        chosen = overview.head(spec.limit)
+        ids = chosen["article_id"].to_list() if chosen.height else []
+        passages = _run(conn, library, spec.passages, period, article_id)
+        panel_frames = {
+            panel.id: _run(conn, library, panel.query, period, article_id, panel.params) for panel in spec.panels
+        }
+        for panel in spec.panels:
+            if "article_id" not in panel_frames[panel.id].columns:
+                raise ReaderpulseError(f"query {panel.query!r} of panel {panel.id!r} has no article_id column")
+        for index, (row, current) in enumerate(zip(chosen.to_dicts(), ids, strict=True), start=1):
+            article = ArticleOutput(
+                index=index,
+                overview=row,
+                passages=passages.filter(pl.col("article_id") == current).to_dicts() if passages.height else [],
+            )
+            for panel in spec.panels:
+                frame = panel_frames[panel.id].filter(pl.col("article_id") == current)
+                title = f"{panel.title}: {row.get('article_title') or current}"
+                output = SectionOutput(panel, frame, _chart(panel, frame, f"a{index}-{panel.id}", title))
+                (article.charts if panel.show == "chart" else article.others).append(output)
+            articles.append(article)
+
+    return Report(
+        definition=definition,
+        period=period,
+        article_id=article_id,
+        generated_at=datetime.now(UTC).replace(microsecond=0),
+        database=database,
+        sections=sections,
+        articles=articles,
+        article_total=article_total,
+    )
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:60] or "article"
+
+
+def export_images(report: Report, folder: Path, *, workers: int = 2) -> list[Path]:
+    """Each chart as PNG and SVG in folder/charts/; the chart's title is added for use out of context."""
+    import vl_convert
+
+    target = folder / "charts"
+    target.mkdir(parents=True, exist_ok=True)
+    version = render.vega_lite_version()
+
+    def export(chart: ChartOutput) -> list[Path]:
+        spec = {**chart.spec, "title": {"text": chart.title, "anchor": "start", "fontSize": 14}}
+        name = chart.id.removeprefix("chart-")
+        svg_path, png_path = target / f"{name}.svg", target / f"{name}.png"
+        svg_path.write_text(vl_convert.vegalite_to_svg(spec, vl_version=version), "utf-8")
+        png_path.write_bytes(vl_convert.vegalite_to_png(spec, vl_version=version, scale=2))
+        chart.svg = f"charts/{svg_path.name}"
+        chart.png = f"charts/{png_path.name}"
+        return [png_path, svg_path]
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return [path for paths in pool.map(export, report.charts) for path in paths]
+
+
+def write_report(
+    conn: duckdb.DuckDBPyConnection,
+    name: str,
+    out_dir: Path,
+    *,
+    week: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    article_id: str | None = None,
+    database: str = "",
+    images: bool = True,
+) -> ReportResult:
+    """Build the report NAME (reports/NAME.toml) and write its HTML page and chart images."""
+    timings: dict[str, float] = {}
+    began = time.perf_counter()
+    library = queries.library()
+    definition = load(name, library=library)
+    queries.install_staging(conn)
+    period = resolve_period(conn, week, start, end)
+    report = build_report(conn, definition, period, article_id=article_id, database=database, library=library)
+    timings["queries_and_specs"] = time.perf_counter() - began
+
+    slug = f"{name}-{period.slug}" + (f"-{_slug(article_id)}" if article_id else "")
+    folder = out_dir / slug
+    folder.mkdir(parents=True, exist_ok=True)
+    step = time.perf_counter()
+    written = export_images(report, folder) if images else []
+    timings["images"] = time.perf_counter() - step
+
+    step = time.perf_counter()
+    html_path = folder / f"{slug}.html"
+    html_path.write_text(render.render_html(report), "utf-8")
+    timings["html"] = time.perf_counter() - step
+    timings["total"] = time.perf_counter() - began
+    return ReportResult(html=html_path, images=written, report=report, timings=timings)
