@@ -67,19 +67,20 @@ def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Batch]:
     doc = XmlDocument.from_source(source)
     builder = BatchBuilder()
     threads = _Threads({}, {})
-    for record in _records(doc, "thread"):
-        _read_thread(record, ctx.tz, threads, builder)
+    posts: list[Record] = []  # read once every thread is known: a post may precede its thread
+    for record in doc.records(_ROOT, frozenset()):
+        if not isinstance(record, Record):
+            continue
+        kind = record.name.rsplit(":", 1)[-1]
+        if kind == "thread":
+            _read_thread(record, ctx.tz, threads, builder)
+        elif kind == "post":
+            posts.append(record)
         yield from builder.batches(ctx.batch_size)
-    for record in _records(doc, "post"):
+    for record in posts:
         _read_post(record, ctx.tz, threads, builder)
         yield from builder.batches(ctx.batch_size)
     yield builder.build()
-
-
-def _records(doc: XmlDocument, kind: str) -> Iterator[Record]:
-    for item in doc.records(_ROOT, frozenset()):
-        if isinstance(item, Record) and item.name.rsplit(":", 1)[-1] == kind:
-            yield item
 
 
 def _read_thread(record: Record, tz: tzinfo, threads: _Threads, builder: BatchBuilder) -> None:

@@ -22,6 +22,7 @@ external references forbidden as a second line of defence.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -63,19 +64,24 @@ class Boundary:
 
 @dataclass(frozen=True)
 class Record:
-    """One element directly inside a container, as written in the file."""
+    """One element directly inside a container: where it stands in the document text."""
 
+    doc: XmlDocument
     name: str
     line: int
     parents: tuple[str, ...]
-    markup: str
+    start: int
+    end: int
     namespaces: str
-    encoding: str
     unclosed: bool = False
 
     @property
     def location(self) -> str:
         return f"line {self.line}, <{self.name}>"
+
+    @property
+    def markup(self) -> str:
+        return self.doc.text[self.start : self.end]
 
     def parse(self) -> Element:
         """The record as an element tree; RecordError with a readable reason when it is broken."""
@@ -84,11 +90,14 @@ class Record:
                 f"the <{self.name}> element starting here is never closed "
                 "(the file may be cut short or have a missing end tag)"
             )
-        bad = _UNDECODABLE.search(self.markup)
+        markup = self.markup
+        bad = _UNDECODABLE.search(markup)
         if bad:
-            line = self.line + self.markup.count("\n", 0, bad.start())
-            raise RecordError(f"line {line} holds bytes that are not valid {self.encoding} text")
-        wrapped = f"<{_WRAPPER}{self.namespaces}>{self.markup}</{_WRAPPER}>"
+            line = self.line + markup.count("\n", 0, bad.start())
+            raise RecordError(
+                f"line {line} holds bytes that are not valid {self.doc.encoding} text"
+            )
+        wrapped = f"<{_WRAPPER}{self.namespaces}>{markup}</{_WRAPPER}>"
         try:
             root = SafeET.fromstring(
                 wrapped, forbid_dtd=True, forbid_entities=True, forbid_external=True
@@ -126,10 +135,7 @@ class XmlDocument:
         comes first, or none at all); `containers` are the elements descended into (root included).
         Text before the root (e.g. a stray character ahead of the XML declaration) is ignored.
         """
-        scanner = _Scanner(self, root, containers | {root})
-        for match in _TOKEN.finditer(self.text):
-            yield from scanner.token(match)
-        yield from scanner.finish()
+        return _Scanner(self, root, containers | {root}).run()
 
 
 def decode_xml(data: bytes, label: str) -> tuple[str, str]:
@@ -151,13 +157,26 @@ def decode_xml(data: bytes, label: str) -> tuple[str, str]:
     return data.decode(encoding, errors="surrogateescape"), encoding
 
 
-@dataclass
-class _Open:
-    name: str
-    start: int
-    line: int
-    parents: tuple[str, ...]
-    stack: list[str]
+@functools.lru_cache(maxsize=64)
+def _record_end(name: str, containers: frozenset[str]) -> re.Pattern[str]:
+    """What ends a record's markup: its end tag, or (never closed) its own start tag or a
+    container's tag. Comments, CDATA and processing instructions are stepped over whole."""
+    own = re.escape(name)
+    outer = "|".join(re.escape(container) for container in sorted(containers))
+    return re.compile(
+        r"(?P<skip><!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>)"
+        r"|<!(?P<decl>[A-Za-z]+)"
+        rf"|(?P<end></{own}\s*>)"
+        rf"|(?P<interrupt><(?:{own}|{outer})[\s/>]|</(?:{outer})\s*>)",
+        re.S,
+    )
+
+
+def _refuse_declaration(label: str, line: int, keyword: str) -> UnreadableSource:
+    return UnreadableSource(
+        f"{label}: line {line} declares a DTD or entity (<!{keyword}); readerpulse refuses these "
+        "in XML because they enable entity-expansion (billion laughs) and external-entity attacks"
+    )
 
 
 @dataclass
@@ -166,9 +185,7 @@ class _Scanner:
     root: str
     containers: frozenset[str]
     open_containers: list[tuple[str, dict[str, str]]] = field(default_factory=list)
-    record: _Open | None = None
     seen_root: bool = False
-    root_closed: bool = False
     pos: int = 0
     line: int = 1
 
@@ -177,99 +194,93 @@ class _Scanner:
         self.pos = offset
         return self.line
 
-    def token(self, match: re.Match[str]) -> Iterator[Record | Boundary]:
-        if match.group("decl"):
+    def run(self) -> Iterator[Record | Boundary]:
+        text = self.doc.text
+        cursor = 0
+        while (match := _TOKEN.search(text, cursor)) is not None:
+            cursor = match.end()
+            if match.group("decl"):
+                raise _refuse_declaration(
+                    self.doc.label, self.line_at(match.start()), match.group("decl")
+                )
+            name = match.group("name")
+            if name is None:
+                continue  # a comment, CDATA section or processing instruction between records
             line = self.line_at(match.start())
-            raise UnreadableSource(
-                f"{self.doc.label}: line {line} declares a DTD or entity (<!{match.group('decl')}); "
-                "readerpulse refuses these in XML because they enable entity-expansion "
-                "(billion laughs) and external-entity attacks"
-            )
-        name = match.group("name")
-        if name is None or self.root_closed:
-            return
-        line = self.line_at(match.start())
-        closing = bool(match.group("close"))
-        self_closing = match.group("attrs").rstrip().endswith("/")
-        if self.record is not None:
-            yield from self.inside_record(match, name, line, closing, self_closing)
-        elif closing:
-            yield from self.close_containers(name, line)
-        else:
+            if match.group("close"):
+                yield from self.close_containers(name, line)
+                if self.seen_root and not self.open_containers:
+                    return  # the document element is closed: anything after it is not ours
+                continue
+            self_closing = match.group("attrs").rstrip().endswith("/")
             yield from self.start(match, name, line, self_closing)
-
-    def inside_record(
-        self, match: re.Match[str], name: str, line: int, closing: bool, self_closing: bool
-    ) -> Iterator[Record | Boundary]:
-        record = self.record
-        assert record is not None
-        if not closing:
-            if name == record.name or name in self.containers:
-                yield self.emit(record, match.start(), unclosed=True)
-                yield from self.start(match, name, line, self_closing)
-            elif not self_closing:
-                record.stack.append(name)
-            return
-        if name in record.stack:
-            del record.stack[len(record.stack) - 1 - record.stack[::-1].index(name) :]
-            if not record.stack:
-                yield self.emit(record, match.end())
-        elif any(name == open_name for open_name, _ in self.open_containers):
-            yield self.emit(record, match.start(), unclosed=True)
-            yield from self.close_containers(name, line)
+            if name not in self.containers:
+                record_end, unclosed = (
+                    (cursor, False) if self_closing else self.record_end(name, cursor)
+                )
+                yield self.record(name, line, match.start(), record_end, unclosed)
+                cursor = record_end
+        yield from self.finish()
 
     def start(
         self, match: re.Match[str], name: str, line: int, self_closing: bool
-    ) -> Iterator[Record | Boundary]:
+    ) -> Iterator[Boundary]:
         if not self.seen_root:
             if name != self.root:
                 raise UnreadableSource(
                     f"{self.doc.label}: expected a <{self.root}> document, found <{name}> on line {line}"
                 )
             self.seen_root = True
-        if name in self.containers:
-            namespaces = dict(self.open_containers[-1][1]) if self.open_containers else {}
-            for decl in _XMLNS.findall(match.group("attrs")):
-                namespaces[decl.split("=", 1)[0].strip()] = decl
-            self.open_containers.append((name, namespaces))
-            yield Boundary(name, line, opening=True)
-            if self_closing:
-                yield from self.close_containers(name, line)
+        if name not in self.containers:
             return
-        parents = tuple(open_name for open_name, _ in self.open_containers)
-        self.record = _Open(name, match.start(), line, parents, [name])
+        namespaces = dict(self.open_containers[-1][1]) if self.open_containers else {}
+        for decl in _XMLNS.findall(match.group("attrs")):
+            namespaces[decl.split("=", 1)[0].strip()] = decl
+        self.open_containers.append((name, namespaces))
+        yield Boundary(name, line, opening=True)
         if self_closing:
-            yield self.emit(self.record, match.end())
+            yield from self.close_containers(name, line)
+
+    def record_end(self, name: str, cursor: int) -> tuple[int, bool]:
+        """Where the record starting before `cursor` ends, and whether it was left unclosed."""
+        pattern = _record_end(name, self.containers)
+        text = self.doc.text
+        while (match := pattern.search(text, cursor)) is not None:
+            if match.group("end"):
+                return match.end(), False
+            if match.group("interrupt"):
+                return match.start(), True
+            if match.group("decl"):
+                line = self.line_at(match.start())
+                raise _refuse_declaration(self.doc.label, line, match.group("decl"))
+            cursor = match.end()
+        return len(text), True
+
+    def record(self, name: str, line: int, start: int, end: int, unclosed: bool) -> Record:
+        namespaces = self.open_containers[-1][1] if self.open_containers else {}
+        return Record(
+            doc=self.doc,
+            name=name,
+            line=line,
+            parents=tuple(open_name for open_name, _ in self.open_containers),
+            start=start,
+            end=end,
+            namespaces="".join(" " + decl for decl in namespaces.values()),
+            unclosed=unclosed,
+        )
 
     def close_containers(self, name: str, line: int) -> Iterator[Boundary]:
-        names = [open_name for open_name, _ in self.open_containers]
-        if name not in names:
+        if all(name != open_name for open_name, _ in self.open_containers):
             return  # a stray end tag between records holds no data
         while self.open_containers:
             closed, _ = self.open_containers.pop()
             yield Boundary(closed, line, opening=False)
             if closed == name:
                 break
-        self.root_closed = not self.open_containers
 
-    def emit(self, record: _Open, end: int, *, unclosed: bool = False) -> Record:
-        self.record = None
-        namespaces = self.open_containers[-1][1] if self.open_containers else {}
-        return Record(
-            name=record.name,
-            line=record.line,
-            parents=record.parents,
-            markup=self.doc.text[record.start : end],
-            namespaces="".join(" " + decl for decl in namespaces.values()),
-            encoding=self.doc.encoding,
-            unclosed=unclosed,
-        )
-
-    def finish(self) -> Iterator[Record | Boundary]:
+    def finish(self) -> Iterator[Boundary]:
         if not self.seen_root:
             raise UnreadableSource(f"{self.doc.label}: no <{self.root}> element found")
-        if self.record is not None:
-            yield self.emit(self.record, len(self.doc.text), unclosed=True)
         line = self.line_at(len(self.doc.text))
         while self.open_containers:
             closed, _ = self.open_containers.pop()
@@ -309,5 +320,6 @@ def attribute(element: Element | None, name: str) -> str | None:
 
 def raw_markup(record: Record, limit: int = 2000) -> str:
     """The record's markup for the rejects table, cut at `limit` characters."""
-    text = _UNDECODABLE.sub("\ufffd", record.markup)
+    end = min(record.end, record.start + limit + 1)
+    text = _UNDECODABLE.sub("\ufffd", record.doc.text[record.start : end])
     return text if len(text) <= limit else text[:limit] + "…"
