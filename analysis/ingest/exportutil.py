@@ -156,6 +156,7 @@ _BLOCK_TAGS = frozenset(
 _SKIPPED_TAGS = frozenset({"script", "style", "head", "template"})
 _PARAGRAPH = "\x00"  # stand for a paragraph break and a <br> until the text is assembled
 _LINE_BREAK = "\x01"
+_PRE_NEWLINE = "\x02"
 _ALL_SPACE = re.compile(r"[ \t\r\n\f\v]+")
 _LINE_SPACE = re.compile(r"[ \t\f\v]+")
 _BREAKS = re.compile(r"\s*\x00[\s\x00]*")
@@ -195,8 +196,8 @@ class _TextExtractor(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.skipping:
             return
-        if self.preformatted:
-            self.parts.append(data.replace("\r\n", "\n"))
+        if self.preformatted:  # its line breaks and indentation survive the tidying
+            self.parts.append(data.replace("\r\n", "\n").replace("\n", _PRE_NEWLINE))
         elif self.keep_newlines:
             self.parts.append(_LINE_SPACE.sub(" ", data.replace("\r\n", "\n").replace("\r", "\n")))
         else:
@@ -228,4 +229,4 @@ def _tidy(text: str) -> str:
     text = _BREAKS.sub("\n\n", text)
     lines = [line.strip(" \t") for line in text.split("\n")]
     joined = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", joined).strip()
+    return re.sub(r"\n{3,}", "\n\n", joined).strip().replace(_PRE_NEWLINE, "\n")

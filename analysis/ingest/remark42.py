@@ -23,6 +23,7 @@ time; in backups also a line that is not JSON (each as ``line N``; tree records 
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import re
 import zlib
@@ -103,7 +104,7 @@ def _read_text(source: SourceFile) -> str:
 
 def _is_backup(text: str) -> bool:
     """A backup's first line is a whole JSON object: the meta line or a comment."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = next((line for line in io.StringIO(text) if line.strip()), "")
     try:
         value = json.loads(first)
     except ValueError:

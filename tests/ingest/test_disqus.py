@@ -198,3 +198,28 @@ def test_remark42_fixtures(
     assert rows[("disqus:247918464", "299986072")]["author_name"] == "No Username"
     assert articles(conn)["disqus:247937687"]["title"] == "Радио-Т: Радио-Т 229"
     assert_reimport_changes_nothing(conn, path)
+
+
+def test_markup_inside_cdata_and_comments_does_not_cut_a_post(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = tmp_path / "tricky.xml"
+    path.write_text(
+        '<?xml version="1.0"?>\n'
+        '<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">\n'
+        '<thread dsq:id="1"><link>https://bugle.example/t</link></thread>\n'
+        '<post dsq:id="11"><!-- </post> <post> in a comment -->\n'
+        '<message><![CDATA[<p>quoting XML: </post><post dsq:id="99"> <!DOCTYPE x></p>]]></message>\n'
+        '<thread dsq:id="1"/></post>\n'
+        '<post dsq:id="12"><message>next</message><thread dsq:id="1"/><parent dsq:id="11"/></post>\n'
+        "</disqus>\n"
+        "trailing text after the document is ignored\n"
+    )
+    load(conn, path)
+    rows = comments(conn)
+    assert set(rows) == {("disqus:1", "11"), ("disqus:1", "12")}  # no post 99: it is message text
+    assert (
+        rows[("disqus:1", "11")]["text"] == "quoting XML:"
+    )  # the HTML tags themselves are dropped
+    assert rows[("disqus:1", "12")]["depth"] == 1
+    assert rejects(conn) == []

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
 
+from analysis.ingest.api import ImportOptions, ingest
 from tests.ingest.export_helpers import (
     articles,
     assert_reimport_changes_nothing,
@@ -121,3 +123,21 @@ def test_isso_fixture(conn: duckdb.DuckDBPyConnection) -> None:
     assert articles(conn)["wxr:18"]["title"] == "Hello, World…"
     assert len(articles(conn)) == 3
     assert_reimport_changes_nothing(conn, path)
+
+
+def test_entity_declarations_are_refused(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    laughs = "".join(f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10))
+    path = tmp_path / "laughs.xml"
+    path.write_text(
+        '<?xml version="1.0"?>\n'
+        f'<!DOCTYPE rss [<!ENTITY lol0 "lol">{laughs}]>\n'
+        '<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><item><wp:post_id>1</wp:post_id>'
+        "<wp:comment><wp:comment_id>1</wp:comment_id><wp:comment_content>&lol9;</wp:comment_content>"
+        "</wp:comment></item></channel></rss>\n"
+    )
+    [result] = ingest(conn, [path], ImportOptions())
+    assert result.status == "failed"
+    assert (
+        result.error is not None and "line 2 declares a DTD or entity (<!DOCTYPE)" in result.error
+    )
+    assert statuses(conn) == {}
