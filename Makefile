@@ -4,6 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_DB ?= build/demo.duckdb
+DEMO_REPORT ?= build/report
 
 .PHONY: setup demo test lint typecheck unit bench clean
 
@@ -15,12 +16,15 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-## demo: set up, then load the bundled sample corpus into a fresh database
+## demo: set up, load the bundled sample corpus into a fresh database, write its weekly report
 demo: $(STAMP)
 	@mkdir -p build
 	@rm -f $(DEMO_DB) $(DEMO_DB).wal
 	$(BIN)/readerpulse ingest data/sample --db $(DEMO_DB)
 	$(BIN)/readerpulse sql --db $(DEMO_DB) "SELECT article_id, title, count(*) FILTER (WHERE kind <> 'title') AS passages FROM articles JOIN passages USING (article_id) GROUP BY ALL ORDER BY article_id"
+	@report=$$($(BIN)/readerpulse report weekly --db $(DEMO_DB) --out $(DEMO_REPORT)) && \
+		echo "Weekly report of the sample corpus (one HTML file, opens offline; PNG/SVG charts beside it):" && \
+		echo "  $$report"
 
 ## test: set up, then lint, type-check and run the test suite
 test: $(STAMP) lint typecheck unit

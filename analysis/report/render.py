@@ -198,7 +198,7 @@ def render_html(report: Report) -> str:
     env = environment(definition.path.parent)
     template = env.get_template(definition.template)
     specs = {chart.id: chart.spec for chart in report.charts}
-    return template.render(
+    page = template.render(
         report=report,
         definition=definition,
         period=report.period,
@@ -206,3 +206,4 @@ def render_html(report: Report) -> str:
         vega_js=Markup(vega_bundle()),  # noqa: S704 -- vl-convert's bundle, made safe in vega_bundle()
         chart_count=len(specs),
     )
+    return page.lstrip()  # the template's macros leave blank lines before <!DOCTYPE html>
