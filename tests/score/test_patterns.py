@@ -1,0 +1,81 @@
+"""The pattern language: each construct, both regex engines agreeing, clear errors."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+
+from analysis.score.patterns import MASK, PatternError, compile_any, compile_pattern
+
+VOCAB = {
+    "number": [r"re:\b\d[\d,.]*\+?", "(one|two|hundred*|dozen*)"],
+    "loop": ["{loop}"],
+}
+
+
+def matches(pattern: str, text: str) -> list[str]:
+    """Matches of the compiled pattern in polars; Python's re must find the same."""
+    regex = compile_pattern(pattern, VOCAB)
+    found = pl.Series([text]).str.extract_all(regex)[0].to_list()
+    assert found == [m.group(0) for m in re.finditer(regex, text)]
+    return list(found)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "expected"),
+    [
+        ("verif*", "Verification, verified, unverified", ["Verification", "verified"]),
+        ("can't verify", "cant verify / can't verify / cannot verify", ["cant verify", "can't verify"]),
+        ("cease-fire", "ceasefire, cease-fire, cease fire", ["ceasefire", "cease-fire", "cease fire"]),
+        ("UN", "the UN, the un, UNHCR, the UN's", ["UN", "UN"]),
+        ("U.N.", "the U.N. said", ["U.N."]),
+        ("security council", "Security Council, SECURITY COUNCIL", ["Security Council", "SECURITY COUNCIL"]),
+        ("where ~1 is", "Where is it? Where exactly is it? Where on earth is it?", ["Where is", "Where exactly is"]),
+        ("(lift|raise) a finger", "won't lift a finger, raise a finger", ["lift a finger", "raise a finger"]),
+        ("{number} ~2 dead", "200 dead, two civilians dead, x200 dead", ["200 dead", "two civilians dead"]),
+        ("sure and i'm the queen", "Sure, and I'm the Queen of England", ["Sure, and I'm the Queen"]),
+    ],
+)
+def test_constructs(pattern: str, text: str, expected: list[str]) -> None:
+    assert matches(pattern, text) == expected
+
+
+def test_phrases_do_not_run_across_a_sentence_end() -> None:
+    assert matches("nobody knows", "Nobody. Knows.") == []
+    assert matches("nobody ~2 knows", "Nobody cares. He knows.") == []
+
+
+def test_phrases_do_not_run_across_a_mask() -> None:
+    assert matches("casualty figures", f"casualty{MASK}figures") == []
+
+
+def test_raw_patterns_pass_through_with_flags_scoped() -> None:
+    assert compile_pattern(r"re:(?i)\bfoo") == r"(?i:\bfoo)"
+    combined = compile_any([r"re:(?i)\bfoo", "bar"])
+    assert re.findall(combined, "FOO bar") == ["FOO", "bar"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        ("(a|b", "missing ')'"),
+        ("a)", "unbalanced"),
+        ("~2 a", "gap"),
+        ("a ~2", "gap"),
+        ("(a|)", "empty"),
+        ("ver*ify", "'*' may only end a word"),
+        ("{nowhere}", "unknown vocabulary list"),
+        ("{loop}", "refers to itself"),
+        ("re:", "empty raw pattern"),
+    ],
+)
+def test_errors_name_the_problem(pattern: str, message: str) -> None:
+    with pytest.raises(PatternError, match=re.escape(message)):
+        compile_any([pattern], VOCAB)
+
+
+def test_invalid_raw_expression_is_named() -> None:
+    with pytest.raises(PatternError, match=r"re:\(unclosed"):
+        compile_any(["fine", "re:(unclosed"])
