@@ -162,11 +162,11 @@ def skepticism_tracker(frame: pl.DataFrame) -> Chart:
     data, days = with_day_labels(frame)
     long = pl.concat(
         [
-            data.select("day_label", pl.lit("All comments").alias("series"), pl.col("comments").alias("count")),
+            data.select("day_label", pl.lit("All comments").alias("series"), pl.col("comments").cast(pl.Int64).alias("count")),
             data.select(
                 "day_label",
                 pl.lit("Skeptical about verification").alias("series"),
-                pl.col("skeptical_comments").alias("count"),
+                pl.col("skeptical_comments").cast(pl.Int64).alias("count"),
             ),
         ]
     )
@@ -186,8 +186,11 @@ def skepticism_tracker(frame: pl.DataFrame) -> Chart:
                      alt.Tooltip("count:Q", title="Comments")],
         )
     )
+    scored = data.filter(pl.col("skeptical_share").is_not_null())
+    if scored.is_empty():  # not scored for skepticism yet: the bars alone
+        return _themed(bars.properties(width=WIDTH, height=240))
     shares = (
-        alt.Chart(inline(data.filter(pl.col("skeptical_share").is_not_null())))
+        alt.Chart(inline(scored))
         .mark_text(dy=-8, fontSize=11, color=SKEPTICAL, fontWeight="bold")
         .encode(
             x=x,

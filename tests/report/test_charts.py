@@ -80,6 +80,14 @@ def test_skepticism_tracker(reader_week: duckdb.DuckDBPyConnection) -> None:
     assert [r["skeptical_share"] for r in rows(spec, shares)] == [1.0, 0.333, 0.5, 0.0]
 
 
+def test_skepticism_tracker_before_skepticism_is_scored(reader_week: duckdb.DuckDBPyConnection) -> None:
+    frame = frame_of(reader_week, "daily_skepticism").with_columns(
+        skeptical_share=pl.lit(None, pl.Float64), skeptical_comments=pl.lit(0, pl.Int32)
+    )
+    spec = charts.build("skepticism_tracker", frame).to_dict()
+    assert "layer" not in spec and spec["mark"]["type"] == "bar"  # no share labels over empty data
+
+
 def test_passage_comments_in_reading_order(reader_week: duckdb.DuckDBPyConnection) -> None:
     frame = frame_of(reader_week, "article_passages", article_id="a1")
     spec = charts.build("passage_comments", frame).to_dict()
