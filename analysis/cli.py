@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -22,6 +23,12 @@ DB_OPTION = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help=f"Database file (default: ${config.DB_ENV} or ./{config.DEFAULT_DB}).",
+)
+TAXONOMY_OPTION = click.option(
+    "--taxonomy",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Topic taxonomy TOML (default: $READERPULSE_TAXONOMY or the repository's data/topics.toml).",
 )
 
 
@@ -74,6 +81,8 @@ def _describe(result: FileResult) -> str:
     help="Also store commenters' raw names (default: pseudonyms only).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
+@click.option("--no-score", is_flag=True, help="Only import; score later with `readerpulse score`.")
+@TAXONOMY_OPTION
 def ingest_cmd(
     paths: tuple[Path, ...],
     db: Path | None,
@@ -81,10 +90,19 @@ def ingest_cmd(
     fmt: str | None,
     keep_author_names: bool,
     quiet: bool,
+    no_score: bool,
+    taxonomy: Path | None,
 ) -> None:
-    """Import article pages, comment exports and tables from files or folders."""
+    """Import article pages, comment exports and tables from files or folders.
+
+    New comments are then scored (sentiment, topics, skepticism, passage links) unless --no-score.
+    """
+    from analysis.score.runner import ScoreOptions, describe, score_database
+    from analysis.score.taxonomy import load_taxonomy
+
     options = ImportOptions(tz=config.timezone(tz), keep_author_names=keep_author_names, format=fmt)
     db_path = config.db_path(db)
+    scoring = None if no_score else ScoreOptions(taxonomy=load_taxonomy(taxonomy))  # fail before importing
 
     def progress(result: FileResult, index: int, total: int) -> None:
         if not quiet or result.status == "failed":
@@ -92,6 +110,7 @@ def ingest_cmd(
 
     with connect(db_path) as conn:
         results = ingest(conn, paths, options, progress)
+        summary = score_database(conn, scoring, _score_progress(quiet)) if scoring else None
     loaded = [r for r in results if r.status == "loaded"]
     failed = [r for r in results if r.status == "failed"]
     totals = {
@@ -103,10 +122,63 @@ def ingest_cmd(
         f"{len(failed)} failed; new: {totals['articles']} articles, {totals['passages']} passages, "
         f"{totals['comments']} comments, {totals['rejects']} rejects"
     )
+    for line in describe(summary) if summary else []:
+        click.echo(line)
     for result in failed:
         click.echo(f"error: {result.error}", err=True)
     if failed:
         sys.exit(1)
+
+
+def _score_progress(quiet: bool) -> Callable[[int, int], None]:
+    def progress(done: int, total: int) -> None:
+        if not quiet:
+            click.echo(f"[{done}/{total}] comments scored", err=True)
+
+    return progress
+
+
+@main.command("score")
+@DB_OPTION
+@click.option("--all", "rescore_all", is_flag=True, help="Re-score every comment (e.g. after editing the taxonomy).")
+@TAXONOMY_OPTION
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Processes that run VADER.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
+def score_cmd(db: Path | None, rescore_all: bool, taxonomy: Path | None, workers: int, quiet: bool) -> None:
+    """Score every comment not yet scored: sentiment, topics, skepticism, passage links."""
+    from analysis.score.runner import ScoreOptions, describe, score_database
+
+    db_path = config.db_path(db)
+    if not db_path.exists():
+        raise ReaderpulseError(f"{db_path}: no such database (run `readerpulse ingest` first)")
+    options = ScoreOptions(rescore_all=rescore_all, taxonomy=taxonomy, workers=workers)
+    with connect(db_path) as conn:
+        summary = score_database(conn, options, _score_progress(quiet))
+    for line in describe(summary):
+        click.echo(line)
+
+
+@main.command("evaluate")
+@click.argument("gold", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--vader-groundtruth", "groundtruth", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Folder of ICWSM-2014 *_GroundTruth.txt files: Pearson r of VADER per file.")
+@TAXONOMY_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--show-errors", is_flag=True, help="Also list the ids of false positives and negatives.")
+def evaluate_cmd(gold: Path | None, groundtruth: Path | None, taxonomy: Path | None, fmt: str,
+                 show_errors: bool) -> None:
+    """Measure the scorers against a labelled CSV (GOLD) or VADER's ICWSM-2014 ground truth."""
+    from analysis import evaluate
+    from analysis.score.taxonomy import load_taxonomy
+
+    if (gold is None) == (groundtruth is None):
+        raise UsageError("give either a gold CSV or --vader-groundtruth DIR")
+    if gold is not None:
+        report = evaluate.evaluate_gold(gold, load_taxonomy(taxonomy))
+        click.echo(evaluate.render_gold(report, fmt, show_errors), nl=False)
+    elif groundtruth is not None:
+        click.echo(evaluate.render_groundtruth(evaluate.evaluate_groundtruth(groundtruth), fmt), nl=False)
 
 
 @main.command("formats")

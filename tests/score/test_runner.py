@@ -1,0 +1,180 @@
+"""`score_database`: batches in, score rows out, runs recorded, incremental and --all re-scoring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from analysis.ingest.api import ingest
+from analysis.score import runner
+from analysis.score.runner import SCORERS, ScoreOptions, describe, score_database
+from analysis.score.sentiment import INLINE_BELOW
+from tests.conftest import SAMPLE
+
+SETUP = """
+INSERT INTO articles (article_id, title, source_id) VALUES ('a1', 'Talks on Karabakh', 1);
+INSERT INTO passages (article_id, passage_no, kind, text) VALUES
+    ('a1', 0, 'title', 'Talks on Karabakh'),
+    ('a1', 1, 'paragraph', 'The ombudsman said 200 people were killed. The figures await independent verification.'),
+    ('a1', 2, 'paragraph', 'Russian peacekeepers escorted the delegation to Yevlakh.'),
+    ('a1', 3, 'paragraph', 'France requested an emergency meeting of the U.N. Security Council.');
+INSERT INTO comments (article_id, comment_id, text, status, source_id) VALUES
+    ('a1', 'c1', 'How reliable are these casualty figures? I want independent verification.', 'published', 1),
+    ('a1', 'c2', 'The Kremlin sold them out. Where were the peacekeepers?', 'published', 1),
+    ('a1', 'c3', 'The Security Council met and did nothing. What a joke.', 'published', 1),
+    ('a1', 'c4', 'Thank you to the volunteers in Goris, you are amazing!', 'published', 1),
+    ('a1', 'c5', 'BUY CHEAP WATCHES fake fake fake', 'spam', 1),
+    ('a1', 'c6', '', 'deleted', 1);
+"""
+
+
+@pytest.fixture
+def db(conn: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    conn.execute(SETUP)
+    return conn
+
+
+def count(conn: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = conn.execute(sql).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_every_published_comment_gets_every_score(db: duckdb.DuckDBPyConnection) -> None:
+    summary = score_database(db)
+    assert summary.comments == 4
+    assert count(db, "SELECT count(*) FROM sentiment") == 4
+    assert count(db, "SELECT count(*) FROM skepticism") == 4
+    assert count(db, "SELECT count(*) FROM scored") == 4 * len(SCORERS)
+    assert count(db, "SELECT count(DISTINCT comment_pk) FROM sentence_sentiment") == 4
+    unscored = db.execute(
+        "SELECT comment_id FROM comments WHERE comment_pk NOT IN (SELECT comment_pk FROM sentiment) ORDER BY 1"
+    ).fetchall()
+    assert unscored == [("c5",), ("c6",)]  # spam and deleted comments are not scored
+
+
+def test_scores_land_where_expected(db: duckdb.DuckDBPyConnection) -> None:
+    score_database(db)
+    facts = {
+        r[0]: r[1:]
+        for r in db.execute(
+            "SELECT comment_id, sentiment_label, topics, skeptical, passage_no FROM comment_facts"
+        ).fetchall()
+    }
+    assert set(facts) == {"c1", "c2", "c3", "c4"}
+    assert facts["c1"][1:] == (["casualty_trust"], True, 1)
+    assert "russia_role" in facts["c2"][1] and facts["c2"][3] == 2
+    assert facts["c3"][1] == ["un_inaction"] and facts["c3"][3] == 3
+    assert facts["c4"][0] == "positive" and facts["c4"][3] is None  # nothing similar: no link
+
+
+def test_runs_are_recorded_and_cited(db: duckdb.DuckDBPyConnection) -> None:
+    summary = score_database(db)
+    runs = db.execute(
+        "SELECT run_id, scorer, scorer_version, lexicon_hash, taxonomy_hash, finished_at IS NOT NULL, n_comments"
+        " FROM scoring_runs ORDER BY run_id"
+    ).fetchall()
+    assert [r[1] for r in runs] == list(SCORERS)
+    assert all(r[5] and r[6] == 4 for r in runs)
+    by_scorer = {r[1]: r for r in runs}
+    assert by_scorer["topics"][4] is not None and by_scorer["topics"][3] is None
+    assert by_scorer["sentiment"][3] is not None and by_scorer["sentiment"][2].startswith("vaderSentiment-3.3.2")
+    assert summary.runs == {r[1]: r[0] for r in runs}
+    cited = db.execute(
+        "SELECT DISTINCT run_id FROM sentiment UNION SELECT DISTINCT run_id FROM topic_hits"
+        " UNION SELECT DISTINCT run_id FROM skepticism UNION SELECT DISTINCT run_id FROM passage_links"
+    ).fetchall()
+    assert {r[0] for r in cited} == set(summary.runs.values())
+    assert count(db, "SELECT count(*) FROM topics") >= 8
+
+
+def test_second_run_scores_only_new_comments(db: duckdb.DuckDBPyConnection) -> None:
+    score_database(db)
+    again = score_database(db)
+    assert again.comments == 0 and again.runs == {}
+    assert describe(again) == ["scored 0 comments: every published comment is already scored"]
+    db.execute("INSERT INTO comments (article_id, comment_id, text, source_id) VALUES ('a1', 'c7', 'Moscow knew.', 1)")
+    third = score_database(db)
+    assert third.comments == 1
+    assert count(db, "SELECT count(*) FROM scoring_runs") == 8
+
+
+def _taxonomy(path: Path, term: str) -> Path:
+    path.write_text(
+        f'[topics.custom]\nlabel = "Custom"\n[topics.custom.groups.g]\nweight = 1.0\nterms = ["{term}"]\n',
+        "utf-8",
+    )
+    return path
+
+
+def test_all_rescores_after_a_taxonomy_edit(db: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = _taxonomy(tmp_path / "t.toml", "kremlin")
+    score_database(db, ScoreOptions(taxonomy=path))
+    assert db.execute("SELECT topic, evidence FROM topic_hits").fetchall() == [("custom", ["kremlin"])]
+    _taxonomy(path, "volunteers")
+    incremental = score_database(db, ScoreOptions(taxonomy=path))
+    assert incremental.changed_since_last_run == ["topics"]
+    assert "topics changed since the last run" in describe(incremental)[-1]
+    assert db.execute("SELECT evidence FROM topic_hits").fetchall() == [(["kremlin"],)]  # untouched
+    rescored = score_database(db, ScoreOptions(taxonomy=path, rescore_all=True))
+    assert rescored.comments == 4 and rescored.changed_since_last_run == []
+    assert db.execute("SELECT evidence FROM topic_hits").fetchall() == [(["volunteers"],)]
+    assert db.execute("SELECT topic FROM topics").fetchall() == [("custom",)]
+    assert count(db, "SELECT count(*) FROM scored") == 4 * len(SCORERS)
+
+
+def test_small_batches_give_the_same_scores(db: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    score_database(db, ScoreOptions(batch_size=1))
+    one = db.execute("SELECT * EXCLUDE (run_id) FROM skepticism ORDER BY comment_pk").fetchall()
+    score_database(db, ScoreOptions(rescore_all=True))
+    assert db.execute("SELECT * EXCLUDE (run_id) FROM skepticism ORDER BY comment_pk").fetchall() == one
+
+
+def test_an_interrupted_run_resumes(db: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = runner.write_batch
+    calls = {"n": 0}
+
+    def failing(*args: object, **kwargs: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full")
+        real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "write_batch", failing)
+    with pytest.raises(RuntimeError):
+        score_database(db, ScoreOptions(batch_size=2))
+    assert count(db, "SELECT count(*) FROM sentiment") == 2  # the first batch was committed
+    monkeypatch.setattr(runner, "write_batch", real)
+    assert score_database(db).comments == 2
+    assert count(db, "SELECT count(*) FROM sentiment") == 4
+
+
+def test_sample_comments_score_exactly_as_vadersentiment(conn: duckdb.DuckDBPyConnection) -> None:
+    pytest.importorskip("analysis.ingest.page")
+    ingest(conn, [SAMPLE])
+    score_database(conn)
+    analyzer = SentimentIntensityAnalyzer()
+    rows = conn.execute(
+        "SELECT c.text, s.neg, s.neu, s.pos, s.compound FROM comments c JOIN sentiment s USING (comment_pk)"
+    ).fetchall()
+    assert len(rows) == 10
+    for text, neg, neu, pos, compound in rows:
+        assert {"neg": neg, "neu": neu, "pos": pos, "compound": compound} == analyzer.polarity_scores(text)
+
+
+@pytest.mark.slow
+def test_large_batches_use_the_worker_processes(db: duckdb.DuckDBPyConnection) -> None:
+    n = INLINE_BELOW + 500
+    db.execute(
+        "INSERT INTO comments (article_id, comment_id, text, source_id)"
+        " SELECT 'a1', 'g' || i, 'Generated comment ' || i || ': the Kremlin lied about the 200 killed.', 1"
+        " FROM range(?) t(i)",
+        [n],
+    )
+    summary = score_database(db, ScoreOptions(workers=2))
+    assert summary.comments == n + 4
+    assert summary.topic_hits["russia_role"] >= n
+    assert count(db, "SELECT count(*) FROM sentiment") == n + 4
