@@ -26,7 +26,7 @@ ChartFunction = Callable[..., Chart]
 REGISTRY: dict[str, ChartFunction] = {}
 
 WIDTH = 640
-SIDE_WIDTH = 330  # charts beside an article's passages
+SIDE_WIDTH = 270  # charts beside an article's passages
 SENTIMENT_DOMAIN = [-1.0, 1.0]
 SENTIMENT_SCALE = alt.Scale(domain=SENTIMENT_DOMAIN, scheme="redyellowblue", domainMid=0)
 SENTIMENT_LEGEND = alt.Legend(title="Mean sentiment", values=[-1, -0.5, 0, 0.5, 1], format="+.1f")
@@ -35,7 +35,13 @@ ALL_COMMENTS = "#bdbdbd"
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 
 
-COUNT_AXIS = alt.Axis(tickMinStep=1, format="d")
+
+
+def count_axis(largest: object) -> alt.Axis:
+    """Whole-number ticks (at most about six) for an axis of comment counts up to `largest`."""
+    top = max(1, int(largest)) if isinstance(largest, int | float) else 1
+    step = max(1, math.ceil(top / 6))
+    return alt.Axis(values=list(range(0, top + step, step)), format="d")
 
 
 class NothingToShow(Exception):
@@ -87,7 +93,7 @@ def inline(frame: pl.DataFrame) -> alt.InlineData:
 def _themed(chart: Chart) -> Chart:
     themed: Chart = chart.configure(font=FONT).configure_view(stroke=None).configure_axis(
         labelFontSize=11, titleFontSize=12, titleFontWeight="normal", grid=True, gridColor="#eeeeee"
-    ).configure_legend(labelFontSize=11, titleFontSize=11, orient="bottom", direction="horizontal")
+    ).configure_legend(labelFontSize=11, titleFontSize=11, orient="bottom", direction="horizontal", labelLimit=260)
     return themed
 
 
@@ -114,8 +120,11 @@ def topic_volume(frame: pl.DataFrame) -> Chart:
         .mark_bar()
         .encode(
             x=alt.X("day_label:O", sort=days, scale=alt.Scale(domain=days), title=None, axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("comments:Q", stack="zero", title="Comments on the topic", axis=COUNT_AXIS),
-            color=alt.Color("topic_label:N", scale=topic_scale(labels), title="Topic"),
+            y=alt.Y("comments:Q", stack="zero", title="Comments on the topic",
+                    axis=count_axis(data.group_by("day")
+                                    .agg(pl.col("comments").sum())["comments"].max())),
+            color=alt.Color("topic_label:N", scale=topic_scale(labels), title="Topic",
+                            legend=alt.Legend(columns=3, symbolLimit=0)),
             tooltip=[
                 alt.Tooltip("day_label:O", title="Day"),
                 alt.Tooltip("topic_label:N", title="Topic"),
@@ -138,7 +147,7 @@ def topic_sentiment(frame: pl.DataFrame) -> Chart:
     base = alt.Chart(inline(data)).encode(
         x=alt.X("day_label:O", sort=days, scale=alt.Scale(domain=days), title=None,
                 axis=alt.Axis(labelAngle=0, grid=False)),
-        y=alt.Y("topic_label:N", sort=labels, title=None, axis=alt.Axis(grid=False)),
+        y=alt.Y("topic_label:N", sort=labels, title=None, axis=alt.Axis(grid=False, labelLimit=260)),
     )
     cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
         color=alt.Color("mean_sentiment:Q", scale=SENTIMENT_SCALE, legend=SENTIMENT_LEGEND),
@@ -176,7 +185,7 @@ def skepticism_tracker(frame: pl.DataFrame) -> Chart:
         .mark_bar()
         .encode(
             x=x,
-            y=alt.Y("count:Q", stack=None, title="Comments", axis=COUNT_AXIS),
+            y=alt.Y("count:Q", stack=None, title="Comments", axis=count_axis(data["comments"].max())),
             color=alt.Color(
                 "series:N",
                 scale=alt.Scale(domain=["All comments", "Skeptical about verification"], range=[ALL_COMMENTS, SKEPTICAL]),
@@ -217,7 +226,7 @@ def passage_comments(frame: pl.DataFrame) -> Chart:
         .mark_bar(stroke="#777777", strokeWidth=0.5)
         .encode(
             y=alt.Y("passage_label:O", sort=order, scale=alt.Scale(domain=order), title="Passage"),
-            x=alt.X("comments:Q", title="Comments responding", axis=COUNT_AXIS),
+            x=alt.X("comments:Q", title="Comments responding", axis=count_axis(data["comments"].max())),
             color=alt.Color("mean_sentiment:Q", scale=SENTIMENT_SCALE, legend=SENTIMENT_LEGEND),
             tooltip=[
                 alt.Tooltip("passage_label:O", title="Passage"),
@@ -241,7 +250,7 @@ def topic_mix(frame: pl.DataFrame) -> Chart:
         alt.Chart(inline(data))
         .mark_bar(stroke="#777777", strokeWidth=0.5)
         .encode(
-            y=alt.Y("topic_label:N", sort=order, title=None),
+            y=alt.Y("topic_label:N", sort=order, title=None, axis=alt.Axis(labelLimit=140)),
             x=alt.X("share:Q", title="Share of the article's comments", axis=alt.Axis(format=".0%"),
                     scale=alt.Scale(domain=[0, 1])),
             color=alt.Color("mean_sentiment:Q", scale=SENTIMENT_SCALE, legend=SENTIMENT_LEGEND),
@@ -272,15 +281,13 @@ def bar(
     """Horizontal bars, largest first: any query with a category column and a number column."""
     data = frame.sort([value, category], descending=[True, False])
     order = [str(v) for v in data[category].to_list()]
-    axis_options: dict[str, Any] = {"format": value_format} if value_format else {}
-    if value_format == "d":
-        axis_options["tickMinStep"] = 1  # whole numbers: no 0.5 ticks
+    axis = count_axis(data[value].max()) if value_format == "d" else alt.Axis(format=value_format or alt.Undefined)
     chart = (
         alt.Chart(inline(data))
         .mark_bar(color=color)
         .encode(
             y=alt.Y(f"{category}:N", sort=order, title=category_title),
-            x=alt.X(f"{value}:Q", title=value_title or value, axis=alt.Axis(**axis_options)),
+            x=alt.X(f"{value}:Q", title=value_title or value, axis=axis),
             tooltip=[alt.Tooltip(f"{category}:N", title=category_title or category),
                      alt.Tooltip(f"{value}:Q", title=value_title or value)],
         )
