@@ -140,7 +140,8 @@ def topic_volume(frame: pl.DataFrame) -> Chart:
 @register("topic_sentiment")
 def topic_sentiment(frame: pl.DataFrame) -> Chart:
     """Heat map: mean sentiment per topic and day, with the number of comments in each cell."""
-    data, days = with_day_labels(frame.filter(pl.col("mean_sentiment").is_not_null()))
+    labelled, days = with_day_labels(frame)  # every day of the period on the axis, as in the other charts
+    data = labelled.filter(pl.col("mean_sentiment").is_not_null())
     if data.is_empty():
         raise NothingToShow
     labels = sorted(data["topic_label"].unique().to_list())

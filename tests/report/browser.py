@@ -3,7 +3,8 @@
 Chromium's --remote-debugging-pipe reads commands on file descriptor 3 and writes replies and events
 on descriptor 4, each message JSON ending in a NUL byte. A shell `exec` maps our pipes there.
 
-Also a tool: `python -m tests.report.browser REPORT.html SHOT.png [WIDTH]` saves a full-page screenshot.
+Also a tool: `python -m tests.report.browser REPORT.html SHOT.png [WIDTH [HEIGHT]]` saves a screenshot
+of the whole page (or of its top HEIGHT pixels).
 """
 
 from __future__ import annotations
@@ -201,25 +202,29 @@ class Chromium:
             raise RuntimeError(f"evaluating in the page failed: {result['exceptionDetails']}")
         return result.get("result", {}).get("value")
 
-    def screenshot(self, session: str, path: Path) -> None:
-        """The whole page, as tall as it is."""
+    def screenshot(self, session: str, path: Path, max_height: int | None = None) -> None:
+        """The whole page, as tall as it is (or its top max_height pixels)."""
         height = int(self.evaluate(session, "document.documentElement.scrollHeight"))
+        height = min(height, max_height) if max_height else height
         self.send("Emulation.setDeviceMetricsOverride",
                   {"width": self.width, "height": height, "deviceScaleFactor": 1, "mobile": False}, session=session)
         time.sleep(0.5)
-        shot = self.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}, session=session)
+        clip = {"x": 0, "y": 0, "width": self.width, "height": height, "scale": 1}
+        shot = self.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip},
+                         session=session)
         path.write_bytes(base64.b64decode(shot["data"]))
 
 
 def main(argv: list[str]) -> int:
     if len(argv) < 2:
-        print("usage: python -m tests.report.browser REPORT.html SHOT.png [WIDTH]", file=sys.stderr)
+        print("usage: python -m tests.report.browser REPORT.html SHOT.png [WIDTH [HEIGHT]]", file=sys.stderr)
         return 2
     page, shot = Path(argv[0]).resolve(), Path(argv[1])
     width = int(argv[2]) if len(argv) > 2 else 1200
+    height = int(argv[3]) if len(argv) > 3 else None
     with Chromium(width=width) as browser:
         session, report = browser.open(page.as_uri())
-        browser.screenshot(session, shot)
+        browser.screenshot(session, shot, height)
     print(f"{shot}: charts {report.summary['state']}, errors: {report.errors or 'none'}")
     return 0 if not report.errors else 1
 

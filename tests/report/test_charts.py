@@ -66,6 +66,7 @@ def test_topic_sentiment_heat_map(reader_week: duckdb.DuckDBPyConnection) -> Non
     assert color["scale"] == {"domain": [-1.0, 1.0], "scheme": "redyellowblue", "domainMid": 0}
     assert counts["encoding"]["text"]["field"] == "comments"
     assert len(rows(spec)) == 6  # only cells with a mean
+    assert len(cells["encoding"]["x"]["scale"]["domain"]) == 7  # every day, even those without comments
     assert cells["encoding"]["y"]["sort"] == ["Casualty figures", "Diplomacy and talks", "Humanitarian situation"]
 
 
