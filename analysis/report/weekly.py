@@ -111,6 +111,7 @@ class ChartOutput:
     id: str
     title: str
     spec: dict[str, Any]
+    subtitle: str = ""
     png: str = ""  # paths relative to the HTML file
     svg: str = ""
 
@@ -179,7 +180,7 @@ def _run(conn: duckdb.DuckDBPyConnection, library: dict[str, queries.Query], nam
     return queries.run(conn, query, _query_params(query, period, article_id, extra or {}))
 
 
-def _chart(section: Section, frame: pl.DataFrame, chart_id: str, title: str) -> ChartOutput | None:
+def _chart(section: Section, frame: pl.DataFrame, chart_id: str, subtitle: str = "") -> ChartOutput | None:
     if section.chart is None or frame.is_empty():
         return None
     try:
@@ -187,7 +188,7 @@ def _chart(section: Section, frame: pl.DataFrame, chart_id: str, title: str) -> 
     except charts.NothingToShow:
         return None
     spec.pop("$schema", None)  # the page names the mode itself; no reference to any web address
-    return ChartOutput(id=f"chart-{chart_id}", title=title, spec=spec)
+    return ChartOutput(id=f"chart-{chart_id}", title=section.title, spec=spec, subtitle=subtitle)
 
 
 def build_report(
@@ -205,7 +206,7 @@ def build_report(
     sections: list[SectionOutput] = []
     for section in definition.sections:
         frame = _run(conn, library, section.query, period, article_id, section.params)
-        sections.append(SectionOutput(section, frame, _chart(section, frame, section.id, section.title)))
+        sections.append(SectionOutput(section, frame, _chart(section, frame, section.id)))
 
     articles: list[ArticleOutput] = []
     article_total = 0
@@ -230,8 +231,8 @@ def build_report(
             )
             for panel in spec.panels:
                 frame = panel_frames[panel.id].filter(pl.col("article_id") == current)
-                title = f"{panel.title}: {row.get('article_title') or current}"
-                output = SectionOutput(panel, frame, _chart(panel, frame, f"a{index}-{panel.id}", title))
+                about = str(row.get("article_title") or current)
+                output = SectionOutput(panel, frame, _chart(panel, frame, f"a{index}-{panel.id}", about))
                 (article.charts if panel.show == "chart" else article.others).append(output)
             articles.append(article)
 
@@ -260,7 +261,10 @@ def export_images(report: Report, folder: Path, *, workers: int = 2) -> list[Pat
     version = render.vega_lite_version()
 
     def export(chart: ChartOutput) -> list[Path]:
-        spec = {**chart.spec, "title": {"text": chart.title, "anchor": "start", "fontSize": 14}}
+        title: dict[str, Any] = {"text": chart.title, "anchor": "start", "fontSize": 14}
+        if chart.subtitle:  # an article panel: the article's title under the panel's, cut to the chart's width
+            title["subtitle"] = chart.subtitle if len(chart.subtitle) <= 70 else chart.subtitle[:69].rstrip() + "…"
+        spec = {**chart.spec, "title": title}
         name = chart.id.removeprefix("chart-")
         svg_path, png_path = target / f"{name}.svg", target / f"{name}.png"
         svg_path.write_text(vl_convert.vegalite_to_svg(spec, vl_version=version), "utf-8")
