@@ -22,15 +22,31 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+def flatten_nested(frame: pl.DataFrame) -> pl.DataFrame:
+    """Nested columns as one text cell for CSV: list items joined by '; ', structs as JSON."""
+    return frame.with_columns(
+        *(
+            pl.col(name).list.eval(pl.element().cast(pl.String)).list.join("; ")
+            for name, dtype in frame.schema.items()
+            if isinstance(dtype, pl.List)
+        ),
+        *(
+            pl.col(name).struct.json_encode()
+            for name, dtype in frame.schema.items()
+            if isinstance(dtype, pl.Struct)
+        ),
+        *(
+            pl.col(name).arr.to_list().list.eval(pl.element().cast(pl.String)).list.join("; ")
+            for name, dtype in frame.schema.items()
+            if isinstance(dtype, pl.Array)
+        ),
+    )
+
+
 def render(frame: pl.DataFrame, fmt: str) -> str:
     """The frame as text in one of FORMATS."""
     if fmt == "csv":
-        flat = frame.with_columns(
-            pl.col(name).cast(pl.String)
-            for name, dtype in frame.schema.items()
-            if isinstance(dtype, pl.List | pl.Struct | pl.Array)
-        )
-        return flat.write_csv()
+        return flatten_nested(frame).write_csv()
     if fmt == "json":
         return (
             json.dumps(frame.to_dicts(), default=_json_default, ensure_ascii=False, indent=2) + "\n"

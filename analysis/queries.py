@@ -354,15 +354,6 @@ def output_format(fmt: str | None, output: Path | None) -> str:
     return "table"
 
 
-def _flatten_lists(frame: pl.DataFrame) -> pl.DataFrame:
-    """List columns (e.g. skepticism cues) as one text cell, items joined by '; ', for CSV."""
-    return frame.with_columns(
-        pl.col(name).list.eval(pl.element().cast(pl.String)).list.join("; ")
-        for name, dtype in frame.schema.items()
-        if isinstance(dtype, pl.List)
-    )
-
-
 def write(frame: pl.DataFrame, fmt: str, output: Path | None) -> str | None:
     """Write the frame to the file in the format; without a file, return the text to print."""
     if fmt == "parquet":
@@ -373,8 +364,6 @@ def write(frame: pl.DataFrame, fmt: str, output: Path | None) -> str | None:
         return None
     if fmt not in TEXT_FORMATS:
         raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(OUTPUT_FORMATS)}")
-    if fmt == "csv":
-        frame = _flatten_lists(frame)
     text = render(frame, fmt)
     if output is None:
         return text
