@@ -32,7 +32,7 @@ from analysis.ingest.model import (
     ParseContext,
     SourceFile,
 )
-from analysis.ingest.page import Line, PageParts, split_body
+from analysis.ingest.passages import body_passages, text_blocks
 from analysis.ingest.timeparse import parse_column
 
 COMMENT_ALIASES: dict[str, tuple[str, ...]] = {
@@ -72,7 +72,6 @@ ARTICLE_MARKERS = {"title", "headline", "url", "link", "permalink"}
 
 JSONL_BLOCK_BYTES = 32 * 1024 * 1024
 BLANK_LINE = re.compile(rb"\n[ \t\r]*\n|^[ \t\r]*\n")
-PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 @dataclass(frozen=True)
@@ -230,41 +229,12 @@ def articles_batch(frame: pl.DataFrame, tz_name: str) -> Batch:
     )
     passages = []
     for article_id, title, body in good.select("article_id", "title", "body").iter_rows():
-        passages.extend(_passages(article_id, title, body))
+        passages.extend(body_passages(article_id, title, text_blocks(body) if body else []))
     return Batch(
         articles=articles.cast(ARTICLE_SCHEMA),  # type: ignore[arg-type]
         passages=pl.DataFrame(passages, schema=PASSAGE_SCHEMA),
         rejects=rejects.cast(REJECT_SCHEMA),  # type: ignore[arg-type]
     )
-
-
-def _passages(article_id: str, title: str | None, body: str | None) -> list[dict[str, object]]:
-    parts = PageParts(title=title)
-    if body:
-        chunks = PARAGRAPH_BREAK.split(body) if PARAGRAPH_BREAK.search(body) else body.split("\n")
-        split_body([Line(n, " ".join(c.split())) for n, c in enumerate(chunks, 1)], parts)
-    rows: list[dict[str, object]] = []
-    if title:
-        rows.append(
-            {
-                "article_id": article_id,
-                "passage_no": 0,
-                "kind": "title",
-                "heading": None,
-                "text": title,
-            }
-        )
-    for number, (kind, heading, text) in enumerate(parts.passages, start=1):
-        rows.append(
-            {
-                "article_id": article_id,
-                "passage_no": number,
-                "kind": kind,
-                "heading": heading,
-                "text": text,
-            }
-        )
-    return rows
 
 
 def _to_batch(frame: pl.DataFrame, kind: Kind, ctx: ParseContext) -> Batch:

@@ -69,6 +69,7 @@ class Line:
     number: int
     text: str
     readable: bool = True  # False: not UTF-8; already recorded as a reject
+    kind: str | None = None  # the passage kind its markup states (see passages.py); None: guessed
 
 
 @dataclass
@@ -125,15 +126,26 @@ def _is_author_bio(text: str) -> bool:
 
 
 def split_body(lines: list[Line], parts: PageParts) -> None:
-    """Turn body lines into passages (kind, heading, text) on `parts`."""
+    """Turn body lines into passages (kind, heading, text) on `parts`.
+
+    A line whose kind is already known (from markup such as an HTML <h2>) keeps it; the kind of
+    the others is read from their text. Saved pages only have lines of the second sort.
+    """
     in_faq = False
     question: str | None = None
     narrative: str | None = None
+    kept = 0  # passages before this index are never dropped as a closing author bio
     for line in lines:
         text = line.text
         if not text or BOILERPLATE.match(text) or text == parts.title:
             continue
-        if bullet := BULLET.match(text):
+        if line.kind is not None:
+            parts.passages.append((line.kind, None, text))
+            kept = len(parts.passages)
+            narrative = None
+            if line.kind == "heading":
+                in_faq, question = False, None
+        elif bullet := BULLET.match(text):
             parts.passages.append(("bullet", None, bullet.group("text").strip()))
         elif NARRATIVE.match(text):
             narrative = text
@@ -154,7 +166,7 @@ def split_body(lines: list[Line], parts: PageParts) -> None:
         else:
             parts.passages.append(("paragraph", None, text))
     while (
-        parts.passages
+        len(parts.passages) > kept
         and parts.passages[-1][0] == "paragraph"
         and _is_author_bio(parts.passages[-1][2])
     ):

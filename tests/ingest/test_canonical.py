@@ -12,6 +12,7 @@ import pytest
 
 from analysis.ingest.api import ImportOptions, ingest
 from analysis.ingest.canonical import ARTICLES, COMMENTS, classify
+from analysis.ingest.passages import Block, body_passages, text_blocks
 from tests.conftest import FIXTURES
 
 CANON = FIXTURES / "canonical"
@@ -84,6 +85,48 @@ def test_articles_file_gives_articles_and_passages(conn: duckdb.DuckDBPyConnecti
         ("bullet", "A bullet point"),
     ]
     assert rows(conn, "SELECT reason FROM rejects") == [("article has no article_id",)]
+
+
+def kinds_and_texts(rows: list[dict[str, object]]) -> list[tuple[object, ...]]:
+    return [(row["passage_no"], row["kind"], row["text"]) for row in rows]
+
+
+def test_plain_body_is_cut_at_blank_lines_else_at_line_ends() -> None:
+    assert [b.text for b in text_blocks("One\ntwo\n \nThree")] == ["One\ntwo", "Three"]
+    assert [b.text for b in text_blocks("One.\nTwo.")] == ["One.", "Two."]
+    rows = body_passages(
+        "a", "Title", text_blocks("Title\n\nFirst  line\nsame paragraph.\n\n- item")
+    )
+    assert kinds_and_texts(rows) == [
+        (0, "title", "Title"),
+        (1, "paragraph", "First line same paragraph."),  # the repeated title is left out
+        (2, "bullet", "item"),
+    ]
+    assert kinds_and_texts(body_passages("a", None, [])) == []
+    assert kinds_and_texts(body_passages("a", "Only a title", [])) == [(0, "title", "Only a title")]
+
+
+def test_a_kind_stated_by_markup_is_kept() -> None:
+    rows = body_passages(
+        "a",
+        None,
+        [
+            Block("Guessed heading"),
+            Block("Short but a paragraph", "paragraph"),
+            Block("A long heading, as an editor wrote it, ending in a question?", "heading"),
+            Block("Share this article", "paragraph"),  # boilerplate wherever it comes from
+            Block("“A closing quote the article ends on.”", "paragraph"),
+        ],
+    )
+    assert kinds_and_texts(rows) == [
+        (1, "heading", "Guessed heading"),
+        (2, "paragraph", "Short but a paragraph"),
+        (3, "heading", "A long heading, as an editor wrote it, ending in a question?"),
+        (4, "paragraph", "“A closing quote the article ends on.”"),
+    ]
+    # the same closing quote as plain text reads as a page's author bio and is dropped
+    guessed = body_passages("a", None, text_blocks("Body text.\n\n“A closing quote.”"))
+    assert kinds_and_texts(guessed) == [(1, "paragraph", "Body text.")]
 
 
 def test_comments_before_their_article_get_a_stub_that_is_filled_later(
