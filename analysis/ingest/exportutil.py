@@ -1,6 +1,7 @@
 """Shared pieces of the comment-platform export parsers (Disqus, WXR, Commento, remark42,
 Reddit, isso): text decoding for sniffing, whole-file JSON loading with one clear error line,
-HTML comment bodies turned into plain text, and the small value clean-ups every platform needs.
+HTML comment bodies turned into plain text, HTML article bodies turned into passage blocks, and
+the small value clean-ups every platform needs.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from analysis.errors import UnreadableSource
 from analysis.ingest.model import SourceFile
+from analysis.ingest.passages import PARAGRAPH_BREAK, Block
 from analysis.ingest.timeparse import parse_timestamp
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -230,3 +232,91 @@ def _tidy(text: str) -> str:
     lines = [line.strip(" \t") for line in text.split("\n")]
     joined = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", joined).strip().replace(_PRE_NEWLINE, "\n")
+
+
+# --- HTML article bodies to passage blocks ----------------------------------------------------
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_PARAGRAPHS = frozenset({"p", "blockquote"})
+_VOID_BLOCKS = frozenset({"hr"})
+_CELLS = frozenset({"td", "th"})  # a table row is one block, its cells apart
+
+
+class _BlockExtractor(HTMLParser):
+    """Text runs between block tags, each with the kind its enclosing elements give it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[Block] = []
+        self.open: list[str] = []  # block elements not yet closed, outermost first
+        self.run: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED_TAGS:
+            self.skipping += 1
+        elif tag == "br":
+            self.run.append("\n")
+        elif tag in _CELLS:
+            self.run.append(" ")
+        elif tag in _BLOCK_TAGS:
+            self.flush()
+            # a <p> ends where another block starts; an <li> where its next sibling starts
+            if self.open and (self.open[-1] == "p" or self.open[-1] == tag == "li"):
+                self.open.pop()
+            if tag not in _VOID_BLOCKS:
+                self.open.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.run.append("\n")
+        elif tag in _BLOCK_TAGS:
+            self.flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED_TAGS:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in _BLOCK_TAGS:
+            self.flush()
+            if tag in self.open:  # close it and whatever was left open inside it
+                del self.open[len(self.open) - 1 - self.open[::-1].index(tag) :]
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.run.append(data)
+
+    def flush(self) -> None:
+        text, self.run = "".join(self.run), []
+        kind = self.kind()
+        for chunk in PARAGRAPH_BREAK.split(text.replace("\r\n", "\n").replace("\r", "\n")):
+            tidy = " ".join(chunk.split())
+            if tidy:
+                self.blocks.append(Block(tidy, kind))
+
+    def kind(self) -> str | None:
+        if "li" in self.open:
+            return "bullet"
+        if _HEADINGS.intersection(self.open):
+            return "heading"
+        if _PARAGRAPHS.intersection(self.open):
+            return "paragraph"
+        return None
+
+
+def html_blocks(markup: str) -> list[Block]:
+    """An HTML article body as passage blocks (for ``passages.body_passages``).
+
+    Text inside ``<li>`` is a bullet, inside ``<h1>``–``<h6>`` a heading, inside ``<p>`` or
+    ``<blockquote>`` a paragraph. Text outside those (WordPress stores a post written in the
+    classic editor as plain text with blank lines between paragraphs, adding the ``<p>`` tags
+    only when displaying it; or text in a ``<div>``, ``<figcaption>``, …) is cut at blank lines
+    and carries no kind, so it is classified like any plain-text body. Inline markup is dropped,
+    entities are unescaped, white space collapses, ``<br>`` is a line break (two a paragraph break
+    outside the elements above), and ``<script>``/``<style>`` and HTML comments (such as the block
+    editor's ``<!-- wp:paragraph -->``) are left out.
+    """
+    parser = _BlockExtractor()
+    parser.feed(markup)
+    parser.close()
+    parser.flush()
+    return parser.blocks

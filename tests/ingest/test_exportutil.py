@@ -6,7 +6,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from analysis.ingest.exportutil import author_name, html_to_text, record_id, timestamp_or_none
+from analysis.ingest.exportutil import (
+    author_name,
+    html_blocks,
+    html_to_text,
+    record_id,
+    timestamp_or_none,
+)
 
 
 @pytest.mark.parametrize(
@@ -33,6 +39,52 @@ def test_html_to_text_keeping_newlines() -> None:
         html_to_text("one\ntwo<br />\nthree\n\n\n\nfour", keep_newlines=True)
         == "one\ntwo\nthree\n\nfour"
     )
+
+
+@pytest.mark.parametrize(
+    ("markup", "blocks"),
+    [
+        (
+            "<h2>Sub head</h2><p>One &amp; <em>only</em>.</p><h3>Long heading, with a comma.</h3>",
+            [
+                ("heading", "Sub head"),
+                ("paragraph", "One & only."),
+                ("heading", "Long heading, with a comma."),
+            ],
+        ),
+        (
+            "<ul><li>x</li><li><p>y</p></li></ul><ol><li>z<li>w</ol>",
+            [("bullet", t) for t in "xyzw"],
+        ),
+        (
+            "<blockquote><p>Quoted one.</p>Quoted two.</blockquote>",
+            [("paragraph", "Quoted one."), ("paragraph", "Quoted two.")],
+        ),
+        # a <p> left open ends where the next block starts
+        ("<p>a<p>b<h2>c</h2>", [("paragraph", "a"), ("paragraph", "b"), ("heading", "c")]),
+        # WordPress' classic editor: plain text, blank lines between paragraphs, tags here and there
+        (
+            "First line\nsame paragraph.\n\nSecond <a href='/x'>with a link</a>.\r\n\r\n"
+            "<h2>Then a heading</h2>\nThird.",
+            [
+                (None, "First line same paragraph."),
+                (None, "Second with a link."),
+                ("heading", "Then a heading"),
+                (None, "Third."),
+            ],
+        ),
+        # block editor comments, spacer paragraphs, <br>, scripts, tables
+        (
+            "<!-- wp:paragraph -->\n<p>x<br/>y</p>\n<!-- /wp:paragraph -->\n<p>&nbsp;</p>"
+            "<script>var a = 1;</script><table><tr><td>cell</td><td>next</td></tr></table>",
+            [("paragraph", "x y"), (None, "cell next")],
+        ),
+        ("a<br><br>b", [(None, "a"), (None, "b")]),
+        ("", []),
+    ],
+)
+def test_html_blocks(markup: str, blocks: list[tuple[str | None, str]]) -> None:
+    assert [(b.kind, b.text) for b in html_blocks(markup)] == blocks
 
 
 @pytest.mark.parametrize(
