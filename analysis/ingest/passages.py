@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from analysis.ingest.page import Line, PageParts, split_body
 
@@ -39,15 +40,18 @@ def text_blocks(body: str) -> list[Block]:
 
 def body_passages(
     article_id: str, title: str | None, blocks: Iterable[Block]
-) -> list[dict[str, object]]:
-    """Passage rows (article_id, passage_no, kind, heading, text): the title, then the body."""
+) -> list[dict[str, Any]]:
+    """Passage rows (article_id, passage_no, kind, heading, text): the title, then the body.
+
+    The keys are those of PASSAGE_SCHEMA and of ``BatchBuilder.passage``'s parameters.
+    """
     parts = PageParts(title=title)
     lines = [
         Line(number, " ".join(block.text.split()), kind=block.kind)
         for number, block in enumerate(blocks, start=1)
     ]
     split_body(lines, parts)
-    rows: list[dict[str, object]] = []
+    rows: list[dict[str, Any]] = []
     if title:
         rows.append(_row(article_id, 0, "title", None, title))
     for number, (kind, heading, text) in enumerate(parts.passages, start=1):
@@ -57,7 +61,7 @@ def body_passages(
 
 def _row(
     article_id: str, passage_no: int, kind: str, heading: str | None, text: str
-) -> dict[str, object]:
+) -> dict[str, Any]:
     return {
         "article_id": article_id,
         "passage_no": passage_no,
