@@ -14,6 +14,11 @@ they are skipped.
 - t3 → article ``reddit:<id>``: url = the submission's ``url`` (the linked page for a link post,
   the thread for a self post), title, outlet = ``r/<subreddit>``, byline = author,
   published_at = ``created_utc``.
+- a self post's text → the article's passages: the title as passage 0, then the body. Read from
+  ``selftext_html`` (HTML-escaped HTML, as for comments: paragraphs, headings, list items and
+  quotes keep their kind) when present, else from the ``selftext`` markdown cut at blank lines;
+  both go through the shared body-to-passages path (``passages.py``). A link post (empty
+  selftext) and a removed one (``[deleted]`` / ``[removed]``) have no passages.
 - t1 → comment: comment_id = the plain ``id`` (``testc2``, not the ``t1_testc2`` fullname);
   parent_id = the plain id of the ``t1_`` parent, NULL when the parent is the ``t3_``
   submission; article ``reddit:`` + the ``link_id`` without ``t3_``; posted_at =
@@ -41,6 +46,7 @@ from analysis.errors import UnreadableSource
 from analysis.ingest.exportutil import (
     author_name,
     clean,
+    html_blocks,
     html_to_text,
     load_json,
     raw_json,
@@ -49,6 +55,7 @@ from analysis.ingest.exportutil import (
 )
 from analysis.ingest.formats import Format
 from analysis.ingest.model import Batch, BatchBuilder, ParseContext, SourceFile
+from analysis.ingest.passages import Block, body_passages, text_blocks
 from analysis.ingest.timeparse import from_epoch
 
 _KIND = re.compile(r'"kind"\s*:\s*"(?:Listing|t1|t3|more)"')
@@ -64,6 +71,7 @@ Located = tuple[str, Any, str | None]
 class _State:
     builder: BatchBuilder = field(default_factory=BatchBuilder)
     articles: set[str] = field(default_factory=set)
+    with_passages: set[str] = field(default_factory=set)  # a self post's text is read once
     submission: str | None = None  # the t3 of a /comments response, for comments without link_id
 
 
@@ -164,14 +172,33 @@ def _submission(data: dict[str, Any], state: _State) -> None:
     article_id = f"reddit:{submission}"
     state.articles.add(article_id)
     permalink = clean(data.get("permalink"))
+    title = clean(data.get("title"))
     state.builder.article(
         article_id,
         url=clean(data.get("url")) or (_SITE + permalink if permalink else None),
         outlet=_subreddit(data),
-        title=clean(data.get("title")),
+        title=title,
         byline=author_name(data.get("author")),
         published_at=_created_or_none(data),
     )
+    blocks = _selftext_blocks(data)
+    if blocks and article_id not in state.with_passages:
+        state.with_passages.add(article_id)
+        for row in body_passages(article_id, title, blocks):
+            state.builder.passage(**row)
+
+
+def _selftext_blocks(data: dict[str, Any]) -> list[Block]:
+    """A self post's text as passage blocks; none for a link post or a removed post."""
+    selftext = data.get("selftext")
+    if isinstance(selftext, str) and selftext.strip() in _PLACEHOLDER_BODIES:
+        return []
+    selftext_html = data.get("selftext_html")
+    if isinstance(selftext_html, str) and selftext_html.strip():
+        return html_blocks(html.unescape(selftext_html))
+    if isinstance(selftext, str) and selftext.strip():
+        return text_blocks(selftext)
+    return []
 
 
 def _comment(data: dict[str, Any], tree_parent: str | None, location: str, state: _State) -> None:

@@ -1,4 +1,5 @@
-"""Reddit API JSON: /comments/{id} threads, /api/morechildren things, plain Listings."""
+"""Reddit API JSON: /comments/{id} threads, /api/morechildren things, plain Listings; self posts'
+text as passages."""
 
 from __future__ import annotations
 
@@ -20,6 +21,16 @@ from tests.ingest.export_helpers import (
 )
 
 THREAD = "reddit:abc123"
+
+
+def passages(conn: duckdb.DuckDBPyConnection, article_id: str) -> list[tuple[str, str]]:
+    return [
+        (str(kind), str(text))
+        for kind, text in conn.execute(
+            "SELECT kind, text FROM passages WHERE article_id = ? ORDER BY passage_no",
+            [article_id],
+        ).fetchall()
+    ]
 
 
 def test_thread_tree(conn: duckdb.DuckDBPyConnection) -> None:
@@ -62,6 +73,7 @@ def test_thread_tree(conn: duckdb.DuckDBPyConnection) -> None:
         "byline": "bugle_social",
         "published_at": datetime(2024, 5, 1, 7, 53, 20, tzinfo=UTC),
     }
+    assert passages(conn, THREAD) == []  # a link post: its text is on the linked page
     assert_reimport_changes_nothing(conn, path)
 
 
@@ -121,6 +133,7 @@ def test_go_reddit_post(conn: duckdb.DuckDBPyConnection) -> None:
     assert reply["posted_at"] == datetime(2020, 7, 18, 10, 32, 28, tzinfo=UTC)
     assert reply["author_name"] == "testuser"
     assert articles(conn)["reddit:testpost"]["title"] == "Test"
+    assert passages(conn, "reddit:testpost") == [("title", "Test"), ("paragraph", "Hello")]
     assert_reimport_changes_nothing(conn, path)
 
 
@@ -146,4 +159,49 @@ def test_go_reddit_morechildren(
     assert [(r["comment_id"], r["parent_id"], r["depth"]) for r in rows.values()] == expected
     assert {key[0] for key in rows} == {"reddit:123"}
     assert articles(conn)["reddit:123"]["outlet"] == "r/AskReddit"
+    assert_reimport_changes_nothing(conn, path)
+
+
+def test_self_post_text_becomes_passages(conn: duckdb.DuckDBPyConnection) -> None:
+    """Read from selftext_html: the kinds come from the markup, entities are unescaped."""
+    path = fixture("reddit", "selfpost.json")
+    result = load(conn, path)
+    assert (result.counts.articles, result.counts.passages, result.counts.comments) == (1, 7, 1)
+    assert passages(conn, "reddit:self1") == [
+        ("title", "Tram line approved: ask me anything"),
+        ("paragraph", "The council approved the tram line & the depot."),
+        ("heading", "What changes?"),
+        ("bullet", "Trams every 10 minutes"),
+        ("bullet", "Fares stay the same"),
+        ("paragraph", "We will not back down."),  # a quote
+        ("paragraph", "Edit: typo"),  # a <p>: not guessed to be a heading
+    ]
+    article = articles(conn)["reddit:self1"]
+    assert (article["byline"], article["published_at"]) == (
+        "council_press",
+        datetime(2024, 5, 1, 7, 53, 20, tzinfo=UTC),
+    )
+    assert list(comments(conn)) == [("reddit:self1", "s1")]
+    assert_reimport_changes_nothing(conn, path)
+
+
+def test_self_post_markdown_without_html(conn: duckdb.DuckDBPyConnection) -> None:
+    """Only selftext: the markdown is cut at blank lines and classified as plain text."""
+    path = fixture("reddit", "submissions.json")
+    result = load(conn, path)
+    assert (result.counts.articles, result.counts.passages, result.counts.rejects) == (3, 4, 0)
+    assert passages(conn, "reddit:md1") == [
+        ("title", "Budget vote delayed"),
+        ("paragraph", "The vote is delayed by a week. The mayor said so on Thursday."),
+        ("heading", "Next steps"),
+        ("bullet", "The committee meets on Monday."),
+    ]
+    found = articles(conn)
+    assert (found["reddit:md1"]["byline"], found["reddit:md1"]["published_at"]) == (
+        None,  # [deleted]
+        datetime(2024, 5, 2, 8, 53, 20, tzinfo=UTC),
+    )
+    assert passages(conn, "reddit:gone1") == []  # [removed]
+    assert passages(conn, "reddit:link1") == []  # a link post
+    assert found["reddit:link1"]["byline"] == "bugle_social"
     assert_reimport_changes_nothing(conn, path)
