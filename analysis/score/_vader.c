@@ -62,6 +62,7 @@
 #define F_LEX 1u
 #define F_BOOST 2u
 #define F_NEGATE 4u
+#define F_NGRAM 8u /* a word of a multi-word SPECIAL_CASES or BOOSTER_DICT key */
 
 typedef struct {
     Py_UCS4 *key; /* PyMem_Malloc'd */
@@ -90,6 +91,7 @@ typedef struct {
     int32_t e;           /* vocabulary entry, or -1 */
     uint8_t upper;       /* word.isupper() */
     uint8_t neg;         /* negated([word.lower()]) */
+    uint8_t ng;          /* a word of some multi-word key (F_NGRAM) */
 } Tok;
 
 typedef struct {
@@ -103,10 +105,15 @@ typedef struct {
 } Work;
 
 typedef struct {
+    uint32_t tag; /* high half of the entry's hash */
+    int32_t e;    /* entry, or -1 for an empty slot */
+} Slot;
+
+typedef struct {
     PyObject_HEAD
     Entry *entries;
     Py_ssize_t n_entries, cap_entries;
-    int32_t *slots;
+    Slot *slots;
     size_t slot_mask;
     /* ids of the words the rules name */
     int32_t w_kind, w_of, w_no, w_or, w_nor, w_never, w_so, w_this, w_without, w_doubt,
@@ -150,35 +157,47 @@ static uint64_t hash_ucs4(const Py_UCS4 *s, Py_ssize_t n)
     return h;
 }
 
+static inline int ucs4_equal(const Py_UCS4 *x, const Py_UCS4 *y, Py_ssize_t n)
+{
+    for (Py_ssize_t k = 0; k < n; k++)
+        if (x[k] != y[k])
+            return 0;
+    return 1;
+}
+
 static inline int32_t vocab_find(const Analyzer *a, const Py_UCS4 *s, Py_ssize_t n, uint64_t h)
 {
+    const uint32_t tag = (uint32_t)(h >> 32);
     size_t i = slot_of(h, a->slot_mask);
     for (;;) {
-        int32_t e = a->slots[i];
-        if (e < 0)
+        const Slot slot = a->slots[i];
+        if (slot.e < 0)
             return -1;
-        const Entry *en = &a->entries[e];
-        if (en->hash == h && en->len == n && memcmp(en->key, s, (size_t)n * sizeof(Py_UCS4)) == 0)
-            return e;
+        if (slot.tag == tag) {
+            const Entry *en = &a->entries[slot.e];
+            if (en->hash == h && en->len == n && ucs4_equal(en->key, s, n))
+                return slot.e;
+        }
         i = (i + 1) & a->slot_mask;
     }
 }
 
 static int vocab_rehash(Analyzer *a, size_t nslots)
 {
-    int32_t *slots = PyMem_Malloc(nslots * sizeof(int32_t));
+    Slot *slots = PyMem_Malloc(nslots * sizeof(Slot));
     if (!slots) {
         PyErr_NoMemory();
         return -1;
     }
     for (size_t i = 0; i < nslots; i++)
-        slots[i] = -1;
+        slots[i].e = -1;
     size_t mask = nslots - 1;
     for (Py_ssize_t e = 0; e < a->n_entries; e++) {
         size_t i = slot_of(a->entries[e].hash, mask);
-        while (slots[i] >= 0)
+        while (slots[i].e >= 0)
             i = (i + 1) & mask;
-        slots[i] = (int32_t)e;
+        slots[i].tag = (uint32_t)(a->entries[e].hash >> 32);
+        slots[i].e = (int32_t)e;
     }
     PyMem_Free(a->slots);
     a->slots = slots;
@@ -203,7 +222,7 @@ static int32_t vocab_intern(Analyzer *a, PyObject *key)
         PyMem_Free(s);
         return e;
     }
-    if ((size_t)(a->n_entries + 1) * 2 > a->slot_mask + 1) {
+    if ((size_t)(a->n_entries + 1) * 4 > a->slot_mask + 1) { /* load <= 1/4 */
         if (vocab_rehash(a, (a->slot_mask + 1) * 2) < 0) {
             PyMem_Free(s);
             return -1;
@@ -229,9 +248,10 @@ static int32_t vocab_intern(Analyzer *a, PyObject *key)
     en->boost = 0.0;
     en->flags = 0;
     size_t i = slot_of(h, a->slot_mask);
-    while (a->slots[i] >= 0)
+    while (a->slots[i].e >= 0)
         i = (i + 1) & a->slot_mask;
-    a->slots[i] = e;
+    a->slots[i].tag = (uint32_t)(h >> 32);
+    a->slots[i].e = e;
     return e;
 }
 
@@ -271,6 +291,7 @@ static int ngram_ids(Analyzer *a, PyObject *key, int32_t *ids)
             result = -1;
             break;
         }
+        a->entries[e].flags |= F_NGRAM;
         ids[j] = e;
     }
     Py_DECREF(words);
@@ -546,6 +567,9 @@ static inline double negation_check(const Analyzer *a, const Tok *T, int start_i
 static inline const NGram *ngram_match(const NGram *table, int count, const Tok *T, const Py_ssize_t *idx,
                                        int n)
 {
+    for (int j = 0; j < n; j++)
+        if (!T[idx[j]].ng)
+            return NULL;
     for (int k = 0; k < count; k++) {
         const NGram *g = &table[k];
         if (g->n != n)
@@ -741,6 +765,7 @@ static int score_text(const Analyzer *a, Work *w, PyObject *text, double *out, P
         for (Py_ssize_t k = 0; !neg && k + 2 < t->len; k++)
             neg = lw[k] == 'n' && lw[k + 1] == '\'' && lw[k + 2] == 't';
         t->neg = (uint8_t)neg;
+        t->ng = (uint8_t)(t->e >= 0 && (a->entries[t->e].flags & F_NGRAM));
         n_upper += t->upper;
     }
     const Tok *T = w->toks;
@@ -905,7 +930,7 @@ static PyObject *Analyzer_new(PyTypeObject *type, PyObject *args, PyObject *kwds
     Analyzer *a = (Analyzer *)type->tp_alloc(type, 0);
     if (!a)
         return NULL;
-    if (vocab_rehash(a, 16384) < 0)
+    if (vocab_rehash(a, 32768) < 0)
         goto fail;
 
     Py_ssize_t pos = 0;
