@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 
 from analysis.score import links, sentiment, skepticism, topics
-from analysis.score.sentiment import SentimentScorer, label_expr
+from analysis.score.sentiment import PendingSentiment, SentimentScorer, label_expr
 from analysis.score.taxonomy import Taxonomy, load_taxonomy
 
 SCORERS = (sentiment.SCORER, topics.SCORER, skepticism.SCORER, links.SCORER)
@@ -214,12 +214,11 @@ def score_batch(
     batch: pl.DataFrame,
     taxonomy: Taxonomy,
     index: links.PassageIndex,
-    scorer: SentimentScorer,
+    pending: PendingSentiment,
     runs: dict[str, int],
 ) -> BatchScores:
-    """Run the four scorers on one batch (comment_pk, article_id, text)."""
+    """Run the scorers on one batch (comment_pk, article_id, text) whose sentiment is `pending`."""
     pks = batch.select(pl.col("comment_pk"), pl.int_range(pl.len(), dtype=pl.Int64).alias("index"))
-    pending = scorer.start(batch["text"].to_list())
     hits = topics.score_topics(batch, taxonomy)
     skeptic = skepticism.score_skepticism(batch)
     linked = index.link(batch)
@@ -283,12 +282,34 @@ def _tally(summary: ScoreSummary, scores: BatchScores) -> None:
     summary.sentences += scores.sentences.height
 
 
+def _complete(
+    conn: duckdb.DuckDBPyConnection,
+    in_flight: tuple[pl.DataFrame, PendingSentiment],
+    taxonomy: Taxonomy,
+    index: links.PassageIndex,
+    summary: ScoreSummary,
+    total: int,
+    progress: Progress | None,
+) -> None:
+    batch, pending = in_flight
+    scores = score_batch(batch, taxonomy, index, pending, summary.runs)
+    write_batch(conn, batch, scores, summary.runs)
+    _tally(summary, scores)
+    summary.comments += batch.height
+    if progress:
+        progress(summary.comments, total)
+
+
 def score_database(
     conn: duckdb.DuckDBPyConnection,
     options: ScoreOptions | None = None,
     progress: Progress | None = None,
 ) -> ScoreSummary:
-    """Score every published comment not yet scored (every one with `rescore_all`)."""
+    """Score every published comment not yet scored (every one with `rescore_all`).
+
+    VADER runs in spawned worker processes: a script calling this needs the usual
+    `if __name__ == "__main__":` guard.
+    """
     options = options or ScoreOptions()
     started = time.perf_counter()
     taxonomy = options.taxonomy if isinstance(options.taxonomy, Taxonomy) else load_taxonomy(options.taxonomy)
@@ -303,13 +324,16 @@ def score_database(
         summary.runs = _start_runs(conn, configs, taxonomy)
         index = _passage_index(conn)
         with SentimentScorer(workers=options.workers) as scorer:
+            # Pipelined: the workers score the next batch's sentiment while this process
+            # matches, links and writes the current one.
+            in_flight: tuple[pl.DataFrame, PendingSentiment] | None = None
             for batch in _batches(conn, options.batch_size):
-                scores = score_batch(batch, taxonomy, index, scorer, summary.runs)
-                write_batch(conn, batch, scores, summary.runs)
-                _tally(summary, scores)
-                summary.comments += batch.height
-                if progress:
-                    progress(summary.comments, total)
+                arriving = (batch, scorer.start(batch["text"].to_list()))
+                if in_flight:
+                    _complete(conn, in_flight, taxonomy, index, summary, total, progress)
+                in_flight = arriving
+            if in_flight:
+                _complete(conn, in_flight, taxonomy, index, summary, total, progress)
         _finish_runs(conn, summary.runs, summary.comments)
     conn.execute("DROP TABLE IF EXISTS _rp_pending")
     summary.seconds = time.perf_counter() - started

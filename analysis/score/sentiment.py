@@ -125,7 +125,8 @@ def score_chunk(start: int, texts: Sequence[str], sentences: bool = True) -> Chu
         if not sentences:
             continue
         for number, sentence in enumerate(split_sentences(text), start=1):
-            s = analyzer.polarity_scores(sentence)
+            # A one-sentence comment is its own sentence: same input, same scores.
+            s = scores if sentence == text else analyzer.polarity_scores(sentence)
             out.s_index.append(start + offset)
             out.s_no.append(number)
             out.s_text.append(sentence)

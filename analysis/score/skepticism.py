@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 
 import polars as pl
 
-from analysis.score.matching import CueGroup, evidence, group_matches, noisy_or, prepared_text
+from analysis.score.matching import CueGroup, evidence, flag_groups, noisy_or, prepared_text
 from analysis.score.patterns import compile_any, compile_pattern
 
 SCORER = "skepticism"
@@ -276,15 +276,19 @@ def _groups() -> tuple[CueGroup, ...]:
 def score_skepticism(comments: pl.DataFrame, key: str = "comment_pk") -> pl.DataFrame:
     """One row per comment: key, score (0..1), skeptical, cues ("family: matched text")."""
     groups = _groups()
+    flagged = flag_groups(comments.lazy().select(key, prepared_text()), groups, PREFIX).with_columns(
+        score=noisy_or(groups, PREFIX)
+    )
+    # Cues are extracted only where some family matched.
+    matched = flagged.filter(pl.col("score") > 0).select(
+        key, "score", evidence(groups, PREFIX, label_groups=True).alias("cues")
+    )
+    unmatched = flagged.filter(pl.col("score") == 0).select(
+        key, "score", pl.lit([], dtype=pl.List(pl.String)).alias("cues")
+    )
     return (
-        comments.lazy()
-        .select(key, prepared_text())
-        .with_columns(group_matches(pl.col("_text"), groups, PREFIX))
-        .select(
-            key,
-            noisy_or(groups, PREFIX).alias("score"),
-            evidence(groups, PREFIX, label_groups=True).alias("cues"),
-        )
+        pl.concat([matched, unmatched])
+        .sort(key)
         .with_columns(skeptical=pl.col("score") >= THRESHOLD)
         .select(key, "score", "skeptical", "cues")
         .collect()

@@ -9,15 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from analysis.score.matching import (
-    TEXT,
-    evidence,
-    group_matches,
-    hit,
-    masked,
-    noisy_or,
-    prepared_text,
-)
+from analysis.score.matching import TEXT, evidence, flag_groups, masked, noisy_or, prepared_text
 from analysis.score.taxonomy import Taxonomy, Topic
 
 SCORER = "topics"
@@ -31,11 +23,11 @@ HIT_SCHEMA: dict[str, pl.DataType] = {
 
 def _topic_hits(base: pl.LazyFrame, key: str, topic: Topic) -> pl.LazyFrame:
     prefix = f"{topic.id}."
-    text = masked(pl.col(TEXT), topic.exclude)
-    required = [hit(prefix, g) for g in topic.groups if g.name in topic.require]
+    required = [pl.col(prefix + g.name) for g in topic.groups if g.name in topic.require]
     condition = pl.all_horizontal(required) if required else pl.lit(True)
+    text = base.with_columns(masked(pl.col(TEXT), topic.exclude).alias(TEXT))
     return (
-        base.with_columns(group_matches(text, topic.groups, prefix))
+        flag_groups(text, topic.groups, prefix)
         .with_columns(score=noisy_or(topic.groups, prefix))
         .filter(condition & (pl.col("score") >= topic.threshold))
         .select(

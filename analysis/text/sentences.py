@@ -17,6 +17,10 @@ ABBREVIATIONS = frozenset(
 )
 
 _LINE_BREAKS = re.compile(r"\s*(?:\r\n|\r|\n)\s*")
+# Where Punkt could end a sentence: ".", "?" or "!" with more text after it. A line without one
+# is a single sentence, and Punkt (the slow part) is skipped for it.
+_POSSIBLE_END = re.compile(r"[.?!]\S*\s+\S")
+_WORDY = re.compile(r"\w")
 
 
 @lru_cache(maxsize=1)
@@ -26,11 +30,24 @@ def _tokenizer() -> PunktSentenceTokenizer:
     return PunktSentenceTokenizer(params)
 
 
+def _line_sentences(line: str) -> list[str]:
+    """Sentences of one stripped, non-empty line."""
+    if not _POSSIBLE_END.search(line):
+        return [line]
+    spans: list[list[int]] = []
+    for start, end in _tokenizer().span_tokenize(line):
+        if spans and not _WORDY.search(line, start, end):
+            spans[-1][1] = end  # Punkt cuts "great!!" into "great!" and "!": keep them together
+        else:
+            spans.append([start, end])
+    return [line[start:end].strip() for start, end in spans if line[start:end].strip()]
+
+
 def split_sentences(text: str) -> list[str]:
     """The sentences of `text`, stripped, in order; no empty strings."""
-    tokenizer = _tokenizer()
     sentences: list[str] = []
     for line in _LINE_BREAKS.split(text):
-        if line.strip():
-            sentences.extend(s.strip() for s in tokenizer.tokenize(line) if s.strip())
+        line = line.strip()
+        if line:
+            sentences.extend(_line_sentences(line))
     return sentences

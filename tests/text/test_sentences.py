@@ -52,3 +52,21 @@ def test_blank_text_has_no_sentences(text: str) -> None:
 def test_sentences_are_the_text_in_order() -> None:
     text = "Red Cross says it moved 100+ wounded. Which tells you the figure is right!  OK?"
     assert " ".join(split_sentences(text)) == " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("customer service is non-existent!!", ["customer service is non-existent!!"]),
+        ("Great!! Really!! ok", ["Great!!", "Really!!", "ok"]),
+        ("fine (and who knew they had any?). Next one.", ["fine (and who knew they had any?).", "Next one."]),
+    ],
+)
+def test_punctuation_only_fragments_stay_with_their_sentence(text: str, expected: list[str]) -> None:
+    # Untrained Punkt alone cuts "non-existent!!" into "non-existent!" and "!".
+    assert split_sentences(text) == expected
+
+
+def test_a_line_without_a_possible_end_is_one_sentence() -> None:
+    text = "  no full stop here, just a comma and an emoji 😀  "
+    assert split_sentences(text) == [text.strip()]
