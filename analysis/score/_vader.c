@@ -19,9 +19,10 @@
  *     normalize with alpha 15, the pos/neg/neu shares, and round(x, 3) / round(x, 4) done
  *     exactly as Python's float.__round__ does (correctly rounded, ties to even).
  *
- * Tokens are lowered and looked up without Python objects when they are ASCII (nearly all of
- * them). A token with any non-ASCII code point is lowered and tested with str.lower() and
- * str.isupper() on a real str, so full Unicode case mapping (final sigma, "İ", ...) is Python's.
+ * No Python object is made per token, and scoring needs no GIL. ASCII tokens (nearly all) are
+ * lowered inline; a token with a non-ASCII code point gets str.lower() and str.isupper() exactly
+ * as CPython 3.11 computes them, from CPython's own Unicode database functions (full case
+ * mapping, final sigma: see lower_token; tested against str over every code point).
  *
  * Lookups: one open-addressing hash table ("vocabulary") over the lowered forms of every lexicon
  * key, booster key, negation word, special-case word and the few words the rules name; each entry
@@ -134,7 +135,7 @@ typedef struct {
     int work_busy;
 } Analyzer;
 
-static PyObject *str_lower, *str_isupper, *key_neg, *key_neu, *key_pos, *key_compound;
+static PyObject *key_neg, *key_neu, *key_pos, *key_compound;
 
 #define FNV_INIT 0xcbf29ce484222325ULL
 #define FNV_PRIME 0x100000001b3ULL
@@ -460,52 +461,76 @@ static const uint8_t PUNCT[128] = {
 
 #define IS_PUNCT(c) ((c) < 128 && PUNCT[(c)])
 
-enum { OK = 0, ERR_PY = -1, ERR_NOMEM = -2 };
+enum { OK = 0, ERR_NOMEM = -1 };
 
-/* Lower a token that has a non-ASCII code point with Python's own str.lower() / str.isupper().
- * Takes the GIL back for the call when the caller released it (*ts != NULL). */
-static int slow_token(Work *w, Py_ssize_t tok_start, Py_ssize_t tok_len, Tok *t, Py_ssize_t *low_len,
-                      PyThreadState **ts)
+/* str.lower() and str.isupper() of a token with a non-ASCII code point, done as CPython 3.11's
+ * unicodeobject.c does them, with its Unicode database (no Python object, no GIL needed):
+ * lower() maps each code point by _PyUnicode_ToLowerFull (full case mapping, up to 3 code
+ * points), except U+03A3 (capital sigma), which becomes final sigma U+03C2 when a cased code
+ * point precedes it and none follows it (case-ignorable code points skipped on both sides), else
+ * U+03C3. isupper(): one code point: Py_UNICODE_ISUPPER; longer: no lowercase or titlecase code
+ * point and at least one uppercase. The lowered form is appended to w->low. */
+static int is_final_sigma(const Py_UCS4 *s, Py_ssize_t n, Py_ssize_t i)
 {
-    int rc = OK;
-    if (ts && *ts)
-        PyEval_RestoreThread(*ts);
-    PyObject *word = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, w->buf + tok_start, tok_len);
-    PyObject *lower = NULL, *upper = NULL;
-    if (!word)
-        goto error;
-    lower = PyObject_CallMethodNoArgs(word, str_lower);
-    if (!lower)
-        goto error;
-    upper = PyObject_CallMethodNoArgs(word, str_isupper);
-    if (!upper)
-        goto error;
-    t->upper = (uint8_t)(upper == Py_True);
-    {
-        Py_ssize_t n = PyUnicode_GET_LENGTH(lower);
-        int kind = PyUnicode_KIND(lower);
-        const void *data = PyUnicode_DATA(lower);
-        if (grow_ucs4(&w->low, &w->low_cap, *low_len + n) < 0) {
-            PyErr_NoMemory();
-            goto error;
-        }
-        Py_UCS4 *dst = w->low + *low_len;
-        for (Py_ssize_t j = 0; j < n; j++)
-            dst[j] = PyUnicode_READ(kind, data, j);
-        t->off = *low_len;
-        t->len = n;
-        *low_len += n;
+    Py_ssize_t j;
+    Py_UCS4 c = 0;
+    for (j = i - 1; j >= 0; j--) {
+        c = s[j];
+        if (!_PyUnicode_IsCaseIgnorable(c))
+            break;
     }
-    goto done;
-error:
-    rc = ERR_PY;
-done:
-    Py_XDECREF(word);
-    Py_XDECREF(lower);
-    Py_XDECREF(upper);
-    if (ts && *ts)
-        *ts = PyEval_SaveThread();
-    return rc;
+    int final_sigma = j >= 0 && _PyUnicode_IsCased(c);
+    if (final_sigma) {
+        for (j = i + 1; j < n; j++) {
+            c = s[j];
+            if (!_PyUnicode_IsCaseIgnorable(c))
+                break;
+        }
+        final_sigma = j == n || !_PyUnicode_IsCased(c);
+    }
+    return final_sigma;
+}
+
+static int unicode_isupper(const Py_UCS4 *s, Py_ssize_t n)
+{
+    if (n == 1)
+        return Py_UNICODE_ISUPPER(s[0]) != 0;
+    int cased = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (Py_UNICODE_ISLOWER(s[i]) || Py_UNICODE_ISTITLE(s[i]))
+            return 0;
+        if (!cased && Py_UNICODE_ISUPPER(s[i]))
+            cased = 1;
+    }
+    return cased;
+}
+
+static int lower_token(Work *w, const Py_UCS4 *s, Py_ssize_t n, Tok *t, Py_ssize_t *low_len)
+{
+    if (grow_ucs4(&w->low, &w->low_cap, *low_len + 3 * n) < 0)
+        return ERR_NOMEM;
+    Py_UCS4 *dst = w->low + *low_len;
+    Py_ssize_t k = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = s[i];
+        if (c < 128) {
+            dst[k++] = (c >= 'A' && c <= 'Z') ? c + 32 : c;
+        }
+        else if (c == 0x3A3) {
+            dst[k++] = is_final_sigma(s, n, i) ? 0x3C2 : 0x3C3;
+        }
+        else {
+            Py_UCS4 mapped[3];
+            int m = _PyUnicode_ToLowerFull(c, mapped);
+            for (int j = 0; j < m; j++)
+                dst[k++] = mapped[j];
+        }
+    }
+    t->off = *low_len;
+    t->len = k;
+    *low_len += k;
+    t->upper = (uint8_t)unicode_isupper(s, n);
+    return OK;
 }
 
 #define E(t) (a->entries[(t)->e])
@@ -670,7 +695,7 @@ static double sentiment_valence(const Analyzer *a, const Tok *T, Py_ssize_t nt, 
 }
 
 /* polarity_scores(text) -> out[0..4) = neg, neu, pos, compound (rounded). */
-static int score_text(const Analyzer *a, Work *w, PyObject *text, double *out, PyThreadState **ts)
+static int score_text(const Analyzer *a, Work *w, PyObject *text, double *out)
 {
     const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     const int kind = PyUnicode_KIND(text);
@@ -754,9 +779,8 @@ static int score_text(const Analyzer *a, Work *w, PyObject *text, double *out, P
             t->upper = (uint8_t)(has_upper && !has_lower);
         }
         else {
-            int rc = slow_token(w, lo, hi - lo, t, &low_len, ts);
-            if (rc != OK)
-                return rc;
+            if (lower_token(w, buf + lo, hi - lo, t, &low_len) != OK)
+                return ERR_NOMEM;
             h = hash_ucs4(w->low + t->off, t->len);
         }
         const Py_UCS4 *lw = w->low + t->off;
@@ -1019,6 +1043,8 @@ static int check_text(PyObject *text, Py_ssize_t index)
     return PyUnicode_READY(text);
 }
 
+#define KEEP_WORK_UP_TO (1 << 16)
+
 static PyObject *Analyzer_polarity_scores(Analyzer *a, PyObject *text)
 {
     if (check_text(text, -1) < 0)
@@ -1027,18 +1053,18 @@ static PyObject *Analyzer_polarity_scores(Analyzer *a, PyObject *text)
     int rc;
     if (!a->work_busy) {
         a->work_busy = 1;
-        rc = score_text(a, &a->work, text, r, NULL);
+        rc = score_text(a, &a->work, text, r);
+        if (a->work.buf_cap > KEEP_WORK_UP_TO)
+            work_free(&a->work); /* do not hold on to the buffers of one huge text */
         a->work_busy = 0;
     }
     else {
         Work w = {0};
-        rc = score_text(a, &w, text, r, NULL);
+        rc = score_text(a, &w, text, r);
         work_free(&w);
     }
-    if (rc == ERR_NOMEM)
-        return PyErr_NoMemory();
     if (rc != OK)
-        return NULL;
+        return PyErr_NoMemory();
     PyObject *d = PyDict_New();
     if (!d)
         return NULL;
@@ -1055,8 +1081,9 @@ static PyObject *Analyzer_polarity_scores(Analyzer *a, PyObject *text)
     return d;
 }
 
-/* Texts at or above this count are scored without holding the GIL (taken back only to lower a
- * non-ASCII token). */
+/* Batches of at least this many texts are scored without the GIL: score_text reads only the
+ * texts (kept alive and unchanged by the tuple) and the analyzer's tables, and allocates with
+ * PyMem_Raw*. */
 #define RELEASE_GIL_FROM 16
 
 static PyObject *Analyzer_polarity_scores_many(Analyzer *a, PyObject *texts)
@@ -1088,7 +1115,7 @@ static PyObject *Analyzer_polarity_scores_many(Analyzer *a, PyObject *texts)
         ts = PyEval_SaveThread();
     for (Py_ssize_t i = 0; i < n; i++) {
         double r[4];
-        rc = score_text(a, &w, PyTuple_GET_ITEM(tuple, i), r, &ts);
+        rc = score_text(a, &w, PyTuple_GET_ITEM(tuple, i), r);
         if (rc != OK)
             break;
         for (int k = 0; k < 4; k++)
@@ -1100,9 +1127,7 @@ static PyObject *Analyzer_polarity_scores_many(Analyzer *a, PyObject *texts)
     Py_DECREF(tuple);
     if (rc != OK) {
         Py_DECREF(out);
-        if (rc == ERR_NOMEM)
-            PyErr_NoMemory();
-        return NULL;
+        return PyErr_NoMemory();
     }
     return out;
 }
@@ -1146,7 +1171,36 @@ static PyObject *mod_round(PyObject *self, PyObject *args)
     return PyFloat_FromDouble(py_round(x, nd));
 }
 
+static PyObject *mod_lower_isupper(PyObject *self, PyObject *text)
+{
+    (void)self;
+    if (check_text(text, -1) < 0)
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_UCS4 *s = PyUnicode_AsUCS4Copy(text);
+    if (!s)
+        return NULL;
+    Work w = {0};
+    Tok t;
+    Py_ssize_t low_len = 0;
+    PyObject *result = NULL;
+    if (n == 0) /* tokens are never empty; "".lower() == "", "".isupper() is False */
+        result = Py_BuildValue("(sO)", "", Py_False);
+    else if (lower_token(&w, s, n, &t, &low_len) != OK)
+        PyErr_NoMemory();
+    else {
+        PyObject *lower = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, w.low, t.len);
+        if (lower)
+            result = Py_BuildValue("(NO)", lower, t.upper ? Py_True : Py_False);
+    }
+    work_free(&w);
+    PyMem_Free(s);
+    return result;
+}
+
 static PyMethodDef module_methods[] = {
+    {"_lower_isupper", mod_lower_isupper, METH_O,
+     "_lower_isupper(word) -> (word.lower(), word.isupper()) as computed for tokens; for tests."},
     {"_round", mod_round, METH_VARARGS,
      "_round(x, ndigits) -> float: the rounding used for the scores (equal to round(x, ndigits)); "
      "for tests."},
@@ -1165,14 +1219,12 @@ PyMODINIT_FUNC PyInit__vader(void)
 {
     if (PyType_Ready(&AnalyzerType) < 0)
         return NULL;
-    if (!str_lower) {
-        str_lower = PyUnicode_InternFromString("lower");
-        str_isupper = PyUnicode_InternFromString("isupper");
+    if (!key_neg) {
         key_neg = PyUnicode_InternFromString("neg");
         key_neu = PyUnicode_InternFromString("neu");
         key_pos = PyUnicode_InternFromString("pos");
         key_compound = PyUnicode_InternFromString("compound");
-        if (!str_lower || !str_isupper || !key_neg || !key_neu || !key_pos || !key_compound)
+        if (!key_neg || !key_neu || !key_pos || !key_compound)
             return NULL;
     }
     PyObject *m = PyModule_Create(&module_def);

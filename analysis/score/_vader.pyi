@@ -17,5 +17,8 @@ class Analyzer:
     def polarity_scores_many(self, texts: Iterable[str], /) -> bytes:
         """4 * len(texts) native float64: all neg, then all neu, pos, compound."""
 
+def _lower_isupper(word: str, /) -> tuple[str, bool]:
+    """(word.lower(), word.isupper()) as the C code computes them for a token."""
+
 def _round(x: float, ndigits: int, /) -> float:
     """round(x, ndigits) as the scores are rounded (0 <= ndigits <= 4, |x| < 1024)."""

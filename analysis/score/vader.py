@@ -95,8 +95,8 @@ def polarity_scores(text: str) -> dict[str, float]:
 def polarity_scores_many(texts: Sequence[str]) -> pl.DataFrame:
     """Scores of every text, in order: Float64 columns neg, neu, pos, compound.
 
-    The whole list is scored in one call into C, which releases the GIL while it works (it takes
-    it back only to lower-case a word with non-ASCII letters), so threads can score in parallel.
+    The whole list is scored in one call into C, which releases the GIL while it works, so
+    threads can score batches in parallel. Every item must be a str (TypeError otherwise).
     """
     raw = _ANALYZER.polarity_scores_many(texts)
     n = len(raw) // (8 * len(COLUMNS))

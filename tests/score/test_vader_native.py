@@ -277,6 +277,26 @@ def test_threads_score_the_same_in_parallel() -> None:
         assert frame.equals(expected)
 
 
+# --- str.lower() / str.isupper() of non-ASCII tokens, done in C ------------------------------------
+
+
+@pytest.mark.slow
+def test_lower_and_isupper_are_pythons_for_every_code_point() -> None:
+    for cp in range(0x110000):
+        c = chr(cp)
+        for word in (c, "A" + c, c + "a"):
+            assert _vader._lower_isupper(word) == (word.lower(), word.isupper()), hex(cp)
+
+
+SIGMA_ALPHABET = "ΣσςΑαAaﬁİǅ'.\u0345\u00ad\u0300\u02b0\u2160 1-"
+
+
+@given(st.text(st.sampled_from(SIGMA_ALPHABET) | st.characters(), min_size=1, max_size=12))
+def test_lower_and_isupper_are_pythons_in_context(word: str) -> None:
+    # capital sigma lowers to final sigma by its (case-ignorable-skipping) neighbours
+    assert _vader._lower_isupper(word) == (word.lower(), word.isupper())
+
+
 # --- rounding as Python rounds -------------------------------------------------------------------
 
 
