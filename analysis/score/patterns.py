@@ -130,6 +130,8 @@ def _word_regex(word: str, left: bool, right: bool) -> str:
         word = word[:-1]
     if not word or "*" in word:
         raise PatternError(f"'*' may only end a word: {word + '*' if family else word!r}")
+    if word.startswith("-") or word.endswith("-"):
+        raise PatternError(f"a hyphen joins two words ('cease-fire'); a space already matches one: {word!r}")
     body = []
     for ch in word:
         if ch == "'":

@@ -28,8 +28,8 @@ PREFIX = "skepticism."
 
 # A negator, then up to three words within the same clause (no comma or sentence end between).
 NEGATOR = (
-    "(not|never|hardly|nobody|don't|doesn't|didn't|isn't|wasn't|aren't|weren't|won't|wouldn't|"
-    "haven't|hasn't|can't|cannot|couldn't|shouldn't|ain't)"
+    "(no|not|never|without|hardly|nobody|don't|doesn't|didn't|isn't|wasn't|aren't|weren't|won't|"
+    "wouldn't|haven't|hasn't|can't|cannot|couldn't|shouldn't|ain't)"
 )
 _CLAUSE_GAP = r"(?:[\s'\"]+[\w']+){0,3}?[\s'\"]+"
 
@@ -65,6 +65,8 @@ FAMILIES: tuple[CueFamily, ...] = (
         (
             "(don't|doesn't|didn't|won't|wouldn't|never) ~2 (believe|buy|trust) ~1 (it|this|that|them|a word|any|anything|either|those|these|the|him|her|their|his|what|a single|one|official)",
             "(believe|trust) (nothing|no one|nobody|neither side|none of)",
+            "(nobody|no one) ~1 (believes|trusts|buys)",
+            "(not|isn't|aren't|never) ~1 (a fact|facts|fact)",
             "(distrust|mistrust|untrustworthy|unreliable|no credibility|zero credibility|lost ~1 credibility)",
             "(not|isn't|aren't|wasn't|weren't|hardly) ~1 (reliable|credible|accurate|trustworthy|true|real numbers)",
         ),
@@ -89,6 +91,7 @@ FAMILIES: tuple[CueFamily, ...] = (
             "(propaganda|disinformation|misinformation|disinfo|misinfo|cover-up|covering up|whitewash*)",
             "(bs|bullshit|baloney|bogus|baseless|nonsense|rubbish)",
             "(old|recycled|fake) (footage|video*|photos|pictures)",
+            "(rewrit*|rewrote) ~1 history",
             "(footage|video|videos|photo|photos|picture|pictures|clip|clips|image|images) ~6 (is|are|was|were) (old|from|recycled|fake|staged|years old)",
         ),
         negatable=True,
@@ -98,6 +101,8 @@ FAMILIES: tuple[CueFamily, ...] = (
         0.85,
         (
             "(can't|cannot|couldn't|impossible to|no way to|unable to|nobody can|no one can|hard to|difficult to) ~2 (verify|confirm|check|investigate|count|know)",
+            "(can't|cannot|couldn't|nobody can|no one can) ~2 (say|tell) (how many|how much|whether|if|what)",
+            "(nobody|no one) ~2 (has|have|had|knows) ~2 (real|true|actual|exact|accurate|reliable) (number|numbers|figure|figures|count|toll)",
             "(unverified|unconfirmed|unverifiable|unsubstantiated|unsourced|uncorroborated|unproven)",
             "(independent|independently) ~2 (verif*|confirm*|monitor*|observer*|investigat*|journalists|reporters|sources|check*|access|count*)",
             "(await*|pending|need*|require*|without|yet to be|lack of) ~2 (verif*|confirmation|corroboration|evidence|proof|checking|fact-check*)",
@@ -120,6 +125,7 @@ FAMILIES: tuple[CueFamily, ...] = (
             "(doesn't|don't|does not|do not) add up",
             "(math|maths|numbers|figures|count) (is|are|was|were) (off|wrong|fishy)",
             "(real|true|actual) ~2 (number|numbers|count|toll|figure|figures|total) ~3 (higher|lower|bigger|smaller|more|less|worse|different)",
+            "(number|numbers|count|toll|figure|figures|total|tally) ~4 (doesn't|does not|don't|do not|didn't) (include|count|account for|cover)",
             "(far|much|way|many) more ~1 (dead|killed|deaths|casualties|victims) than",
             "(guess|estimate|rumou?r) at best",
             "(higher|lower|more|fewer|bigger|smaller|worse) than ~3 (admit*|report*|official*|claim*|acknowledg*|publish*|announc*|they say|they said|they tell)",
@@ -169,6 +175,7 @@ FAMILIES: tuple[CueFamily, ...] = (
             "(both|either|all|every) (side|sides) ~2 (lie|lying|lies|exaggerat*|inflat*|spin|incentive)",
             "incentive to (shade|inflate|lie|exaggerate|spin|downplay|inflate)",
             "(state|regime) (media|tv|television|propaganda|outlets)",
+            "(state|government|regime|kremlin|moscow|baku|yerevan|ankara) (backed|controlled|run|owned|funded) (tv|media|channels|channel|outlets|press|news|television)",
             "(mouthpiece|talking point*)",
         ),
     ),
@@ -187,6 +194,8 @@ FAMILIES: tuple[CueFamily, ...] = (
             "(think|thinks) (we're|we are) (stupid|idiots|fools|dumb)",
             "(totally|very|so|completely|perfectly|entirely|super) (believable|credible|trustworthy|plausible|convincing)",
             "of course (they|he|she|it) (did|does|would|said|says)",
+            "sure (he|she|they|it) (does|do|did|will|is|are)",
+            "just like (he|she|they|it) ~2 (promised|said|claimed|swore)",
             "(funny|strange|odd|curious|interesting) ~1 (nobody|no one|none of|not one)",
             "my foot",
             # A claim answered by a one-word sentence: "... according to Baku. Right."
@@ -199,6 +208,15 @@ FAMILIES: tuple[CueFamily, ...] = (
         (
             "(say|says|said|suggest|suggests|show|shows|showed|tell|tells|told|prove|proves) otherwise",
             "(contradict*|doesn't match|don't match|does not match|do not match)",
+        ),
+    ),
+    CueFamily(
+        "track_record",
+        0.65,
+        (
+            "also (said|says|claimed|claims|told us|promised|swore)",
+            "the same ~3 (that|who) (said|says|claimed|told|promised|swore)",
+            "(long|proven|poor) (record|track record|history) of ~1 (lying|lies|rewriting|denial*|fabricat*|propaganda)",
         ),
     ),
     CueFamily(
@@ -246,8 +264,7 @@ def cue_groups() -> tuple[CueGroup, ...]:
         masks = [compile_any(family.exclude)] if family.exclude else []
         if family.negatable:
             negator = compile_pattern(NEGATOR)
-            masks.append(f"(?:{negator}){_CLAUSE_GAP}(?:{regex})")
-            masks.append(f"{compile_pattern('(no|without)')}\\s+(?:{regex})")
+            masks.append(f"(?:{negator})(?:{_CLAUSE_GAP}|\\s+)(?:{regex})")
         mask = "|".join(f"(?:{m})" for m in masks) or None
         groups.append(CueGroup(family.name, family.weight, regex, mask))
     return tuple(groups)

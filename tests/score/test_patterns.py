@@ -69,6 +69,7 @@ def test_raw_patterns_pass_through_with_flags_scoped() -> None:
         ("{nowhere}", "unknown vocabulary list"),
         ("{loop}", "refers to itself"),
         ("re:", "empty raw pattern"),
+        ("(kremlin|state)-(backed|run)", "a hyphen joins two words"),
     ],
 )
 def test_errors_name_the_problem(pattern: str, message: str) -> None:
