@@ -32,7 +32,7 @@ class CueGroup:
 
     name: str
     weight: float
-    regex: str
+    regexes: tuple[str, ...]  # together they match any of the group's cues
     mask: str | None = None
 
 
@@ -59,7 +59,10 @@ def flag_groups(frame: pl.LazyFrame, groups: Sequence[CueGroup], prefix: str) ->
         masked(pl.col(TEXT), g.mask).alias(_text_column(prefix, g)) for g in groups if g.mask
     )
     return frame.with_columns(
-        pl.col(_text_column(prefix, g)).str.contains(g.regex).alias(prefix + g.name) for g in groups
+        pl.any_horizontal(pl.col(_text_column(prefix, g)).str.contains(rx) for rx in g.regexes).alias(
+            prefix + g.name
+        )
+        for g in groups
     )
 
 
@@ -85,9 +88,10 @@ def evidence(groups: Sequence[CueGroup], prefix: str, *, label_groups: bool = Fa
     """
     lists = []
     for group in groups:
-        found = pl.col(_text_column(prefix, group)).str.extract_all(group.regex)
-        if label_groups:
-            lists.append(found.list.eval(pl.lit(group.name + ": ") + _clean(pl.element())))
-        else:
-            lists.append(found.list.eval(_clean(pl.element())))
+        for regex in group.regexes:
+            found = pl.col(_text_column(prefix, group)).str.extract_all(regex)
+            if label_groups:
+                lists.append(found.list.eval(pl.lit(group.name + ": ") + _clean(pl.element())))
+            else:
+                lists.append(found.list.eval(_clean(pl.element())))
     return pl.concat_list(lists).list.unique(maintain_order=True)

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 import polars as pl
 
 from analysis.score.matching import CueGroup, evidence, flag_groups, noisy_or, prepared_text
-from analysis.score.patterns import compile_any, compile_pattern
+from analysis.score.patterns import compile_any, compile_chunks, compile_pattern
 
 SCORER = "skepticism"
 VERSION = "skepticism-1"
@@ -266,7 +266,7 @@ def cue_groups() -> tuple[CueGroup, ...]:
             negator = compile_pattern(NEGATOR)
             masks.append(f"(?:{negator})(?:{_CLAUSE_GAP}|\\s+)(?:{regex})")
         mask = "|".join(f"(?:{m})" for m in masks) or None
-        groups.append(CueGroup(family.name, family.weight, regex, mask))
+        groups.append(CueGroup(family.name, family.weight, compile_chunks(family.patterns), mask))
     return tuple(groups)
 
 

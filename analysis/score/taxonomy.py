@@ -18,7 +18,7 @@ from typing import Any
 
 from analysis.errors import ReaderpulseError
 from analysis.score.matching import CueGroup
-from analysis.score.patterns import PatternError, compile_any
+from analysis.score.patterns import PatternError, compile_any, compile_chunks
 
 TAXONOMY_ENV = "READERPULSE_TAXONOMY"
 FORMAT_VERSION = 1
@@ -144,6 +144,13 @@ def _compile(patterns: Sequence[str], vocab: Mapping[str, Sequence[str]], where:
         raise TaxonomyError(f"{where}: {exc}") from exc
 
 
+def _compile_group(patterns: Sequence[str], vocab: Mapping[str, Sequence[str]], where: str) -> tuple[str, ...]:
+    try:
+        return compile_chunks(patterns, vocab)
+    except PatternError as exc:
+        raise TaxonomyError(f"{where}: {exc}") from exc
+
+
 def _topic(topic_id: str, table: Any, vocab: Mapping[str, Sequence[str]], where: str) -> Topic:
     if not _ID.match(topic_id):
         raise TaxonomyError(f"{where}: id must be lower_case_with_underscores")
@@ -165,7 +172,7 @@ def _topic(topic_id: str, table: Any, vocab: Mapping[str, Sequence[str]], where:
         _check_keys(group, _GROUP_KEYS, gwhere)
         terms[name] = _strings(group.get("terms"), f"{gwhere}: terms")
         weight = _fraction(group.get("weight"), f"{gwhere}: weight")
-        groups.append(CueGroup(name, weight, _compile(terms[name], vocab, gwhere)))
+        groups.append(CueGroup(name, weight, _compile_group(terms[name], vocab, gwhere)))
     require = _strings(table.get("require", []), f"{where}: require") if "require" in table else ()
     missing = sorted(set(require) - set(groups_table))
     if missing:

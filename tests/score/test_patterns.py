@@ -7,7 +7,7 @@ import re
 import polars as pl
 import pytest
 
-from analysis.score.patterns import MASK, PatternError, compile_any, compile_pattern
+from analysis.score.patterns import MASK, PatternError, compile_any, compile_chunks, compile_pattern
 
 VOCAB = {
     "number": [r"re:\b\d[\d,.]*\+?", "(one|two|hundred*|dozen*)"],
@@ -80,3 +80,13 @@ def test_errors_name_the_problem(pattern: str, message: str) -> None:
 def test_invalid_raw_expression_is_named() -> None:
     with pytest.raises(PatternError, match=r"re:\(unclosed"):
         compile_any(["fine", "re:(unclosed"])
+
+
+def test_groups_compile_to_bounded_chunks_that_match_the_same() -> None:
+    patterns = [f"word{i} ~2 (alpha|beta|gamma{i})" for i in range(60)]
+    chunks = compile_chunks(patterns, budget=500)
+    assert len(chunks) > 1
+    assert all(len(c) <= 500 + len(compile_pattern(patterns[0])) for c in chunks)
+    single = compile_any(patterns)
+    for text in ["word7 and beta", "word59 x y gamma59", "word3 gamma4", "nothing here"]:
+        assert any(re.search(c, text) for c in chunks) == bool(re.search(single, text))
