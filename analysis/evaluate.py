@@ -55,6 +55,8 @@ class LabelMetrics:
 
 @dataclass
 class SentimentMetrics:
+    """VADER's label against the sign of the human -2..2 label, and r of compound against it."""
+
     n: int
     accuracy: float
     pearson_r: float
@@ -62,6 +64,8 @@ class SentimentMetrics:
 
 @dataclass
 class GoldReport:
+    """Everything `evaluate GOLD.csv` prints."""
+
     path: str
     n: int
     taxonomy: str
@@ -72,6 +76,8 @@ class GoldReport:
 
 @dataclass
 class GroundTruthFile:
+    """One ICWSM file: Pearson r, 3-class accuracy, and how many compounds differ from the package's."""
+
     file: str
     n: int
     pearson_r: float
@@ -82,6 +88,8 @@ class GroundTruthFile:
 
 @dataclass
 class GroundTruthReport:
+    """Everything `evaluate --vader-groundtruth DIR` prints."""
+
     directory: str
     vader_version: str
     files: list[GroundTruthFile]

@@ -86,6 +86,7 @@ class _Parser:
         self.pos = 0
 
     def parse(self) -> tuple[_Node, ...]:
+        """The pattern as a sequence of nodes; every lexeme must be used."""
         sequence = self._sequence()
         if self.pos != len(self.lexemes):
             raise PatternError(f"unbalanced ')' or '|' in {self.pattern!r}")
@@ -158,6 +159,7 @@ class _Compiler:
         self.stack: list[str] = []
 
     def pattern(self, pattern: str) -> str:
+        """The regular expression of a whole pattern (raw ones pass through)."""
         if pattern.startswith(RAW_PREFIX):
             raw = pattern[len(RAW_PREFIX) :]
             if not raw:
@@ -169,6 +171,7 @@ class _Compiler:
         return self.sequence(_Parser(pattern).parse(), True, True)
 
     def sequence(self, nodes: Sequence[_Node], left: bool, right: bool) -> str:
+        """Nodes joined by separators; `left`/`right`: the sequence is at the pattern's edge."""
         parts: list[str] = []
         last = len(nodes) - 1
         for index, node in enumerate(nodes):
@@ -181,6 +184,7 @@ class _Compiler:
         return "".join(parts)
 
     def node(self, node: _Node, left: bool, right: bool) -> str:
+        """One word, group or vocabulary reference."""
         if isinstance(node, _Word):
             return _word_regex(node.text, left, right)
         if isinstance(node, _Group):
@@ -190,6 +194,7 @@ class _Compiler:
         raise PatternError(f"unexpected {node!r}")  # pragma: no cover - gaps handled by sequence
 
     def reference(self, name: str, left: bool, right: bool) -> str:
+        """A {name} reference: any pattern of that vocabulary list (no self-reference)."""
         if name not in self.vocab:
             raise PatternError(f"unknown vocabulary list {{{name}}}")
         if name in self.stack:

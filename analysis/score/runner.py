@@ -55,6 +55,8 @@ Progress = Callable[[int, int], None]
 
 @dataclass
 class ScoreOptions:
+    """How to score: everything again or only new comments, which taxonomy, workers, batch size."""
+
     rescore_all: bool = False
     taxonomy: Taxonomy | str | Path | None = None  # a loaded taxonomy, or where to find one
     workers: int = sentiment.DEFAULT_WORKERS
@@ -86,6 +88,7 @@ class ScoreSummary:
 
     @property
     def per_second(self) -> float:
+        """Comments scored per second of the whole run."""
         return self.comments / self.seconds if self.seconds > 0 else 0.0
 
 
@@ -225,6 +228,7 @@ def score_batch(
     vader = pending.result()
 
     def with_run(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+        """The frame with the run id of scorer `name`."""
         return frame.with_columns(run_id=pl.lit(runs[name], pl.Int32))
 
     comment_scores = vader.comments.join(pks, on="index").with_columns(label=label_expr(pl.col("compound")))

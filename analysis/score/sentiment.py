@@ -183,6 +183,7 @@ class PendingSentiment:
         self._compute = compute
 
     def result(self) -> SentimentResult:
+        """The scores, waiting for the workers if they are still busy."""
         return self._compute()
 
 
@@ -209,6 +210,7 @@ class SentimentScorer:
         self.close()
 
     def close(self) -> None:
+        """Stop the worker processes (a no-op when none were started)."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None

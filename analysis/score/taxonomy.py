@@ -50,11 +50,14 @@ class Topic:
 
 @dataclass(frozen=True)
 class Taxonomy:
+    """The topics of one taxonomy file, with where it came from and its SHA-256."""
+
     source: str
     sha256: str
     topics: tuple[Topic, ...]
 
     def topic(self, topic_id: str) -> Topic:
+        """The topic with this id (KeyError if there is none)."""
         for topic in self.topics:
             if topic.id == topic_id:
                 return topic
