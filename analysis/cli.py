@@ -58,9 +58,10 @@ def _describe(result: FileResult) -> str:
         return f"FAILED {result.path}: {result.error}"
     if result.status == "unchanged":
         return f"unchanged {result.path} (already imported as source {result.source_id})"
+    changed = f", {c.updated} changed" if c.updated else ""
     return (
         f"loaded {result.path} [{result.format}]: {c.articles} articles, {c.passages} passages, "
-        f"{c.comments} comments, {c.rejects} rejects"
+        f"{c.comments} comments{changed}, {c.rejects} rejects"
     )
 
 

@@ -95,7 +95,9 @@ def import_file(conn: duckdb.DuckDBPyConnection, path: Path, options: ImportOpti
         update_depths(conn, source_id)
         run(
             conn,
-            "INSERT INTO sources VALUES (?, ?, ?, ?, ?, now(), 'loaded', NULL, ?, ?, ?, ?)",
+            "INSERT INTO sources (source_id, path, format, sha256, size_bytes, imported_at, status,"
+            " n_articles, n_passages, n_comments, n_rejects, n_updated)"
+            " VALUES (?, ?, ?, ?, ?, now(), 'loaded', ?, ?, ?, ?, ?)",
             [
                 source_id,
                 str(path),
@@ -106,6 +108,7 @@ def import_file(conn: duckdb.DuckDBPyConnection, path: Path, options: ImportOpti
                 result.counts.passages,
                 result.counts.comments,
                 result.counts.rejects,
+                result.counts.updated,
             ],
         )
         run(conn, "COMMIT")

@@ -18,12 +18,14 @@ class WriteCounts:
     passages: int = 0
     comments: int = 0
     rejects: int = 0
+    updated: int = 0  # comments already stored whose status or text this source changed
 
     def add(self, other: WriteCounts) -> None:
         self.articles += other.articles
         self.passages += other.passages
         self.comments += other.comments
         self.rejects += other.rejects
+        self.updated += other.updated
 
 
 def _split_bad_comments(comments: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -84,9 +86,29 @@ def _write_passages(conn: duckdb.DuckDBPyConnection, passages: pl.DataFrame) -> 
         )
 
 
-def _write_comments(conn: duckdb.DuckDBPyConnection, comments: pl.DataFrame) -> int:
+def _write_comments(conn: duckdb.DuckDBPyConnection, comments: pl.DataFrame) -> tuple[int, int]:
+    """Insert new comments; for stored ones take the source's status and text if they changed.
+
+    A newer export is the platform's current truth: a comment moderated away since the last import
+    becomes 'deleted' or 'spam', an edited one gets its new text. Edited comments lose their scores
+    (their `scored` marks), so the next `readerpulse score` scores them again.
+    Returns (new comments, changed comments).
+    """
     with registered(conn, "_rp_comments", comments):
-        return run_count(
+        updated = run_count(
+            conn,
+            "SELECT count(*) FROM comments c JOIN _rp_comments n USING (article_id, comment_id)"
+            " WHERE c.status IS DISTINCT FROM n.status OR c.text IS DISTINCT FROM coalesce(n.text, '')",
+        )
+        if updated:
+            run(
+                conn,
+                "DELETE FROM scored WHERE comment_pk IN (SELECT c.comment_pk FROM comments c"
+                " JOIN _rp_comments n USING (article_id, comment_id)"
+                " WHERE c.text IS DISTINCT FROM coalesce(n.text, ''))",
+            )
+        before = run_count(conn, "SELECT count(*) FROM comments")
+        run(
             conn,
             """
             INSERT INTO comments (article_id, comment_id, parent_id, author_key, author_name,
@@ -94,9 +116,15 @@ def _write_comments(conn: duckdb.DuckDBPyConnection, comments: pl.DataFrame) -> 
             SELECT article_id, comment_id, parent_id, author_key, author_name,
                    posted_at, coalesce(text, ''), status, source_id
             FROM _rp_comments
-            ON CONFLICT DO NOTHING
+            ON CONFLICT (article_id, comment_id) DO UPDATE SET
+                status = excluded.status,
+                text = excluded.text,
+                source_id = excluded.source_id
+            WHERE comments.status IS DISTINCT FROM excluded.status
+               OR comments.text IS DISTINCT FROM excluded.text
             """,
         )
+        return run_count(conn, "SELECT count(*) FROM comments") - before, updated
 
 
 def _write_rejects(conn: duckdb.DuckDBPyConnection, rejects: pl.DataFrame) -> int:
@@ -136,7 +164,7 @@ def write_batch(
             author_key=author_keys(comments["author"], secret),
             author_name=pl.col("author") if keep_author_names else pl.lit(None, pl.String),
         ).with_columns(source)
-        counts.comments = _write_comments(conn, prepared)
+        counts.comments, counts.updated = _write_comments(conn, prepared)
     if rejects.height:
         counts.rejects = _write_rejects(conn, rejects.with_columns(source))
     return counts

@@ -140,3 +140,44 @@ def test_unreadable_file_is_recorded_and_others_still_load(
     assert results[1].error is not None and "cannot read file" in results[1].error
     assert conn.execute("SELECT count(*) FROM comments").fetchone() == (10,)
     assert conn.execute("SELECT count(*) FROM rejects WHERE location = 'file'").fetchone() == (2,)
+
+
+def test_a_newer_export_updates_moderation_status_and_edited_text(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    from analysis.score.runner import ScoreOptions, score_database
+
+    first, newer = tmp_path / "week1.jsonl", tmp_path / "week2.jsonl"
+    first.write_text(
+        '{"comment_id": "1", "article_id": "a", "text": "The UN did nothing."}\n'
+        '{"comment_id": "2", "article_id": "a", "text": "Abusive words."}\n'
+        '{"comment_id": "3", "article_id": "a", "text": "Original wording."}\n'
+    )
+    newer.write_text(
+        '{"comment_id": "1", "article_id": "a", "text": "The UN did nothing."}\n'
+        '{"comment_id": "2", "article_id": "a", "text": "Abusive words.", "status": "deleted"}\n'
+        '{"comment_id": "3", "article_id": "a", "text": "Edited wording, who verified this?"}\n'
+        '{"comment_id": "4", "article_id": "a", "text": "A new one."}\n'
+    )
+    ingest(conn, [first], ImportOptions())
+    score_database(conn, ScoreOptions(workers=1))
+    [result] = ingest(conn, [newer], ImportOptions())
+    assert (result.counts.comments, result.counts.updated) == (1, 2)
+    assert conn.execute(
+        "SELECT comment_id, status, text FROM comments ORDER BY comment_id"
+    ).fetchall() == [
+        ("1", "published", "The UN did nothing."),
+        ("2", "deleted", "Abusive words."),
+        ("3", "published", "Edited wording, who verified this?"),
+        ("4", "published", "A new one."),
+    ]
+    assert conn.execute(
+        "SELECT n_comments, n_updated FROM sources ORDER BY source_id DESC LIMIT 1"
+    ).fetchone() == (1, 2)
+    # the edited comment (3) lost its scores' mark and is scored again with the new one (4)
+    summary = score_database(conn, ScoreOptions(workers=1))
+    assert summary.comments == 2
+    assert conn.execute(
+        "SELECT skeptical FROM comment_facts WHERE comment_id = '3'"
+    ).fetchone() == (True,)
+    assert conn.execute("SELECT count(*) FROM comment_facts").fetchone() == (3,)
