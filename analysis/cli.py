@@ -32,6 +32,14 @@ TAXONOMY_OPTION = click.option(
 )
 
 
+def _existing_db(option: Path | None) -> Path:
+    """The database file for commands that read one: it must exist already."""
+    path = config.db_path(option)
+    if not path.exists():
+        raise ReaderpulseError(f"{path}: no such database (run `readerpulse ingest` first)")
+    return path
+
+
 class Group(click.Group):
     """Library errors become one line on stderr and the error's exit code."""
 
@@ -150,9 +158,7 @@ def score_cmd(db: Path | None, rescore_all: bool, taxonomy: Path | None, workers
     """Score every comment not yet scored: sentiment, topics, skepticism, passage links."""
     from analysis.score.runner import ScoreOptions, describe, score_database
 
-    db_path = config.db_path(db)
-    if not db_path.exists():
-        raise ReaderpulseError(f"{db_path}: no such database (run `readerpulse ingest` first)")
+    db_path = _existing_db(db)
     options = ScoreOptions(rescore_all=rescore_all, taxonomy=taxonomy, workers=workers)
     with connect(db_path) as conn:
         summary = score_database(conn, options, _score_progress(quiet))
@@ -195,9 +201,7 @@ def formats_cmd() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 def sql_cmd(query: str, db: Path | None, fmt: str) -> None:
     """Run ad-hoc SQL on the database and print the result."""
-    db_path = config.db_path(db)
-    if not db_path.exists():
-        raise ReaderpulseError(f"{db_path}: no such database (run `readerpulse ingest` first)")
+    db_path = _existing_db(db)
     with connect(db_path) as conn:
         relation = conn.sql(query)
         if relation is None:
@@ -225,9 +229,7 @@ def query_cmd(name: str | None, list_: bool, params: tuple[str, ...], db: Path |
         raise UsageError(f"name a query or use --list; known queries: {', '.join(library)}")
     query = queries.get(name)
     values = query.bind(queries.parse_assignments(params))  # check before touching the database
-    db_path = config.db_path(db)
-    if not db_path.exists():
-        raise ReaderpulseError(f"{db_path}: no such database (run `readerpulse ingest` first)")
+    db_path = _existing_db(db)
     with connect(db_path) as conn:
         frame = queries.run(conn, query, values)
     text = queries.write(frame, queries.output_format(fmt, output), output)
@@ -254,9 +256,7 @@ def report_cmd(name: str, db: Path | None, week: str | None, start: datetime | N
     """
     from analysis.report.weekly import write_report
 
-    db_path = config.db_path(db)
-    if not db_path.exists():
-        raise ReaderpulseError(f"{db_path}: no such database (run `readerpulse ingest` first)")
+    db_path = _existing_db(db)
     with connect(db_path) as conn:
         result = write_report(
             conn, name, out_dir,
