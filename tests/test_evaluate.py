@@ -91,6 +91,34 @@ def test_own_labelled_sets_do_not_regress(name: str) -> None:
     assert all(m.f1 >= 0.85 for m in report.labels), [(m.label, m.f1) for m in report.labels]
 
 
+# Per-set F1 floors, a little under what was measured (docs/scoring.md, "Own labelled sets"):
+# about one comment's slack, so a rule change that loses more fails here. Sets 3 and 5 were used
+# for tuning; set 4 and set 6 were not (set 6 was measured once, after the rules were final).
+HELDOUT_FLOORS = {
+    "heldout3_comments.csv": {"un_inaction": 0.90, "russia_role": 0.90, "casualty_trust": 0.80, "skepticism": 0.90},
+    "heldout4_comments.csv": {"un_inaction": 0.65, "russia_role": 0.80, "casualty_trust": 0.90, "skepticism": 0.45},
+    "heldout5_comments.csv": {"un_inaction": 0.95, "russia_role": 0.90, "casualty_trust": 0.90, "skepticism": 0.25},
+    "heldout6_comments.csv": {"un_inaction": 0.38, "russia_role": 0.85, "casualty_trust": 0.90, "skepticism": 0.60},
+}
+
+
+@pytest.mark.parametrize("name", sorted(HELDOUT_FLOORS))
+def test_own_labelled_sets_keep_their_measured_f1(name: str) -> None:
+    report = evaluate_gold(HELDOUT / name)
+    f1 = {m.label: m.f1 for m in report.labels}
+    below = {label: (round(f1[label], 3), floor) for label, floor in HELDOUT_FLOORS[name].items() if f1[label] < floor}
+    assert not below, below
+
+
+@pytest.mark.parametrize("name", [*sorted(p.name for p in HELDOUT.glob("heldout*_comments.csv")), "dev"])
+def test_topic_precision_stays_high_on_every_set(name: str) -> None:
+    # A tag that is set must be right: no topic below 0.85 precision on any labelled set.
+    path = shared_path("gold", "comments_dev.csv") if name == "dev" else HELDOUT / name
+    report = evaluate_gold(path)
+    low = {m.label: round(m.precision, 3) for m in report.labels if m.label != "skepticism" and m.precision < 0.85}
+    assert not low, low
+
+
 def test_heldout_files_have_the_gold_format() -> None:
     for path in HELDOUT.glob("*.csv"):
         assert tuple(c for c in read_gold(path).columns if c in GOLD_COLUMNS) == GOLD_COLUMNS

@@ -162,3 +162,43 @@ def test_topics_frame_lists_the_taxonomy(taxonomy: Taxonomy) -> None:
     frame = topics_frame(taxonomy)
     assert frame.columns == ["topic", "label", "description"]
     assert frame.height == len(taxonomy.topics)
+
+
+# Cue families added with the fifth own labelled set (docs/scoring.md, "Measured accuracy").
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # Another country's defence ministry, Russians living abroad: not Russia's role.
+        ("The MoD in Baku says 192 servicemen were killed.", "russia_role"),
+        ("Russians who moved to Yerevan after 2022 are volunteering at the border too.", "russia_role"),
+        ("That was the un-answerable question of the night.", "un_inaction"),
+        ("The big five tech companies could fund the whole relief effort with one day of profit.", "un_inaction"),
+        # Informational questions are not the rhetorical "did they even ...?".
+        ("Is the Security Council meeting really at 3pm? I want to watch it live.", "un_inaction"),
+        ("Has the UN actually announced where the new camp will be?", "un_inaction"),
+        # "Meanwhile" alone is only a weak contrast: with the body 0.52, under the threshold.
+        ("The UN opened an office in Goris. Meanwhile the buses keep arriving.", "un_inaction"),
+    ],
+)
+def test_new_look_alikes_do_not_match(text: str, topic: str, taxonomy: Taxonomy) -> None:
+    assert topic not in topics_of(text, taxonomy)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # The body implied: the P5, New York, Turtle Bay; the failure implied: habit, procedure, irony.
+        ("The P5 sent their thoughts and prayers. Again.", "un_inaction"),
+        ("New York will issue another statement. Wake me up when someone shows up.", "un_inaction"),
+        ("Turtle Bay can condemn all it wants.", "un_inaction"),
+        ("Did the Security Council even manage to agree on a statement?", "un_inaction"),
+        ("The UN is alarmed. Meanwhile the buses keep leaving.", "un_inaction"),
+        ("The international court exists on paper, and only on paper.", "un_inaction"),
+        ("russians were sleeping in their base while the shelling went on", "russia_role"),
+        ('The "peace" keepers watched the convoy from their trucks.', "russia_role"),
+        ("The guarantor was busy elsewhere.", "russia_role"),
+        ("Azerbaijan's health ministry hasn't released its civilian casualties.", "casualty_trust"),
+    ],
+)
+def test_implied_bodies_and_failures_find_the_topic(text: str, topic: str, taxonomy: Taxonomy) -> None:
+    assert topic in topics_of(text, taxonomy)
