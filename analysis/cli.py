@@ -152,7 +152,7 @@ def _score_progress(quiet: bool) -> Callable[[int, int], None]:
 @click.option("--all", "rescore_all", is_flag=True, help="Re-score every comment (e.g. after editing the taxonomy).")
 @TAXONOMY_OPTION
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
-              help="Processes that run VADER.")
+              help="Threads that split sentences and run VADER.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
 def score_cmd(db: Path | None, rescore_all: bool, taxonomy: Path | None, workers: int, quiet: bool) -> None:
     """Score every comment not yet scored: sentiment, topics, skepticism, passage links."""

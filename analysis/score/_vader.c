@@ -694,12 +694,11 @@ static double sentiment_valence(const Analyzer *a, const Tok *T, Py_ssize_t nt, 
     return least_check(a, T, i, valence);
 }
 
-/* polarity_scores(text) -> out[0..4) = neg, neu, pos, compound (rounded). */
-static int score_text(const Analyzer *a, Work *w, PyObject *text, double *out)
+/* polarity_scores(s) of the n code points at data (PEP 393 `kind`) -> out[0..4) = neg, neu,
+ * pos, compound (rounded). */
+static int score_chars(const Analyzer *a, Work *w, int kind, const void *data, Py_ssize_t n,
+                       double *out)
 {
-    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    const int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
 
     /* 1. the emoji pass, counting "!" and "?" of the resulting text on the way */
     if (grow_ucs4(&w->buf, &w->buf_cap, n + 1) < 0)
@@ -890,6 +889,13 @@ static int score_text(const Analyzer *a, Work *w, PyObject *text, double *out)
     out[2] = py_round(pos, 3);
     out[3] = py_round(compound, 4);
     return OK;
+}
+
+/* polarity_scores(text) */
+static int score_text(const Analyzer *a, Work *w, PyObject *text, double *out)
+{
+    return score_chars(a, w, PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text),
+                       out);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1132,12 +1138,93 @@ static PyObject *Analyzer_polarity_scores_many(Analyzer *a, PyObject *texts)
     return out;
 }
 
+/* score_sentences(texts, spans) -> (comment scores, sentence scores): spans as
+ * analysis.text._sentences.Splitter.spans_many returns them (int32 text index, start, end and
+ * sentence number, column by column; the numbers are not read). A sentence that is its whole text reuses the text's scores (same input,
+ * same scores). Both results are float64 column by column (neg, neu, pos, compound). */
+static PyObject *Analyzer_score_sentences(Analyzer *a, PyObject *args)
+{
+    PyObject *texts;
+    Py_buffer spans;
+    if (!PyArg_ParseTuple(args, "Oy*:score_sentences", &texts, &spans))
+        return NULL;
+    PyObject *tuple = NULL, *comments = NULL, *sentences = NULL, *result = NULL;
+    tuple = PySequence_Tuple(texts);
+    if (!tuple)
+        goto done;
+    Py_ssize_t n = PyTuple_GET_SIZE(tuple);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (check_text(PyTuple_GET_ITEM(tuple, i), i) < 0)
+            goto done;
+    }
+    if (spans.len % (4 * (Py_ssize_t)sizeof(int32_t)) != 0) {
+        PyErr_SetString(PyExc_ValueError, "spans must hold four int32 columns");
+        goto done;
+    }
+    Py_ssize_t m = spans.len / (4 * (Py_ssize_t)sizeof(int32_t));
+    const int32_t *idx = (const int32_t *)spans.buf, *start = idx + m, *end = idx + 2 * m;
+    for (Py_ssize_t k = 0; k < m; k++) {
+        if (idx[k] < 0 || idx[k] >= n || start[k] < 0 || start[k] > end[k] ||
+            end[k] > PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(tuple, idx[k]))) {
+            PyErr_Format(PyExc_ValueError, "span %zd is not inside its text", k);
+            goto done;
+        }
+    }
+    comments = PyBytes_FromStringAndSize(NULL, n * 4 * (Py_ssize_t)sizeof(double));
+    sentences = PyBytes_FromStringAndSize(NULL, m * 4 * (Py_ssize_t)sizeof(double));
+    if (!comments || !sentences)
+        goto done;
+    double *oc = (double *)PyBytes_AS_STRING(comments);
+    double *os = (double *)PyBytes_AS_STRING(sentences);
+    Work w = {0};
+    int rc = OK;
+    PyThreadState *ts = n + m >= RELEASE_GIL_FROM ? PyEval_SaveThread() : NULL;
+    for (Py_ssize_t i = 0; i < n && rc == OK; i++) {
+        double r[4];
+        rc = score_text(a, &w, PyTuple_GET_ITEM(tuple, i), r);
+        for (int c = 0; c < 4; c++)
+            oc[(size_t)c * (size_t)n + (size_t)i] = r[c];
+    }
+    for (Py_ssize_t k = 0; k < m && rc == OK; k++) {
+        PyObject *text = PyTuple_GET_ITEM(tuple, idx[k]);
+        double r[4];
+        if (start[k] == 0 && end[k] == PyUnicode_GET_LENGTH(text)) {
+            for (int c = 0; c < 4; c++)
+                r[c] = oc[(size_t)c * (size_t)n + (size_t)idx[k]];
+        }
+        else {
+            int kind = PyUnicode_KIND(text);
+            const char *data = (const char *)PyUnicode_DATA(text) + (size_t)start[k] * (size_t)kind;
+            rc = score_chars(a, &w, kind, data, end[k] - start[k], r);
+        }
+        for (int c = 0; c < 4; c++)
+            os[(size_t)c * (size_t)m + (size_t)k] = r[c];
+    }
+    if (ts)
+        PyEval_RestoreThread(ts);
+    work_free(&w);
+    if (rc != OK) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    result = PyTuple_Pack(2, comments, sentences);
+done:
+    Py_XDECREF(tuple);
+    Py_XDECREF(comments);
+    Py_XDECREF(sentences);
+    PyBuffer_Release(&spans);
+    return result;
+}
+
 static PyMethodDef Analyzer_methods[] = {
     {"polarity_scores", (PyCFunction)Analyzer_polarity_scores, METH_O,
      "polarity_scores(text) -> {'neg', 'neu', 'pos', 'compound'}, as vaderSentiment 3.3.2."},
     {"polarity_scores_many", (PyCFunction)Analyzer_polarity_scores_many, METH_O,
      "polarity_scores_many(texts) -> bytes: 4 * len(texts) float64 values, column by column "
      "(all neg, then neu, pos, compound), in native byte order."},
+    {"score_sentences", (PyCFunction)Analyzer_score_sentences, METH_VARARGS,
+     "score_sentences(texts, spans) -> (bytes, bytes): the scores of every text and of every "
+     "span (int32 text index, start, end, number, column by column), float64 column by column."},
     {NULL, NULL, 0, NULL},
 };
 

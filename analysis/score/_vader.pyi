@@ -17,6 +17,10 @@ class Analyzer:
     def polarity_scores_many(self, texts: Iterable[str], /) -> bytes:
         """4 * len(texts) native float64: all neg, then all neu, pos, compound."""
 
+    def score_sentences(self, texts: Iterable[str], spans: bytes, /) -> tuple[bytes, bytes]:
+        """Scores of every text and of every span (analysis.text.sentence_spans_raw), float64
+        column by column."""
+
 def _lower_isupper(word: str, /) -> tuple[str, bool]:
     """(word.lower(), word.isupper()) as the C code computes them for a token."""
 

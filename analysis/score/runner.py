@@ -311,8 +311,7 @@ def score_database(
 ) -> ScoreSummary:
     """Score every published comment not yet scored (every one with `rescore_all`).
 
-    VADER runs in spawned worker processes: a script calling this needs the usual
-    `if __name__ == "__main__":` guard.
+    Sentiment runs on `options.workers` threads (C code without the GIL) beside this thread.
     """
     options = options or ScoreOptions()
     started = time.perf_counter()
@@ -328,7 +327,7 @@ def score_database(
         summary.runs = _start_runs(conn, configs, taxonomy)
         index = _passage_index(conn)
         with SentimentScorer(workers=options.workers) as scorer:
-            # Pipelined: the workers score the next batch's sentiment while this process
+            # Pipelined: the threads score the next batch's sentiment while this thread
             # matches, links and writes the current one.
             in_flight: tuple[pl.DataFrame, PendingSentiment] | None = None
             for batch in _batches(conn, options.batch_size):

@@ -1,36 +1,36 @@
 """VADER sentiment per comment and per sentence, equal to vaderSentiment's own output.
 
-The text goes to `SentimentIntensityAnalyzer.polarity_scores` unchanged, so neg/neu/pos/compound
-are exactly what vaderSentiment returns for the comment and for each of its sentences (split by
-`analysis.text.split_sentences`). VADER is a per-text Python function: batches are cut into
-chunks and scored in worker processes (one analyzer per worker), so both cores work.
+The text goes to VADER unchanged, so neg/neu/pos/compound are exactly what vaderSentiment
+3.3.2's `SentimentIntensityAnalyzer.polarity_scores` returns for the comment and for each of its
+sentences (split by `analysis.text.split_sentences`). Both run in C: `analysis.score.vader`
+(the package's rules, bit-identical scores) and `analysis.text.sentences` (Punkt's decisions,
+identical sentences); tests compare each with the Python package it mirrors. A batch is one
+call into C per chunk, which releases the GIL, so chunks are scored by threads, one per core,
+while the calling thread does other work.
 """
 
 from __future__ import annotations
 
-import hashlib
-import multiprocessing
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, field
-from importlib import metadata, resources
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from types import TracebackType
 
 import polars as pl
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+import pyarrow as pa
 
-from analysis.text import split_sentences
+from analysis.score import vader
+from analysis.text.sentences import sentence_spans
 
 SCORER = "sentiment"
-PACKAGE_VERSION = metadata.version("vaderSentiment")
-VERSION = f"vaderSentiment-{PACKAGE_VERSION}/sentences-1"
+PACKAGE_VERSION = vader.PACKAGE_VERSION
+# The scores are vaderSentiment's; the version names the implementation that computed them.
+VERSION = f"{vader.VERSION}/sentences-1"
 POSITIVE = 0.05
 NEGATIVE = -0.05
 DEFAULT_WORKERS = 2
-CHUNK_SIZE = 1000
-# Below this many texts a batch is scored in this process: starting workers would cost more.
+# Below this many texts a batch is scored in the calling thread: handing it over costs more.
 INLINE_BELOW = 2000
-_LEXICON_FILES = ("vader_lexicon.txt", "emoji_utf8_lexicon.txt")
 
 COMMENT_SCHEMA = {
     "index": pl.Int64,
@@ -72,69 +72,7 @@ def label_expr(compound: pl.Expr) -> pl.Expr:
 
 def lexicon_hash() -> str:
     """SHA-256 over the lexicon files shipped with the installed vaderSentiment."""
-    digest = hashlib.sha256()
-    package = resources.files("vaderSentiment")
-    for name in _LEXICON_FILES:
-        digest.update(package.joinpath(name).read_bytes())
-    return digest.hexdigest()
-
-
-@dataclass
-class ChunkScores:
-    """Scores of one chunk of texts, column by column (cheap to send between processes)."""
-
-    start: int
-    neg: list[float] = field(default_factory=list)
-    neu: list[float] = field(default_factory=list)
-    pos: list[float] = field(default_factory=list)
-    compound: list[float] = field(default_factory=list)
-    s_index: list[int] = field(default_factory=list)
-    s_no: list[int] = field(default_factory=list)
-    s_text: list[str] = field(default_factory=list)
-    s_neg: list[float] = field(default_factory=list)
-    s_neu: list[float] = field(default_factory=list)
-    s_pos: list[float] = field(default_factory=list)
-    s_compound: list[float] = field(default_factory=list)
-
-
-_ANALYZER: SentimentIntensityAnalyzer | None = None
-
-
-def _init_worker() -> None:
-    global _ANALYZER
-    _ANALYZER = SentimentIntensityAnalyzer()
-
-
-def _analyzer() -> SentimentIntensityAnalyzer:
-    if _ANALYZER is None:
-        _init_worker()
-    assert _ANALYZER is not None
-    return _ANALYZER
-
-
-def score_chunk(start: int, texts: Sequence[str], sentences: bool = True) -> ChunkScores:
-    """VADER scores of `texts` (whole text, and each sentence when `sentences`)."""
-    analyzer = _analyzer()
-    out = ChunkScores(start)
-    for offset, text in enumerate(texts):
-        scores = analyzer.polarity_scores(text)
-        out.neg.append(scores["neg"])
-        out.neu.append(scores["neu"])
-        out.pos.append(scores["pos"])
-        out.compound.append(scores["compound"])
-        if not sentences:
-            continue
-        for number, sentence in enumerate(split_sentences(text), start=1):
-            # A one-sentence comment is its own sentence: same input, same scores.
-            s = scores if sentence == text else analyzer.polarity_scores(sentence)
-            out.s_index.append(start + offset)
-            out.s_no.append(number)
-            out.s_text.append(sentence)
-            out.s_neg.append(s["neg"])
-            out.s_neu.append(s["neu"])
-            out.s_pos.append(s["pos"])
-            out.s_compound.append(s["compound"])
-    return out
+    return vader.lexicon_hash()
 
 
 @dataclass
@@ -145,35 +83,39 @@ class SentimentResult:
     sentences: pl.DataFrame
 
 
-def _frames(chunks: Sequence[ChunkScores]) -> SentimentResult:
-    comments = pl.DataFrame(
-        {
-            "index": [c.start + i for c in chunks for i in range(len(c.compound))],
-            "neg": [v for c in chunks for v in c.neg],
-            "neu": [v for c in chunks for v in c.neu],
-            "pos": [v for c in chunks for v in c.pos],
-            "compound": [v for c in chunks for v in c.compound],
-        },
-        schema=COMMENT_SCHEMA,
-    )
-    sentences = pl.DataFrame(
-        {
-            "index": [v for c in chunks for v in c.s_index],
-            "sentence_no": [v for c in chunks for v in c.s_no],
-            "text": [v for c in chunks for v in c.s_text],
-            "neg": [v for c in chunks for v in c.s_neg],
-            "neu": [v for c in chunks for v in c.s_neu],
-            "pos": [v for c in chunks for v in c.s_pos],
-            "compound": [v for c in chunks for v in c.s_compound],
-        },
-        schema=SENTENCE_SCHEMA,
-    )
-    return SentimentResult(comments, sentences)
+def _float_columns(raw: bytes, n: int) -> dict[str, pa.Array]:
+    buffer = pa.py_buffer(raw)
+    return {
+        name: pa.Array.from_buffers(pa.float64(), n, [None, buffer], offset=k * n)
+        for k, name in enumerate(vader.COLUMNS)
+    }
 
 
-def _chunks(texts: Sequence[str], size: int) -> Iterator[tuple[int, Sequence[str]]]:
-    for start in range(0, len(texts), size):
-        yield start, texts[start : start + size]
+def score_texts(texts: Sequence[str], sentences: bool = True, start: int = 0) -> SentimentResult:
+    """VADER scores of `texts` (whole text, and each sentence when `sentences`), in this thread.
+
+    `start` is added to the `index` of every row (the position of texts[0] in a larger batch).
+    """
+    texts = list(texts)
+    n = len(texts)
+    index = pl.int_range(start, start + n, dtype=pl.Int64, eager=True).alias("index")
+    if not sentences:
+        raw = vader.analyzer().polarity_scores_many(texts)
+        comments = pl.DataFrame([index, *(pl.Series(k, v) for k, v in _float_columns(raw, n).items())])
+        return SentimentResult(comments.cast(COMMENT_SCHEMA), pl.DataFrame(schema=SENTENCE_SCHEMA))  # type: ignore[arg-type]
+    spans, raw_spans = sentence_spans(texts, with_text=True)
+    raw_comments, raw_sentences = vader.analyzer().score_sentences(texts, raw_spans)
+    comments = pl.DataFrame([index, *(pl.Series(k, v) for k, v in _float_columns(raw_comments, n).items())])
+    scores = _float_columns(raw_sentences, spans.height)
+    sentence_rows = spans.select(
+        (pl.col("index").cast(pl.Int64) + start).alias("index"),
+        "sentence_no",
+        "text",
+    ).with_columns(pl.Series(k, v) for k, v in scores.items())
+    return SentimentResult(
+        comments.cast(COMMENT_SCHEMA),  # type: ignore[arg-type]
+        sentence_rows.cast(SENTENCE_SCHEMA),  # type: ignore[arg-type]
+    )
 
 
 class PendingSentiment:
@@ -183,17 +125,26 @@ class PendingSentiment:
         self._compute = compute
 
     def result(self) -> SentimentResult:
-        """The scores, waiting for the workers if they are still busy."""
+        """The scores, waiting for the threads if they are still busy."""
         return self._compute()
 
 
-class SentimentScorer:
-    """Scores batches of texts, in worker processes when a batch is large enough.
+def _concat(parts: Sequence[SentimentResult]) -> SentimentResult:
+    if len(parts) == 1:
+        return parts[0]
+    return SentimentResult(
+        pl.concat([p.comments for p in parts], rechunk=False),
+        pl.concat([p.sentences for p in parts], rechunk=False),
+    )
 
-    Use as a context manager: the workers start on the first large batch and stop on exit.
+
+class SentimentScorer:
+    """Scores batches of texts: large batches in chunks on `workers` threads.
+
+    Use as a context manager: the threads start on the first large batch and stop on exit.
     """
 
-    def __init__(self, workers: int = DEFAULT_WORKERS, chunk_size: int = CHUNK_SIZE) -> None:
+    def __init__(self, workers: int = DEFAULT_WORKERS, chunk_size: int | None = None) -> None:
         self.workers = max(1, workers)
         self.chunk_size = chunk_size
         self._pool: Executor | None = None
@@ -210,32 +161,28 @@ class SentimentScorer:
         self.close()
 
     def close(self) -> None:
-        """Stop the worker processes (a no-op when none were started)."""
+        """Stop the threads (a no-op when none were started)."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
     def _executor(self) -> Executor:
         if self._pool is None:
-            # spawn, not fork: the parent runs DuckDB and polars thread pools.
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_worker,
-            )
+            self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="vader")
         return self._pool
 
     def start(self, texts: Sequence[str], *, sentences: bool = True) -> PendingSentiment:
-        """Begin scoring `texts` in the workers; the caller can do other work meanwhile."""
+        """Begin scoring `texts` on the threads; the caller can do other work meanwhile."""
         texts = list(texts)
-        if self.workers == 1 or len(texts) < INLINE_BELOW:
-            return PendingSentiment(lambda: _frames([score_chunk(0, texts, sentences)]))
+        if len(texts) < INLINE_BELOW:
+            return PendingSentiment(lambda: score_texts(texts, sentences))
+        # one chunk per thread by default: each is one call into C
+        size = self.chunk_size or -(-len(texts) // self.workers)
         pool = self._executor()
-        futures = [
-            pool.submit(score_chunk, start, chunk, sentences)
-            for start, chunk in _chunks(texts, self.chunk_size)
+        futures: list[Future[SentimentResult]] = [
+            pool.submit(score_texts, texts[i : i + size], sentences, i) for i in range(0, len(texts), size)
         ]
-        return PendingSentiment(lambda: _frames([f.result() for f in futures]))
+        return PendingSentiment(lambda: _concat([f.result() for f in futures]))
 
     def score(self, texts: Sequence[str], *, sentences: bool = True) -> SentimentResult:
         """Scores of every text, in input order."""
