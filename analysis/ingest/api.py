@@ -158,8 +158,8 @@ def ingest(
         except UnreadableSource as exc:
             result = FileResult(path, None, "failed", error=str(exc))
             result.source_id = record_failure(conn, path, str(exc))
-        except (ValueError, duckdb.Error) as exc:
-            message = f"{path}: import failed and was rolled back: {exc}"
+        except Exception as exc:  # any failure of one file is that file's; the run goes on
+            message = f"{path}: import failed and was rolled back: {type(exc).__name__}: {exc}"
             result = FileResult(path, None, "failed", error=message)
             result.source_id = record_failure(conn, path, message)
         results.append(result)

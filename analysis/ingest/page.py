@@ -82,8 +82,28 @@ class PageParts:
 
 
 def sniff(source: SourceFile) -> bool:
-    """Any text file: this format is tried after all the structured ones."""
-    return b"\x00" not in source.head and bool(source.head.strip())
+    """Text that reads like a page: tried after every structured format.
+
+    Structured data that no other format took (JSON, XML, a delimited table) is refused, so it
+    fails with a clear error instead of loading as an article without comments.
+    """
+    if b"\x00" in source.head:
+        return False
+    text = source.head_text().lstrip()
+    if not text or text[0] in "{[<":
+        return False
+    first_line = text.split("\n", 1)[0]
+    return not _looks_delimited(first_line, text)
+
+
+def _looks_delimited(first_line: str, text: str) -> bool:
+    """A header row and records: the same count (≥ 2) of one delimiter on the first lines."""
+    lines = [line for line in text.splitlines()[:5] if line.strip()]
+    for delimiter in ",;\t|":
+        counts = {line.count(delimiter) for line in lines}
+        if len(lines) >= 2 and len(counts) == 1 and first_line.count(delimiter) >= 2 and len(first_line) < 300:
+            return True
+    return False
 
 
 def _decode_lines(data: bytes, builder: BatchBuilder) -> list[Line]:

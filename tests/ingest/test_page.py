@@ -202,3 +202,23 @@ def test_empty_page_fails_with_a_clear_error(
     [result] = ingest(conn, [empty], ImportOptions())
     assert result.status == "failed"
     assert result.error is not None and "not a format readerpulse knows" in result.error
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("comments.json", '[{"id": 1, "text": "a JSON array of comments"}]\n'),
+        ("export.xml", '<?xml version="1.0"?>\n<comments><c>unknown export</c></comments>\n'),
+        ("semi.csv", "q1;article;text\nq2;A;I doubt it\nq3;A;Fine\n"),
+        ("tabs.tsv", "id\tarticle\ttext\n1\tA\tfirst\n2\tA\tsecond\n"),
+    ],
+)
+def test_structured_data_of_no_known_format_fails_instead_of_loading_as_a_page(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, name: str, content: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    [result] = ingest(conn, [path], ImportOptions())
+    assert result.status == "failed"
+    assert result.error is not None and "not a format readerpulse knows" in result.error
+    assert conn.execute("SELECT count(*) FROM articles").fetchone() == (0,)

@@ -181,3 +181,27 @@ def test_a_newer_export_updates_moderation_status_and_edited_text(
         "SELECT skeptical FROM comment_facts WHERE comment_id = '3'"
     ).fetchone() == (True,)
     assert conn.execute("SELECT count(*) FROM comment_facts").fetchone() == (3,)
+
+
+def test_any_error_in_one_file_is_recorded_and_the_next_file_still_loads(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import analysis.ingest.api as api
+
+    real = api.write_batch
+    calls = {"n": 0}
+
+    def fail_first_file(*args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("parser bug (simulated)")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(api, "write_batch", fail_first_file)
+    first, second = tmp_path / "1.jsonl", tmp_path / "2.jsonl"
+    first.write_text('{"comment_id": "a", "article_id": "x", "text": "one"}\n')
+    second.write_text('{"comment_id": "b", "article_id": "x", "text": "two"}\n')
+    results = ingest(conn, [first, second], ImportOptions())
+    assert [r.status for r in results] == ["failed", "loaded"]
+    assert results[0].error is not None and "RuntimeError: parser bug (simulated)" in results[0].error
+    assert conn.execute("SELECT comment_id FROM comments").fetchall() == [("b",)]
