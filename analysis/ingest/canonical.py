@@ -218,6 +218,8 @@ def articles_batch(frame: pl.DataFrame, tz_name: str) -> Batch:
                 "unrecognised timestamp in published_at: {}", pl.col("published_at").cast(pl.String)
             )
         )
+        .when(pl.col("article_id").is_first_distinct().not_())
+        .then(pl.lit("article id repeats an earlier article of the file"))
     )
     checked = typed.with_columns(_reason=reason, _raw=_raw(frame))
     good = checked.filter(pl.col("_reason").is_null())

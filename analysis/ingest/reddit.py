@@ -289,7 +289,8 @@ def _status(data: dict[str, Any]) -> str:
     if data.get("spam") is True:
         return "spam"
     removed = data.get("removed") is True or clean(data.get("banned_by")) is not None
-    if removed or data.get("body") in _PLACEHOLDER_BODIES:
+    body = data.get("body")
+    if removed or (isinstance(body, str) and body in _PLACEHOLDER_BODIES):
         return "deleted"
     return "published"
 

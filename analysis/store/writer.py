@@ -73,17 +73,47 @@ def _write_articles(conn: duckdb.DuckDBPyConnection, articles: pl.DataFrame) -> 
 
 
 def _write_passages(conn: duckdb.DuckDBPyConnection, passages: pl.DataFrame) -> int:
+    """Replace the passages of each article in the batch; return how many passages are new.
+
+    When an article's text changed, its comments' passage links point at passages that moved or
+    went: the links and their `scored` marks are dropped, so the next `score` links them again.
+    """
+    passages = passages.unique(["article_id", "passage_no"], keep="first", maintain_order=True)
     with registered(conn, "_rp_passages", passages):
-        # An article's passages are replaced as a whole when a new version of it arrives.
+        new = run_count(
+            conn,
+            "SELECT count(*) FROM (SELECT article_id, passage_no, kind, heading, text FROM _rp_passages"
+            " EXCEPT SELECT article_id, passage_no, kind, heading, text FROM passages)",
+        )
+        run(
+            conn,
+            """
+            CREATE OR REPLACE TEMP TABLE _rp_stale_links AS
+            SELECT comment_pk FROM comments WHERE article_id IN (
+                SELECT article_id FROM (
+                    (SELECT article_id, passage_no, text FROM passages
+                     WHERE article_id IN (SELECT article_id FROM _rp_passages)
+                     EXCEPT SELECT article_id, passage_no, text FROM _rp_passages)
+                    UNION ALL
+                    (SELECT article_id, passage_no, text FROM _rp_passages
+                     EXCEPT SELECT article_id, passage_no, text FROM passages)
+                )
+            )
+            """,
+        )
+        run(conn, "DELETE FROM scored WHERE scorer = 'links' AND comment_pk IN (FROM _rp_stale_links)")
+        run(conn, "DELETE FROM passage_links WHERE comment_pk IN (FROM _rp_stale_links)")
+        run(conn, "DROP TABLE _rp_stale_links")
         run(
             conn,
             "DELETE FROM passages WHERE article_id IN (SELECT DISTINCT article_id FROM _rp_passages)",
         )
-        return run_count(
+        run(
             conn,
             "INSERT INTO passages (article_id, passage_no, kind, heading, text)"
             " SELECT article_id, passage_no, kind, heading, text FROM _rp_passages",
         )
+    return new
 
 
 def _write_comments(conn: duckdb.DuckDBPyConnection, comments: pl.DataFrame) -> tuple[int, int]:

@@ -205,3 +205,52 @@ def test_any_error_in_one_file_is_recorded_and_the_next_file_still_loads(
     assert [r.status for r in results] == ["failed", "loaded"]
     assert results[0].error is not None and "RuntimeError: parser bug (simulated)" in results[0].error
     assert conn.execute("SELECT comment_id FROM comments").fetchall() == [("b",)]
+
+
+def test_a_repeated_article_id_is_rejected_and_the_other_articles_load(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = tmp_path / "articles.jsonl"
+    path.write_text(
+        '{"article_id": "D", "title": "First D", "body": "Body of the first D."}\n'
+        '{"article_id": "D", "title": "Second D", "body": "Body of the second D."}\n'
+        '{"article_id": "E", "title": "E", "body": "Body of E."}\n'
+    )
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.status, result.counts.articles, result.counts.rejects) == ("loaded", 2, 1)
+    assert conn.execute("SELECT location, reason FROM rejects").fetchall() == [
+        ("line 2", "article id repeats an earlier article of the file")
+    ]
+    assert conn.execute("SELECT text FROM passages WHERE article_id = 'D' AND passage_no = 1").fetchone() == (
+        "Body of the first D.",
+    )
+
+
+def test_a_changed_article_text_relinks_its_comments(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    from analysis.score.runner import ScoreOptions, score_database
+
+    v1, v2, comments = tmp_path / "v1.jsonl", tmp_path / "v2.jsonl", tmp_path / "c.jsonl"
+    v1.write_text(
+        '{"article_id": "k", "title": "T", "body": "Casualty figures were disputed by both sides.\\n\\n'
+        'The council met to discuss the ceasefire."}\n'
+    )
+    v2.write_text(
+        '{"article_id": "k", "title": "T", "body": "A new first paragraph about aid convoys.\\n\\n'
+        'Casualty figures were disputed by both sides.\\n\\nThe council met to discuss the ceasefire."}\n'
+    )
+    comments.write_text('{"comment_id": "1", "article_id": "k", "text": "Who verified these casualty figures?"}\n')
+    ingest(conn, [v1, comments], ImportOptions())
+    score_database(conn, ScoreOptions(workers=1))
+    link = "SELECT p.text FROM comment_facts f JOIN passages p USING (article_id, passage_no)"
+    assert conn.execute(link).fetchone() == ("Casualty figures were disputed by both sides.",)
+    [result] = ingest(conn, [v2], ImportOptions())
+    assert result.counts.passages == 3  # every numbered passage moved or is new
+    assert conn.execute("SELECT count(*) FROM passage_links").fetchone() == (0,)
+    assert score_database(conn, ScoreOptions(workers=1)).comments == 1
+    assert conn.execute(link).fetchone() == ("Casualty figures were disputed by both sides.",)
+    # the same text again changes nothing
+    v3 = tmp_path / "v3.jsonl"
+    v3.write_text(v2.read_text() + "\n")
+    [again] = ingest(conn, [v3], ImportOptions())
+    assert again.counts.passages == 0
+    assert conn.execute("SELECT count(*) FROM passage_links").fetchone()[0] > 0  # type: ignore[index]
