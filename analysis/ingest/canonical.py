@@ -71,6 +71,7 @@ COMMENT_MARKERS = {
 ARTICLE_MARKERS = {"title", "headline", "url", "link", "permalink"}
 
 JSONL_BLOCK_BYTES = 32 * 1024 * 1024
+EPOCH_MIN, EPOCH_MAX = 631_152_000, 4_102_444_800  # 1990-01-01 and 2100-01-01 in seconds
 BLANK_LINE = re.compile(rb"\n[ \t\r]*\n|^[ \t\r]*\n")
 
 
@@ -135,9 +136,11 @@ def _timestamps(column: str, dtype: pl.DataType, tz_name: str) -> pl.Expr:
             .dt.convert_time_zone("UTC")
         )
     if dtype.is_numeric():
+        # Seconds since 1970; anything outside 1990..2100 (milliseconds, say) is not taken as a time.
+        seconds = pl.col(column).cast(pl.Float64)
         return (
-            (pl.col(column).cast(pl.Float64) * 1_000_000)
-            .cast(pl.Int64)
+            pl.when(seconds.is_between(EPOCH_MIN, EPOCH_MAX))
+            .then((seconds * 1_000_000).cast(pl.Int64))
             .cast(pl.Datetime("us", "UTC"))
         )
     return parse_column(pl.col(column).cast(pl.String), tz_name)
@@ -350,6 +353,8 @@ def parse_jsonl(source: SourceFile, ctx: ParseContext) -> Iterator[Batch]:
     names = {alias for aliases in kind.aliases.values() for alias in aliases} | set(first or {})
     schema: dict[str, pl.DataType] = {name: pl.String() for name in sorted(names)}
     for first_line, block in _jsonl_blocks(source, JSONL_BLOCK_BYTES):
+        if first_line == 1:
+            block = block.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark is not part of the record
         frame, rejects = _jsonl_frame(block, first_line, schema)
         batch = _to_batch(frame, kind, ctx)
         batch.rejects = pl.concat([rejects, batch.rejects])

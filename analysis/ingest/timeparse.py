@@ -68,6 +68,7 @@ def parse_column(column: pl.Expr, tz_name: str) -> pl.Expr:
         text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%#z", strict=False, time_unit="us"),
         text.str.to_datetime("%Y-%m-%d %H:%M:%S%.f%#z", strict=False, time_unit="us"),
         text.str.to_datetime("%Y-%m-%dT%H:%M:%S%#z", strict=False, time_unit="us"),
+        text.str.to_datetime("%Y-%m-%dT%H:%M%#z", strict=False, time_unit="us"),
     ).dt.convert_time_zone("UTC")
     naive = (
         pl.coalesce(

@@ -198,3 +198,32 @@ def test_large_jsonl_is_read_in_blocks(
     [result] = ingest(conn, [path], ImportOptions(batch_size=50))
     assert (result.counts.comments, result.counts.rejects) == (199, 1)
     assert rows(conn, "SELECT location FROM rejects") == [("line 151",)]
+
+
+def test_jsonl_with_a_byte_order_mark_keeps_its_first_record(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(
+        b"\xef\xbb\xbf"
+        b'{"comment_id": "c1", "article_id": "a", "posted_at": "2023-09-21T10:41Z", "text": "first"}\n'
+        b'{"comment_id": "c2", "article_id": "a", "text": "second"}\n'
+    )
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.counts.comments, result.counts.rejects) == (2, 0)
+    assert rows(conn, "SELECT posted_at FROM comments WHERE comment_id = 'c1'") == [
+        (datetime(2023, 9, 21, 10, 41, tzinfo=UTC),)
+    ]
+
+
+def test_numeric_times_outside_seconds_range_are_rejected(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = tmp_path / "epochs.parquet"
+    pl.DataFrame(
+        {"comment_id": ["s", "ms"], "article_id": ["a", "a"], "posted_at": [1695300000, 1695300000000],
+         "text": ["seconds", "milliseconds"]}
+    ).write_parquet(path)
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.counts.comments, result.counts.rejects) == (1, 1)
+    assert rows(conn, "SELECT location, reason FROM rejects") == [
+        ("row 2", "unrecognised timestamp in posted_at: 1695300000000")
+    ]
