@@ -199,10 +199,11 @@ def formats_cmd() -> None:
 @click.argument("query")
 @DB_OPTION
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-def sql_cmd(query: str, db: Path | None, fmt: str) -> None:
+@click.option("--write", is_flag=True, help="Allow statements that change the database (read-only by default).")
+def sql_cmd(query: str, db: Path | None, fmt: str, write: bool) -> None:
     """Run ad-hoc SQL on the database and print the result."""
     db_path = _existing_db(db)
-    with connect(db_path) as conn:
+    with connect(db_path, read_only=not write) as conn:
         relation = conn.sql(query)
         if relation is None:
             return
@@ -230,7 +231,7 @@ def query_cmd(name: str | None, list_: bool, params: tuple[str, ...], db: Path |
     query = queries.get(name)
     values = query.bind(queries.parse_assignments(params))  # check before touching the database
     db_path = _existing_db(db)
-    with connect(db_path) as conn:
+    with connect(db_path, read_only=True) as conn:
         frame = queries.run(conn, query, values)
     text = queries.write(frame, queries.output_format(fmt, output), output)
     if text is not None:
@@ -257,7 +258,7 @@ def report_cmd(name: str, db: Path | None, week: str | None, start: datetime | N
     from analysis.report.weekly import write_report
 
     db_path = _existing_db(db)
-    with connect(db_path) as conn:
+    with connect(db_path, read_only=True) as conn:
         result = write_report(
             conn, name, out_dir,
             week=week,

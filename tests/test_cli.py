@@ -95,3 +95,14 @@ def test_formats_lists_every_reader(runner: CliRunner) -> None:
     names = [line.split()[0] for line in result.stdout.splitlines()]
     assert {"page", "csv", "jsonl", "parquet"} <= set(names)
     assert names[-1] == "page"
+
+
+def test_sql_is_read_only_unless_asked(runner: CliRunner, db_path: Path) -> None:
+    runner.invoke(main, ["ingest", str(FIXTURES / "canonical" / "comments.csv"), "--db", str(db_path), "--no-score"])
+    refused = runner.invoke(main, ["sql", "DELETE FROM comments", "--db", str(db_path)])
+    assert refused.exit_code == 1
+    assert "read-only" in refused.stderr
+    count = runner.invoke(main, ["sql", "SELECT count(*) AS n FROM comments", "--db", str(db_path), "--format", "csv"])
+    assert count.stdout == "n\n3\n"
+    allowed = runner.invoke(main, ["sql", "DELETE FROM rejects", "--db", str(db_path), "--write"])
+    assert allowed.exit_code == 0, allowed.output

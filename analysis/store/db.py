@@ -108,6 +108,8 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     """Open (or create) the database file, migrated to the current schema."""
     path = Path(path)
     if read_only:
+        # bring an older file up to date first; then open it so that nothing can change it
+        _migrate_file(path)
         conn = duckdb.connect(str(path), read_only=True)
         run(conn, "SET TimeZone = 'UTC'")
         return conn
@@ -118,6 +120,11 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     run(conn, "SET TimeZone = 'UTC'")
     migrate(conn)
     return conn
+
+
+def _migrate_file(path: Path) -> None:
+    with duckdb.connect(str(path)) as conn:
+        migrate(conn)
 
 
 def setting(conn: duckdb.DuckDBPyConnection, key: str) -> str | None:
