@@ -32,6 +32,11 @@ TAXONOMY_OPTION = click.option(
 )
 
 
+def _count(n: int, noun: str) -> str:
+    """'1 file', '2 files'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _existing_db(option: Path | None) -> Path:
     """The database file for commands that read one: it must exist already."""
     path = config.db_path(option)
@@ -127,7 +132,7 @@ def ingest_cmd(
         for k in ("articles", "passages", "comments", "rejects")
     }
     click.echo(
-        f"{db_path}: {len(loaded)} files loaded, {len(results) - len(loaded) - len(failed)} unchanged, "
+        f"{db_path}: {_count(len(loaded), 'file')} loaded, {len(results) - len(loaded) - len(failed)} unchanged, "
         f"{len(failed)} failed; new: {totals['articles']} articles, {totals['passages']} passages, "
         f"{totals['comments']} comments, {totals['rejects']} rejects"
     )
@@ -269,7 +274,7 @@ def report_cmd(name: str, db: Path | None, week: str | None, start: datetime | N
         )
     report = result.report
     click.echo(
-        f"{report.period.label}: {len(report.charts)} charts, {len(report.articles)} articles "
+        f"{report.period.label}: {_count(len(report.charts), 'chart')}, {_count(len(report.articles), 'article')} "
         f"({result.timings['total']:.1f}s)",
         err=True,
     )

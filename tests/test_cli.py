@@ -42,7 +42,7 @@ def test_ingest_fails_with_exit_1_but_loads_the_other_files(
     )
     assert result.exit_code == 1
     assert f"error: {bad}: not a format readerpulse knows" in result.stderr
-    assert "1 files loaded, 0 unchanged, 1 failed" in result.stdout
+    assert "1 file loaded, 0 unchanged, 1 failed" in result.stdout
 
 
 def test_database_from_environment(

@@ -206,7 +206,7 @@ def test_one_article(hostile_week_path: Path, tmp_path: Path) -> None:
     assert path == tmp_path / "weekly-2023-W38-a2" / "weekly-2023-W38-a2.html"
     html = path.read_text("utf-8")
     assert "Aid convoy reaches Stepanakert" in html and "Karabakh" not in html
-    assert "2 charts" not in result.stderr and "1 articles" in result.stderr
+    assert "2 charts" not in result.stderr and "1 article " in result.stderr
 
 
 def test_cli_errors(hostile_week_path: Path, tmp_path: Path) -> None:
