@@ -12,7 +12,7 @@ import duckdb
 from analysis.errors import UnreadableSource
 from analysis.ingest.formats import detect
 from analysis.ingest.model import ParseContext, SourceFile
-from analysis.store.db import pseudonym_secret, run
+from analysis.store.db import pseudonym_secret, run, transaction
 from analysis.store.writer import WriteCounts, update_depths, write_batch
 
 
@@ -78,8 +78,7 @@ def import_file(conn: duckdb.DuckDBPyConnection, path: Path, options: ImportOpti
     secret = pseudonym_secret(conn)
     ctx = ParseContext(tz=options.tz, batch_size=options.batch_size)
     result = FileResult(path, fmt.name, "loaded")
-    run(conn, "BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         source_id = _next_source_id(conn)
         result.source_id = source_id
         for batch in fmt.parse(source, ctx):
@@ -111,10 +110,6 @@ def import_file(conn: duckdb.DuckDBPyConnection, path: Path, options: ImportOpti
                 result.counts.updated,
             ],
         )
-        run(conn, "COMMIT")
-    except BaseException:
-        run(conn, "ROLLBACK")
-        raise
     return result
 
 
@@ -125,8 +120,7 @@ def record_failure(conn: duckdb.DuckDBPyConnection, path: Path, message: str) ->
         sha, size = source.sha256, source.size
     except OSError:
         sha, size = "", 0
-    run(conn, "BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         source_id = _next_source_id(conn)
         run(
             conn,
@@ -135,10 +129,6 @@ def record_failure(conn: duckdb.DuckDBPyConnection, path: Path, message: str) ->
             [source_id, str(path), sha, size, message],
         )
         run(conn, "INSERT INTO rejects VALUES (?, 'file', ?, NULL)", [source_id, message])
-        run(conn, "COMMIT")
-    except BaseException:
-        run(conn, "ROLLBACK")
-        raise
     return source_id
 
 

@@ -35,6 +35,18 @@ def run_count(
 
 
 @contextmanager
+def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN … COMMIT, or ROLLBACK when the block raises: all of it or none of it."""
+    run(conn, "BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        run(conn, "ROLLBACK")
+        raise
+    run(conn, "COMMIT")
+
+
+@contextmanager
 def registered(conn: duckdb.DuckDBPyConnection, name: str, frame: object) -> Iterator[str]:
     """Make a polars/Arrow frame queryable as `name` for the duration of the block."""
     conn.register(name, frame)
@@ -88,18 +100,13 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> list[int]:
     for migration in migrations():
         if migration.version <= current:
             continue
-        run(conn, "BEGIN TRANSACTION")
-        try:
+        with transaction(conn):
             conn.execute(migration.sql).fetchall()
             run(
                 conn,
                 "INSERT INTO schema_migrations VALUES (?, ?, now())",
                 [migration.version, migration.name],
             )
-            run(conn, "COMMIT")
-        except BaseException:
-            run(conn, "ROLLBACK")
-            raise
         applied.append(migration.version)
     return applied
 
