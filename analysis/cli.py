@@ -87,7 +87,11 @@ def _describe(result: FileResult) -> str:
     help=f"Zone for timestamps written without one (default: ${config.TZ_ENV} or UTC).",
 )
 @click.option(
-    "--format", "fmt", default=None, help="Skip detection and read every file as this format."
+    "--format",
+    "fmt",
+    type=click.Choice([fmt.name for fmt in registry()]),
+    default=None,
+    help="Skip detection and read every file as this format.",
 )
 @click.option(
     "--keep-author-names",
