@@ -203,7 +203,9 @@ def write_batch(
 def update_depths(conn: duckdb.DuckDBPyConnection, source_id: int) -> None:
     """Reply depth for the articles a source touched: 0 for top level, parent's depth + 1 below.
 
-    A reply whose parent is not in the database counts as depth 1.
+    A reply whose parent is not in the database counts as depth 1, and so does a reply caught in a
+    loop of replies (a comment answering itself, or two answering each other), which no top-level
+    comment leads to.
     """
     run(
         conn,
@@ -234,6 +236,15 @@ def update_depths(conn: duckdb.DuckDBPyConnection, source_id: int) -> None:
         ) d
         WHERE comments.article_id = d.article_id AND comments.comment_id = d.comment_id
           AND comments.depth IS DISTINCT FROM d.depth
+        """,
+        [source_id],
+    )
+    run(
+        conn,
+        """
+        UPDATE comments SET depth = 1
+        WHERE depth = 0 AND parent_id IS NOT NULL
+          AND article_id IN (SELECT article_id FROM comments WHERE source_id = ?)
         """,
         [source_id],
     )

@@ -102,6 +102,9 @@ def test_depth_follows_replies_and_orphans_count_as_depth_one(
         '{"comment_id": "r11", "parent_id": "r1", "article_id": "a", "text": "reply to reply"}\n'
         '{"comment_id": "o", "parent_id": "missing", "article_id": "a", "text": "orphan"}\n'
         '{"comment_id": "o1", "parent_id": "o", "article_id": "a", "text": "reply to orphan"}\n'
+        '{"comment_id": "p", "parent_id": "q", "article_id": "a", "text": "loop one"}\n'
+        '{"comment_id": "q", "parent_id": "p", "article_id": "a", "text": "loop two"}\n'
+        '{"comment_id": "s", "parent_id": "s", "article_id": "a", "text": "answers itself"}\n'
     )
     ingest(conn, [path], ImportOptions())
     assert dict(conn.execute("SELECT comment_id, depth FROM comments").fetchall()) == {
@@ -110,6 +113,9 @@ def test_depth_follows_replies_and_orphans_count_as_depth_one(
         "r11": 2,
         "o": 1,
         "o1": 2,
+        "p": 1,
+        "q": 1,
+        "s": 1,
     }
 
 
