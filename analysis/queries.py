@@ -9,7 +9,8 @@ A named query is one ``.sql`` file whose header says what it is::
 
 The body refers to each parameter as ``$name``; DuckDB binds the values, the SQL text is
 never formatted with them. The views in ``queries/staging/`` (``-- view:`` headers) are
-created as temporary views before a query runs, so the marts read from them.
+created as temporary views before a query runs, so the marts read from them; a staging file
+with a ``-- macro: NAME(ARGS)`` header instead is created as a temporary table macro.
 """
 
 from __future__ import annotations
@@ -34,12 +35,15 @@ DEFAULT_QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 OUTPUT_FORMATS = (*TEXT_FORMATS, "parquet")
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-HEADER = re.compile(r"^--\s*(name|view|description|param):\s*(.*?)\s*$")
+HEADER = re.compile(r"^--\s*(name|view|macro|description|param):\s*(.*?)\s*$")
 PARAM = re.compile(
     r"^(?P<name>[a-z][a-z0-9_]*)\s+(?P<type>[A-Za-z]+)"
     r"(?:\s*=\s*(?P<default>'[^']*'|[^\s]+))?"
     r"(?:\s+--\s*(?P<help>.*))?$"
 )
+# A table macro's signature: NAME(arg, arg, arg := literal); the defaults are plain literals.
+MACRO = re.compile(r"^(?P<name>[a-z][a-z0-9_]*)\((?P<args>[^()]*)\)$")
+MACRO_ARG = re.compile(r"^[a-z][a-z0-9_]*(?:\s*:=\s*(?:NULL|true|false|-?[0-9]+(?:\.[0-9]+)?|'[^']*'))?$", re.I)
 PLACEHOLDER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -175,12 +179,16 @@ class Query:
 
 @dataclass(frozen=True)
 class View:
-    """A staging view: a SELECT created as a temporary view before the marts run."""
+    """A staging view: a SELECT created as a temporary view before the marts run.
+
+    With ``args`` (a ``-- macro:`` file) it is a table macro taking those arguments instead.
+    """
 
     name: str
     description: str
     sql: str
     path: Path
+    args: str | None = None
 
 
 def queries_dir(option: str | os.PathLike[str] | None = None) -> Path:
@@ -258,12 +266,25 @@ def load_query(path: Path) -> Query:
 
 def load_view(path: Path) -> View:
     header, body = _split_header(path)
-    name = _one(header, "view", path)
+    kind, args = "view", None
+    if "macro" in header:
+        if "view" in header:
+            raise QueryDefinitionError(f"{path}: a staging file is either a '-- view:' or a '-- macro:'")
+        kind = "macro"
+        match = MACRO.match(_one(header, "macro", path))
+        arg_list = [a.strip() for a in match.group("args").split(",")] if match else []
+        if not match or not all(MACRO_ARG.match(a) for a in arg_list):
+            raise QueryDefinitionError(
+                f"{path}: cannot read the macro signature; write '-- macro: NAME(arg, arg := literal)'"
+            )
+        name, args = match.group("name"), ", ".join(arg_list)
+    else:
+        name = _one(header, "view", path)
     if name != path.stem or not NAME.match(name):
-        raise QueryDefinitionError(f"{path}: '-- view: {name}' must match the file name, in snake_case")
+        raise QueryDefinitionError(f"{path}: '-- {kind}: {name}' must match the file name, in snake_case")
     if PLACEHOLDER.search(body):
-        raise QueryDefinitionError(f"{path}: a staging view cannot take parameters")
-    return View(name, _one(header, "description", path), body, path)
+        raise QueryDefinitionError(f"{path}: a staging {kind} cannot take $parameters (a macro takes arguments)")
+    return View(name, _one(header, "description", path), body, path, args)
 
 
 def library(directory: Path | None = None) -> dict[str, Query]:
@@ -299,10 +320,13 @@ def staging_views(directory: Path | None = None) -> list[View]:
 
 
 def install_staging(conn: duckdb.DuckDBPyConnection, directory: Path | None = None) -> None:
-    """Create (or refresh) the staging views as temporary views on this connection."""
+    """Create (or refresh) the staging views as temporary views (and table macros) on this connection."""
     for view in staging_views(directory):
-        # The view name comes from the library's own file names (checked against NAME), never from a user.
-        conn.execute(f"CREATE OR REPLACE TEMP VIEW {view.name} AS\n{view.sql}")
+        # The name and arguments come from the library's own files (checked against NAME and MACRO), never from a user.
+        if view.args is None:
+            conn.execute(f"CREATE OR REPLACE TEMP VIEW {view.name} AS\n{view.sql}")
+        else:
+            conn.execute(f"CREATE OR REPLACE TEMP MACRO {view.name}({view.args}) AS TABLE\n{view.sql}")
 
 
 def get(name: str, directory: Path | None = None) -> Query:

@@ -5,26 +5,8 @@
 -- param: article_id VARCHAR = NULL -- only this article (default: every article)
 
 WITH
-given AS (
-    SELECT
-        $start::DATE AS given_start,
-        $end::DATE AS given_end,
-        (SELECT max(week_start) FROM stg_comments) AS latest_week
-),
-
-params AS (
-    SELECT
-        coalesce(given_start, given_end - 6, latest_week) AS first_day,
-        coalesce(given_end, first_day + 6) AS last_day,
-        $article_id::VARCHAR AS article_id
-    FROM given
-),
-
 scoped AS (
-    SELECT c.*
-    FROM stg_comments AS c, params AS p
-    WHERE c.posted_day BETWEEN p.first_day AND p.last_day
-      AND (p.article_id IS NULL OR c.article_id = p.article_id)
+    SELECT * FROM stg_period_comments($start, $end, $article_id)
 ),
 
 article_comments AS (

@@ -6,26 +6,8 @@
 -- param: top INTEGER = 3 -- passages per article
 
 WITH
-given AS (
-    SELECT
-        $start::DATE AS given_start,
-        $end::DATE AS given_end,
-        (SELECT max(week_start) FROM stg_comments) AS latest_week
-),
-
-params AS (
-    SELECT
-        coalesce(given_start, given_end - 6, latest_week) AS first_day,
-        coalesce(given_end, first_day + 6) AS last_day,
-        $article_id::VARCHAR AS article_id
-    FROM given
-),
-
 scoped AS (
-    SELECT c.*
-    FROM stg_comments AS c, params AS p
-    WHERE c.posted_day BETWEEN p.first_day AND p.last_day
-      AND (p.article_id IS NULL OR c.article_id = p.article_id)
+    SELECT * FROM stg_period_comments($start, $end, $article_id)
 ),
 
 per_passage AS (

@@ -5,22 +5,15 @@
 -- param: article_id VARCHAR = NULL -- only this article (default: every article)
 
 WITH
-given AS (
-    SELECT
-        $start::DATE AS given_start,
-        $end::DATE AS given_end,
-        (SELECT max(week_start) FROM stg_comments) AS latest_week
-),
-
 params AS (
     SELECT
-        coalesce(given_start, given_end - 6, latest_week) AS first_day,
-        coalesce(given_end, first_day + 6) AS last_day,
+        first_day,
+        last_day,
         CAST(last_day - first_day + 1 AS INTEGER) AS days,
         first_day - days AS previous_first_day,
         first_day - 1 AS previous_last_day,
         $article_id::VARCHAR AS article_id
-    FROM given
+    FROM stg_period($start, $end)
 ),
 
 periods AS (

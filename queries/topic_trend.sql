@@ -7,27 +7,12 @@
 -- param: min_comments INTEGER = 3 -- and at least this many comments in the week
 
 WITH
-given AS (
-    SELECT
-        $start::DATE AS given_start,
-        $end::DATE AS given_end,
-        (SELECT min(posted_day) FROM stg_comments) AS first_comment_day,
-        (SELECT max(posted_day) FROM stg_comments) AS last_comment_day
-),
-
 params AS (
-    SELECT
-        coalesce(given_start, first_comment_day) AS first_day,
-        coalesce(given_end, last_comment_day) AS last_day,
-        $article_id::VARCHAR AS article_id
-    FROM given
+    SELECT * FROM stg_period($start, $end, whole_span := true)
 ),
 
 scoped AS (
-    SELECT c.*
-    FROM stg_comments AS c, params AS p
-    WHERE c.posted_day BETWEEN p.first_day AND p.last_day
-      AND (p.article_id IS NULL OR c.article_id = p.article_id)
+    SELECT * FROM stg_period_comments($start, $end, $article_id, whole_span := true)
 ),
 
 weeks AS (
@@ -44,7 +29,7 @@ hits AS (
     SELECT h.*
     FROM stg_topic_hits AS h, params AS p
     WHERE h.posted_day BETWEEN CAST(date_trunc('week', p.first_day) AS DATE) - 7 AND p.last_day
-      AND (p.article_id IS NULL OR h.article_id = p.article_id)
+      AND ($article_id::VARCHAR IS NULL OR h.article_id = $article_id::VARCHAR)
 ),
 
 topics_seen AS (
