@@ -225,3 +225,85 @@ def test_missing_database(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, ["query", "topic_weekly", "--db", str(tmp_path / "none.duckdb")])
     assert result.exit_code == 1
     assert "no such database" in result.stderr
+
+
+def test_a_staging_macro_is_installed_after_the_views_it_reads(tmp_path: Path) -> None:
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    write_sql(staging, "stg_a", "-- macro: stg_a(n,step := 1)\n-- description: d\nSELECT x + step AS y FROM stg_b WHERE x < n\n")
+    write_sql(staging, "stg_b", "-- view: stg_b\n-- description: d\nSELECT range AS x FROM range(5)\n")
+    assert [(v.name, v.args) for v in queries.staging_views(tmp_path)] == [("stg_b", None), ("stg_a", "n, step := 1")]
+    conn = duckdb.connect()
+    queries.install_staging(conn, tmp_path)
+    queries.install_staging(conn, tmp_path)  # refreshing replaces the macro
+    rows = conn.execute("SELECT y FROM stg_a($n, step := 10) ORDER BY y", {"n": 3}).fetchall()
+    assert rows == [(10,), (11,), (12,)]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("-- macro: stg_m(a; DROP TABLE comments)\n-- description: d\nSELECT 1\n", "cannot read the macro signature"),
+        ("-- macro: stg_m(a := now())\n-- description: d\nSELECT a\n", "cannot read the macro signature"),
+        ("-- macro: other(a)\n-- description: d\nSELECT a\n", "must match the file name"),
+        ("-- macro: stg_m(a)\n-- view: stg_m\n-- description: d\nSELECT a\n", "either a '-- view:' or a '-- macro:'"),
+        ("-- macro: stg_m(a)\n-- description: d\nSELECT $a\n", "cannot take $parameters"),
+    ],
+)
+def test_malformed_staging_macros_are_reported(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "staging").mkdir()
+    write_sql(tmp_path / "staging", "stg_m", text)
+    with pytest.raises(queries.QueryDefinitionError, match=message.replace("$", r"\$")):
+        queries.staging_views(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "whole_span", "first_day", "last_day"),
+    [
+        (None, None, False, date(2023, 9, 18), date(2023, 9, 24)),  # the latest week with comments
+        (None, None, True, date(2023, 9, 12), date(2023, 9, 24)),  # the first to the last day with comments
+        (date(2023, 9, 11), None, False, date(2023, 9, 11), date(2023, 9, 17)),
+        (None, date(2023, 9, 20), False, date(2023, 9, 14), date(2023, 9, 20)),
+        (None, date(2023, 9, 20), True, date(2023, 9, 12), date(2023, 9, 20)),
+        (date(2023, 9, 20), date(2023, 9, 21), True, date(2023, 9, 20), date(2023, 9, 21)),
+    ],
+)
+def test_stg_period_resolves_the_default_period(
+    reader_week: duckdb.DuckDBPyConnection,
+    start: date | None,
+    end: date | None,
+    whole_span: bool,
+    first_day: date,
+    last_day: date,
+) -> None:
+    queries.install_staging(reader_week)  # a read-only connection: temp views and macros still work
+    row = reader_week.execute(
+        "SELECT first_day, last_day FROM stg_period($start, $end, whole_span := $whole_span)",
+        {"start": start, "end": end, "whole_span": whole_span},
+    ).fetchall()
+    assert row == [(first_day, last_day)]
+
+
+def test_stg_period_comments_scopes_by_period_and_article(reader_week: duckdb.DuckDBPyConnection) -> None:
+    queries.install_staging(reader_week)
+
+    def scoped(start: date | None, end: date | None, article: str | None, whole_span: bool = False) -> pl.DataFrame:
+        frame: pl.DataFrame = reader_week.sql(
+            "SELECT * FROM stg_period_comments($start, $end, $article, whole_span := $whole_span)",
+            params={"start": start, "end": end, "article": article, "whole_span": whole_span},
+        ).pl()
+        return frame
+
+    every = reader_week.sql("SELECT * FROM stg_comments").pl()
+    assert scoped(None, None, None, True).sort("comment_pk").equals(every.sort("comment_pk"))
+    week = scoped(None, None, None)
+    assert week.height > 0
+    assert week["posted_day"].is_between(date(2023, 9, 18), date(2023, 9, 24)).all()
+    assert week.height == every.filter(pl.col("posted_day") >= date(2023, 9, 18)).height
+    a2 = scoped(None, None, "a2", True)
+    assert set(a2["article_id"]) == {"a2"}
+    assert a2.height == every.filter(pl.col("article_id") == "a2").height
+    assert scoped(date(2023, 9, 12), date(2023, 9, 12), "a2").height == every.filter(
+        (pl.col("article_id") == "a2") & (pl.col("posted_day") == date(2023, 9, 12))
+    ).height
+    assert scoped(None, None, "no-such-article", True).is_empty()
