@@ -237,10 +237,30 @@ def compile_chunks(
     budget: int = CHUNK_BUDGET,
 ) -> tuple[str, ...]:
     """Expressions that together match what any of `patterns` matches, each at most ~`budget` long."""
+    return compile_group(patterns, vocab, budget).chunks
+
+
+@dataclass(frozen=True)
+class CompiledGroup:
+    """A list of patterns compiled: one expression per pattern, and the chunks that join them."""
+
+    chunks: tuple[str, ...]  # alternations of consecutive pattern expressions
+    expressions: tuple[str, ...]  # one per pattern, in order
+    chunk_of: tuple[int, ...]  # the chunk each pattern's expression is part of
+
+
+def compile_group(
+    patterns: Sequence[str],
+    vocab: Mapping[str, Sequence[str]] | None = None,
+    budget: int = CHUNK_BUDGET,
+) -> CompiledGroup:
+    """`patterns` compiled one by one and packed into chunks of at most ~`budget` characters."""
     if not patterns:
         raise PatternError("an empty list of patterns")
     chunks: list[list[str]] = []
     chunk_patterns: list[list[str]] = []
+    expressions: list[str] = []
+    chunk_of: list[int] = []
     size = 0
     for pattern in patterns:
         regex = compile_pattern(pattern, vocab)
@@ -250,11 +270,13 @@ def compile_chunks(
             size = 0
         chunks[-1].append(regex)
         chunk_patterns[-1].append(pattern)
+        expressions.append(regex)
+        chunk_of.append(len(chunks) - 1)
         size += len(regex)
     combined = []
     for regexes, sources in zip(chunks, chunk_patterns, strict=True):
         combined.append(_checked("|".join(f"(?:{r})" for r in regexes), regexes, sources))
-    return tuple(combined)
+    return CompiledGroup(tuple(combined), tuple(expressions), tuple(chunk_of))
 
 
 def _checked(combined: str, regexes: Sequence[str], patterns: Sequence[str]) -> str:

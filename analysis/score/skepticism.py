@@ -18,8 +18,18 @@ from dataclasses import asdict, dataclass
 
 import polars as pl
 
-from analysis.score.matching import CueGroup, evidence, flag_groups, noisy_or, prepared_text
-from analysis.score.patterns import compile_any, compile_chunks, compile_pattern
+from analysis.score.matching import (
+    TEXT,
+    CueGroup,
+    Matcher,
+    Unit,
+    cleaned,
+    combined_evidence,
+    masked,
+    noisy_or,
+    prepared_text,
+)
+from analysis.score.patterns import compile_any, compile_group, compile_pattern
 
 SCORER = "skepticism"
 VERSION = "skepticism-1"
@@ -266,7 +276,17 @@ def cue_groups() -> tuple[CueGroup, ...]:
             negator = compile_pattern(NEGATOR)
             masks.append(f"(?:{negator})(?:{_CLAUSE_GAP}|\\s+)(?:{regex})")
         mask = "|".join(f"(?:{m})" for m in masks) or None
-        groups.append(CueGroup(family.name, family.weight, compile_chunks(family.patterns), mask))
+        compiled = compile_group(family.patterns)
+        groups.append(
+            CueGroup(
+                family.name,
+                family.weight,
+                compiled.chunks,
+                mask,
+                expressions=compiled.expressions,
+                chunk_of=compiled.chunk_of,
+            )
+        )
     return tuple(groups)
 
 
@@ -281,6 +301,7 @@ def lexicon_hash() -> str:
 
 
 _GROUPS: tuple[CueGroup, ...] | None = None
+_MATCHER: Matcher | None = None
 
 
 def _groups() -> tuple[CueGroup, ...]:
@@ -290,23 +311,38 @@ def _groups() -> tuple[CueGroup, ...]:
     return _GROUPS
 
 
+def _matcher() -> Matcher:
+    global _MATCHER
+    if _MATCHER is None:
+        _MATCHER = Matcher([Unit(PREFIX + g.name, (g.mask,) if g.mask else (), g) for g in _groups()])
+    return _MATCHER
+
+
 def score_skepticism(comments: pl.DataFrame, key: str = "comment_pk") -> pl.DataFrame:
     """One row per comment: key, score (0..1), skeptical, cues ("family: matched text")."""
     groups = _groups()
-    flagged = flag_groups(comments.lazy().select(key, prepared_text()), groups, PREFIX).with_columns(
-        score=noisy_or(groups, PREFIX)
-    )
-    # Cues are extracted only where some family matched.
-    matched = flagged.filter(pl.col("score") > 0).select(
-        key, "score", evidence(groups, PREFIX, label_groups=True).alias("cues")
-    )
-    unmatched = flagged.filter(pl.col("score") == 0).select(
+    base = comments.select(key, prepared_text())
+    matcher = _matcher()
+    matches = matcher.match(base[TEXT])
+    scored = pl.concat(
+        [base.with_columns(pl.int_range(pl.len(), dtype=pl.Int32).alias("_row")), matches.flags], how="horizontal"
+    ).with_columns(score=noisy_or(groups, PREFIX))
+    # Cues are extracted only where some family matched, from the families that matched.
+    matched = scored.filter(pl.col("score") > 0)
+    lists = [
+        pl.select(cleaned(pl.lit(found), group.name)).to_series()
+        for group in groups
+        for found in matcher.extract(
+            matches, PREFIX + group.name, matched["_row"], matched.select(masked(pl.col(TEXT), group.mask)).to_series()
+        )
+    ]
+    cues = matched.select(key, "score").with_columns(combined_evidence(lists, matched.height).alias("cues"))
+    unmatched = scored.filter(pl.col("score") == 0).select(
         key, "score", pl.lit([], dtype=pl.List(pl.String)).alias("cues")
     )
     return (
-        pl.concat([matched, unmatched])
+        pl.concat([cues, unmatched])
         .sort(key)
         .with_columns(skeptical=pl.col("score") >= THRESHOLD)
         .select(key, "score", "skeptical", "cues")
-        .collect()
     )

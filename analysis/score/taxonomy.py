@@ -18,7 +18,7 @@ from typing import Any
 
 from analysis.errors import ReaderpulseError
 from analysis.score.matching import CueGroup
-from analysis.score.patterns import PatternError, compile_any, compile_chunks
+from analysis.score.patterns import CompiledGroup, PatternError, compile_any, compile_group
 
 TAXONOMY_ENV = "READERPULSE_TAXONOMY"
 FORMAT_VERSION = 1
@@ -147,9 +147,9 @@ def _compile(patterns: Sequence[str], vocab: Mapping[str, Sequence[str]], where:
         raise TaxonomyError(f"{where}: {exc}") from exc
 
 
-def _compile_group(patterns: Sequence[str], vocab: Mapping[str, Sequence[str]], where: str) -> tuple[str, ...]:
+def _compile_group(patterns: Sequence[str], vocab: Mapping[str, Sequence[str]], where: str) -> CompiledGroup:
     try:
-        return compile_chunks(patterns, vocab)
+        return compile_group(patterns, vocab)
     except PatternError as exc:
         raise TaxonomyError(f"{where}: {exc}") from exc
 
@@ -175,7 +175,10 @@ def _topic(topic_id: str, table: Any, vocab: Mapping[str, Sequence[str]], where:
         _check_keys(group, _GROUP_KEYS, gwhere)
         terms[name] = _strings(group.get("terms"), f"{gwhere}: terms")
         weight = _fraction(group.get("weight"), f"{gwhere}: weight")
-        groups.append(CueGroup(name, weight, _compile_group(terms[name], vocab, gwhere)))
+        compiled = _compile_group(terms[name], vocab, gwhere)
+        groups.append(
+            CueGroup(name, weight, compiled.chunks, expressions=compiled.expressions, chunk_of=compiled.chunk_of)
+        )
     require = _strings(table.get("require", []), f"{where}: require") if "require" in table else ()
     missing = sorted(set(require) - set(groups_table))
     if missing:

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import polars as pl
 
-from analysis.score.matching import TEXT, evidence, flag_groups, masked, noisy_or, prepared_text
+from analysis.score.matching import (
+    TEXT,
+    Matcher,
+    Unit,
+    cleaned,
+    combined_evidence,
+    masked,
+    noisy_or,
+    prepared_text,
+)
 from analysis.score.taxonomy import Taxonomy, Topic
 
 SCORER = "topics"
@@ -21,32 +30,65 @@ HIT_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def _topic_hits(base: pl.LazyFrame, key: str, topic: Topic) -> pl.LazyFrame:
+_MATCHERS: dict[tuple[object, ...], Matcher] = {}
+
+
+def _matcher(taxonomy: Taxonomy) -> Matcher:
+    """The taxonomy's matcher, built once per distinct set of compiled expressions."""
+    key = tuple(
+        (t.id, t.exclude, tuple((g.name, g.regexes, g.expressions, g.chunk_of) for g in t.groups))
+        for t in taxonomy.topics
+    )
+    if key not in _MATCHERS:
+        if len(_MATCHERS) > 8:
+            _MATCHERS.clear()
+        _MATCHERS[key] = Matcher(
+            [
+                Unit(f"{t.id}.{g.name}", (t.exclude,) if t.exclude else (), g)
+                for t in taxonomy.topics
+                for g in t.groups
+            ]
+        )
+    return _MATCHERS[key]
+
+
+def _topic_hits(flagged: pl.LazyFrame, key: str, topic: Topic) -> pl.LazyFrame:
+    """The rows the topic hits: key, batch row, score and the text with look-alikes masked."""
     prefix = f"{topic.id}."
     required = [pl.col(prefix + g.name) for g in topic.groups if g.name in topic.require]
     condition = pl.all_horizontal(required) if required else pl.lit(True)
-    text = base.with_columns(masked(pl.col(TEXT), topic.exclude).alias(TEXT))
     return (
-        flag_groups(text, topic.groups, prefix)
-        .with_columns(score=noisy_or(topic.groups, prefix))
+        flagged.with_columns(score=noisy_or(topic.groups, prefix))
         .filter(condition & (pl.col("score") >= topic.threshold))
-        .select(
-            key,
-            pl.lit(topic.id).alias("topic"),
-            "score",
-            evidence(topic.groups, prefix).alias("evidence"),
-        )
+        .select(key, "_row", "score", masked(pl.col(TEXT), topic.exclude).alias(TEXT))
     )
 
 
 def score_topics(comments: pl.DataFrame, taxonomy: Taxonomy, key: str = "comment_pk") -> pl.DataFrame:
     """Topic hits of a batch: one row per (key, topic) hit, with score and evidence."""
-    base = comments.lazy().select(key, prepared_text())
-    frames = [_topic_hits(base, key, topic) for topic in taxonomy.topics]
     schema: dict[str, pl.DataType] = {key: comments.schema[key], **HIT_SCHEMA}
-    if not frames:
+    if not taxonomy.topics:
         return pl.DataFrame(schema=schema)
-    return pl.concat(pl.collect_all(frames)).cast(pl.Schema(schema))
+    base = comments.select(key, prepared_text())
+    matcher = _matcher(taxonomy)
+    matches = matcher.match(base[TEXT])
+    flagged = pl.concat(
+        [base.with_columns(pl.int_range(pl.len(), dtype=pl.Int32).alias("_row")), matches.flags], how="horizontal"
+    ).lazy()
+    collected = pl.collect_all([_topic_hits(flagged, key, topic) for topic in taxonomy.topics])
+    frames = []
+    for topic, hits in zip(taxonomy.topics, collected, strict=True):
+        lists = [
+            pl.select(cleaned(pl.lit(found), None)).to_series()
+            for group in topic.groups
+            for found in matcher.extract(matches, f"{topic.id}.{group.name}", hits["_row"], hits[TEXT])
+        ]
+        frames.append(
+            hits.select(key, pl.lit(topic.id).alias("topic"), "score").with_columns(
+                combined_evidence(lists, hits.height).alias("evidence")
+            )
+        )
+    return pl.concat(frames).cast(pl.Schema(schema))
 
 
 def topics_frame(taxonomy: Taxonomy) -> pl.DataFrame:

@@ -1,0 +1,619 @@
+/*
+ * analysis.score._prefilter: which texts could match which expression, from required literals.
+ *
+ * analysis/score/literals.py derives, for each cue expression ("pattern"), requirements that
+ * every text it matches meets: each requirement is a set of ASCII literals, one of which occurs
+ * in the text (case-insensitively or not), optionally with a word boundary certain before or
+ * after it; an expression may have several such lists (entries), one per alternative. This
+ * module finds, in one pass over each text, every literal that occurs (two Aho-Corasick automata
+ * over ASCII: one fed lower-cased characters, one the characters as they are; a non-ASCII
+ * character ends every literal), and reports for each expression ("output") the texts that meet
+ * all the requirements of one of its entries: the only texts the expression needs to run on.
+ *
+ * A boundary side rejects an occurrence glued to an ASCII letter, digit or "_" (those are word
+ * characters for every regex engine); a non-ASCII neighbour is accepted (it might not be one).
+ * Texts with a "bypass" character (one that case-insensitive matching relates to an ASCII
+ * letter, such as KELVIN SIGN) are reported for every pattern.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#define N_CODEPOINTS 0x110000
+#define LEFT 1u
+#define RIGHT 2u
+
+typedef struct {
+    int32_t *next;     /* n_states * 128 transitions (complete: failure links folded in) */
+    int32_t *own;      /* state -> first output (index into out_lit), -1 if none */
+    int32_t *dict;     /* state -> nearest proper suffix state with outputs, 0 if none */
+    int32_t *out_lit;  /* output node -> literal */
+    int32_t *out_next; /* output node -> next output node of the same state, -1 */
+    int32_t n_states;
+} Automaton;
+
+typedef struct {
+    PyObject_HEAD
+    Automaton ac[2]; /* 0: case-insensitive (input lowered), 1: case-sensitive */
+    int32_t n_lit;
+    int32_t *lit_len;
+    uint8_t *lit_flags;
+    int32_t *lit_req_off; /* literal -> its requirements in lit_reqs */
+    int32_t *lit_reqs;
+    int32_t n_req;
+    int32_t n_pat;        /* entries: each an output and the requirements it needs together */
+    int32_t *pat_req_off; /* entry -> its requirements in pat_reqs */
+    int32_t *pat_reqs;
+    int32_t *pat_out; /* entry -> output */
+    int32_t n_out;
+    uint8_t *out_filtered; /* output -> has an entry (else it is the caller's to run everywhere) */
+    int32_t *trig_off; /* requirement -> entries it triggers (their first requirement) */
+    int32_t *trig_pats;
+    uint8_t *bypass; /* bitmap over code points */
+} Prefilter;
+
+static void automaton_free(Automaton *a)
+{
+    PyMem_Free(a->next);
+    PyMem_Free(a->own);
+    PyMem_Free(a->dict);
+    PyMem_Free(a->out_lit);
+    PyMem_Free(a->out_next);
+    memset(a, 0, sizeof(*a));
+}
+
+/* Build the automaton of the given literals (ASCII, already lower-cased for the ci one). */
+static int automaton_build(Automaton *a, PyObject *const *texts, const int32_t *ids, Py_ssize_t n)
+{
+    Py_ssize_t total = 1;
+    for (Py_ssize_t i = 0; i < n; i++)
+        total += PyUnicode_GET_LENGTH(texts[i]);
+    a->next = PyMem_Malloc((size_t)total * 128 * sizeof(int32_t));
+    a->own = PyMem_Malloc((size_t)total * sizeof(int32_t));
+    a->dict = PyMem_Malloc((size_t)total * sizeof(int32_t));
+    a->out_lit = PyMem_Malloc((size_t)(n + 1) * sizeof(int32_t));
+    a->out_next = PyMem_Malloc((size_t)(n + 1) * sizeof(int32_t));
+    int32_t *fail = PyMem_Malloc((size_t)total * sizeof(int32_t));
+    int32_t *queue = PyMem_Malloc((size_t)total * sizeof(int32_t));
+    if (!a->next || !a->own || !a->dict || !a->out_lit || !a->out_next || !fail || !queue) {
+        PyMem_Free(fail);
+        PyMem_Free(queue);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t k = 0; k < total * 128; k++)
+        a->next[k] = -1;
+    a->own[0] = -1;
+    a->n_states = 1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *t = texts[i];
+        int kind = PyUnicode_KIND(t);
+        const void *data = PyUnicode_DATA(t);
+        int32_t s = 0;
+        for (Py_ssize_t j = 0; j < PyUnicode_GET_LENGTH(t); j++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, j);
+            int32_t *slot = &a->next[(size_t)s * 128 + c];
+            if (*slot < 0) {
+                *slot = a->n_states;
+                a->own[a->n_states] = -1;
+                a->n_states++;
+            }
+            s = *slot;
+        }
+        a->out_lit[i] = ids[i];
+        a->out_next[i] = a->own[s];
+        a->own[s] = (int32_t)i;
+    }
+    /* breadth first: failure links, complete transitions, dictionary links */
+    Py_ssize_t head = 0, tail = 0;
+    fail[0] = 0;
+    a->dict[0] = 0;
+    for (int c = 0; c < 128; c++) {
+        int32_t v = a->next[c];
+        if (v < 0) {
+            a->next[c] = 0;
+        }
+        else {
+            fail[v] = 0;
+            a->dict[v] = 0;
+            queue[tail++] = v;
+        }
+    }
+    while (head < tail) {
+        int32_t u = queue[head++];
+        for (int c = 0; c < 128; c++) {
+            int32_t *slot = &a->next[(size_t)u * 128 + c];
+            int32_t via = a->next[(size_t)fail[u] * 128 + c];
+            if (*slot < 0) {
+                *slot = via;
+            }
+            else {
+                int32_t v = *slot;
+                fail[v] = via;
+                a->dict[v] = a->own[via] >= 0 ? via : a->dict[via];
+                queue[tail++] = v;
+            }
+        }
+    }
+    PyMem_Free(fail);
+    PyMem_Free(queue);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+static void Prefilter_dealloc(Prefilter *p)
+{
+    automaton_free(&p->ac[0]);
+    automaton_free(&p->ac[1]);
+    PyMem_Free(p->lit_len);
+    PyMem_Free(p->lit_flags);
+    PyMem_Free(p->lit_req_off);
+    PyMem_Free(p->lit_reqs);
+    PyMem_Free(p->pat_req_off);
+    PyMem_Free(p->pat_reqs);
+    PyMem_Free(p->pat_out);
+    PyMem_Free(p->out_filtered);
+    PyMem_Free(p->trig_off);
+    PyMem_Free(p->trig_pats);
+    PyMem_Free(p->bypass);
+    Py_TYPE(p)->tp_free((PyObject *)p);
+}
+
+/* Read a sequence of sequences of ints into CSR form (offsets n+1, values). */
+static int read_csr(PyObject *obj, const char *what, int32_t limit, int32_t **off, int32_t **vals,
+                    int32_t *n_out)
+{
+    PyObject *seq = PySequence_Fast(obj, what);
+    if (!seq)
+        return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    Py_ssize_t total = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t k = PySequence_Size(PySequence_Fast_GET_ITEM(seq, i));
+        if (k < 0) {
+            Py_DECREF(seq);
+            return -1;
+        }
+        total += k;
+    }
+    *off = PyMem_Malloc((size_t)(n + 1) * sizeof(int32_t));
+    *vals = PyMem_Malloc((size_t)(total + 1) * sizeof(int32_t));
+    if (!*off || !*vals) {
+        Py_DECREF(seq);
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t pos = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        (*off)[i] = (int32_t)pos;
+        PyObject *inner = PySequence_Fast(PySequence_Fast_GET_ITEM(seq, i), what);
+        if (!inner) {
+            Py_DECREF(seq);
+            return -1;
+        }
+        for (Py_ssize_t j = 0; j < PySequence_Fast_GET_SIZE(inner); j++) {
+            long v = PyLong_AsLong(PySequence_Fast_GET_ITEM(inner, j));
+            if (v == -1 && PyErr_Occurred()) {
+                Py_DECREF(inner);
+                Py_DECREF(seq);
+                return -1;
+            }
+            if (v < 0 || v >= limit) {
+                PyErr_Format(PyExc_ValueError, "%s: %ld is out of range", what, v);
+                Py_DECREF(inner);
+                Py_DECREF(seq);
+                return -1;
+            }
+            (*vals)[pos++] = (int32_t)v;
+        }
+        Py_DECREF(inner);
+    }
+    (*off)[n] = (int32_t)pos;
+    *n_out = (int32_t)n;
+    Py_DECREF(seq);
+    return 0;
+}
+
+static PyObject *Prefilter_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"literals", "n_requirements", "entries", "outputs", "n_outputs", "bypass", NULL};
+    PyObject *literals, *patterns, *outputs, *bypass;
+    int n_req, n_out;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OiOOiU:Prefilter", kwlist, &literals, &n_req,
+                                     &patterns, &outputs, &n_out, &bypass))
+        return NULL;
+    if (n_out < 0) {
+        PyErr_SetString(PyExc_ValueError, "n_outputs must be >= 0");
+        return NULL;
+    }
+    if (n_req < 0) {
+        PyErr_SetString(PyExc_ValueError, "n_requirements must be >= 0");
+        return NULL;
+    }
+    Prefilter *p = (Prefilter *)type->tp_alloc(type, 0);
+    if (!p)
+        return NULL;
+    PyObject *seq = NULL;
+    PyObject **texts[2] = {NULL, NULL};
+    int32_t *ids[2] = {NULL, NULL};
+    Py_ssize_t counts[2] = {0, 0};
+    PyObject *req_lists = NULL;
+    p->n_req = n_req;
+
+    /* literals: (text, case_insensitive, flags, [requirement ids]) */
+    seq = PySequence_Fast(literals, "literals must be a sequence");
+    if (!seq)
+        goto fail;
+    Py_ssize_t n_lit = PySequence_Fast_GET_SIZE(seq);
+    p->n_lit = (int32_t)n_lit;
+    p->lit_len = PyMem_Malloc((size_t)(n_lit + 1) * sizeof(int32_t));
+    p->lit_flags = PyMem_Malloc((size_t)(n_lit + 1));
+    texts[0] = PyMem_Malloc((size_t)(n_lit + 1) * sizeof(PyObject *));
+    texts[1] = PyMem_Malloc((size_t)(n_lit + 1) * sizeof(PyObject *));
+    ids[0] = PyMem_Malloc((size_t)(n_lit + 1) * sizeof(int32_t));
+    ids[1] = PyMem_Malloc((size_t)(n_lit + 1) * sizeof(int32_t));
+    req_lists = PyList_New(n_lit);
+    if (!p->lit_len || !p->lit_flags || !texts[0] || !texts[1] || !ids[0] || !ids[1] || !req_lists) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t i = 0; i < n_lit; i++) {
+        PyObject *text, *reqs;
+        int ci, flags;
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, i), "UpiO:literal", &text, &ci, &flags,
+                              &reqs))
+            goto fail;
+        if (!PyUnicode_IS_ASCII(text) || PyUnicode_GET_LENGTH(text) == 0) {
+            PyErr_SetString(PyExc_ValueError, "literals must be non-empty ASCII");
+            goto fail;
+        }
+        p->lit_len[i] = (int32_t)PyUnicode_GET_LENGTH(text);
+        p->lit_flags[i] = (uint8_t)flags;
+        int k = ci ? 0 : 1;
+        texts[k][counts[k]] = text;
+        ids[k][counts[k]] = (int32_t)i;
+        counts[k]++;
+        Py_INCREF(reqs);
+        PyList_SET_ITEM(req_lists, i, reqs);
+    }
+    int32_t n_dummy;
+    if (read_csr(req_lists, "literal requirements", n_req, &p->lit_req_off, &p->lit_reqs, &n_dummy) < 0)
+        goto fail;
+    if (read_csr(patterns, "entries", n_req, &p->pat_req_off, &p->pat_reqs, &p->n_pat) < 0)
+        goto fail;
+    p->n_out = n_out;
+    p->pat_out = PyMem_Malloc(((size_t)p->n_pat + 1) * sizeof(int32_t));
+    p->out_filtered = PyMem_Calloc((size_t)n_out + 1, 1);
+    if (!p->pat_out || !p->out_filtered) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    {
+        PyObject *outs = PySequence_Fast(outputs, "outputs must be a sequence");
+        if (!outs)
+            goto fail;
+        if (PySequence_Fast_GET_SIZE(outs) != p->n_pat) {
+            Py_DECREF(outs);
+            PyErr_SetString(PyExc_ValueError, "one output per entry");
+            goto fail;
+        }
+        for (int32_t q = 0; q < p->n_pat; q++) {
+            long v = PyLong_AsLong(PySequence_Fast_GET_ITEM(outs, q));
+            if (v < 0 || v >= n_out) {
+                Py_DECREF(outs);
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_ValueError, "output out of range");
+                goto fail;
+            }
+            if (p->pat_req_off[q + 1] == p->pat_req_off[q]) {
+                Py_DECREF(outs);
+                PyErr_SetString(PyExc_ValueError, "an entry needs at least one requirement");
+                goto fail;
+            }
+            p->pat_out[q] = (int32_t)v;
+            p->out_filtered[v] = 1;
+        }
+        Py_DECREF(outs);
+    }
+    if (automaton_build(&p->ac[0], texts[0], ids[0], counts[0]) < 0 ||
+        automaton_build(&p->ac[1], texts[1], ids[1], counts[1]) < 0)
+        goto fail;
+
+    /* triggers: each pattern is looked at when its first requirement is met */
+    p->trig_off = PyMem_Calloc((size_t)n_req + 2, sizeof(int32_t));
+    p->trig_pats = PyMem_Malloc(((size_t)p->n_pat + 1) * sizeof(int32_t));
+    if (!p->trig_off || !p->trig_pats) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (int32_t q = 0; q < p->n_pat; q++)
+        if (p->pat_req_off[q + 1] > p->pat_req_off[q])
+            p->trig_off[p->pat_reqs[p->pat_req_off[q]] + 1]++;
+    for (int32_t r = 0; r < n_req; r++)
+        p->trig_off[r + 1] += p->trig_off[r];
+    {
+        int32_t *fill = PyMem_Calloc((size_t)n_req + 1, sizeof(int32_t));
+        if (!fill) {
+            PyErr_NoMemory();
+            goto fail;
+        }
+        for (int32_t q = 0; q < p->n_pat; q++) {
+            if (p->pat_req_off[q + 1] > p->pat_req_off[q]) {
+                int32_t r = p->pat_reqs[p->pat_req_off[q]];
+                p->trig_pats[p->trig_off[r] + fill[r]++] = q;
+            }
+        }
+        PyMem_Free(fill);
+    }
+
+    p->bypass = PyMem_Calloc(N_CODEPOINTS / 8, 1);
+    if (!p->bypass) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(bypass); i++) {
+        Py_UCS4 c = PyUnicode_READ_CHAR(bypass, i);
+        p->bypass[c >> 3] |= (uint8_t)(1u << (c & 7));
+    }
+    Py_DECREF(seq);
+    Py_DECREF(req_lists);
+    for (int k = 0; k < 2; k++) {
+        PyMem_Free(texts[k]);
+        PyMem_Free(ids[k]);
+    }
+    return (PyObject *)p;
+fail:
+    Py_XDECREF(seq);
+    Py_XDECREF(req_lists);
+    for (int k = 0; k < 2; k++) {
+        PyMem_Free(texts[k]);
+        PyMem_Free(ids[k]);
+    }
+    Py_DECREF(p);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct {
+    int32_t *v;
+    Py_ssize_t n, cap;
+} Pairs; /* (pattern, row) */
+
+static int pairs_push(Pairs *x, int32_t pattern, int32_t row)
+{
+    if (x->n + 2 > x->cap) {
+        Py_ssize_t cap = x->cap ? 2 * x->cap : 1 << 16;
+        int32_t *v = PyMem_RawRealloc(x->v, (size_t)cap * sizeof(int32_t));
+        if (!v)
+            return -1;
+        x->v = v;
+        x->cap = cap;
+    }
+    x->v[x->n++] = pattern;
+    x->v[x->n++] = row;
+    return 0;
+}
+
+static inline int ascii_word(Py_UCS4 c)
+{
+    return c < 128 && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_');
+}
+
+typedef struct {
+    uint64_t *bits; /* requirement bitset */
+    int32_t *touched;
+    int32_t n_touched;
+    int32_t *last_row; /* output -> the last row it was reported for */
+} RowState;
+
+static inline int emit(const Prefilter *p, RowState *st, Pairs *out, int32_t entry, int32_t row)
+{
+    int32_t o = p->pat_out[entry];
+    if (st->last_row[o] == row)
+        return 0;
+    st->last_row[o] = row;
+    return pairs_push(out, o, row);
+}
+
+static inline void meet(const Prefilter *p, RowState *st, int32_t lit)
+{
+    for (int32_t k = p->lit_req_off[lit]; k < p->lit_req_off[lit + 1]; k++) {
+        int32_t r = p->lit_reqs[k];
+        uint64_t bit = (uint64_t)1 << (r & 63);
+        if (!(st->bits[r >> 6] & bit)) {
+            st->bits[r >> 6] |= bit;
+            st->touched[st->n_touched++] = r;
+        }
+    }
+}
+
+static int scan_text(const Prefilter *p, RowState *st, PyObject *text, int32_t row, Pairs *out)
+{
+    const int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int32_t s0 = 0, s1 = 0;
+    const Automaton *a0 = &p->ac[0], *a1 = &p->ac[1];
+    st->n_touched = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c >= 128) {
+            if (p->bypass[c >> 3] & (1u << (c & 7))) {
+                for (int32_t o = 0; o < p->n_out; o++)
+                    if (p->out_filtered[o] && st->last_row[o] != row) {
+                        st->last_row[o] = row;
+                        if (pairs_push(out, o, row) < 0)
+                            return -1;
+                    }
+                for (int32_t t = 0; t < st->n_touched; t++)
+                    st->bits[st->touched[t] >> 6] = 0;
+                st->n_touched = 0;
+                return 0;
+            }
+            s0 = s1 = 0;
+            continue;
+        }
+        Py_UCS4 low = (c >= 'A' && c <= 'Z') ? c + 32 : c;
+        for (int k = 0; k < 2; k++) {
+            const Automaton *a = k ? a1 : a0;
+            int32_t *s = k ? &s1 : &s0;
+            *s = a->next[(size_t)*s * 128 + (k ? c : low)];
+            int32_t t = a->own[*s] >= 0 ? *s : a->dict[*s];
+            while (t) {
+                for (int32_t o = a->own[t]; o >= 0; o = a->out_next[o]) {
+                    int32_t lit = a->out_lit[o];
+                    Py_ssize_t start = i - p->lit_len[lit] + 1;
+                    uint8_t f = p->lit_flags[lit];
+                    if ((f & LEFT) && start > 0 && ascii_word(PyUnicode_READ(kind, data, start - 1)))
+                        continue;
+                    if ((f & RIGHT) && i + 1 < n && ascii_word(PyUnicode_READ(kind, data, i + 1)))
+                        continue;
+                    meet(p, st, lit);
+                }
+                t = a->dict[t];
+            }
+        }
+    }
+    /* patterns whose first requirement is met: are all the others met too? */
+    for (int32_t t = 0; t < st->n_touched; t++) {
+        int32_t r = st->touched[t];
+        for (int32_t k = p->trig_off[r]; k < p->trig_off[r + 1]; k++) {
+            int32_t q = p->trig_pats[k];
+            int all = 1;
+            for (int32_t j = p->pat_req_off[q] + 1; all && j < p->pat_req_off[q + 1]; j++) {
+                int32_t r2 = p->pat_reqs[j];
+                all = (st->bits[r2 >> 6] >> (r2 & 63)) & 1;
+            }
+            if (all && emit(p, st, out, q, row) < 0)
+                return -1;
+        }
+    }
+    for (int32_t t = 0; t < st->n_touched; t++)
+        st->bits[st->touched[t] >> 6] = 0;
+    return 0;
+}
+
+static PyObject *Prefilter_candidates(Prefilter *p, PyObject *texts)
+{
+    PyObject *tuple = PySequence_Tuple(texts);
+    if (!tuple)
+        return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(tuple);
+    if (n > INT32_MAX) {
+        Py_DECREF(tuple);
+        PyErr_SetString(PyExc_OverflowError, "too many texts for one call");
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *t = PyTuple_GET_ITEM(tuple, i);
+        if (!PyUnicode_Check(t)) {
+            Py_DECREF(tuple);
+            PyErr_Format(PyExc_TypeError, "texts[%zd] must be str, not %.100s", i, Py_TYPE(t)->tp_name);
+            return NULL;
+        }
+        if (PyUnicode_READY(t) < 0) {
+            Py_DECREF(tuple);
+            return NULL;
+        }
+    }
+    size_t words = ((size_t)p->n_req + 63) / 64 + 1;
+    RowState st = {PyMem_RawCalloc(words, sizeof(uint64_t)),
+                   PyMem_RawMalloc(((size_t)p->n_req + 1) * sizeof(int32_t)), 0,
+                   PyMem_RawMalloc(((size_t)p->n_out + 1) * sizeof(int32_t))};
+    Pairs pairs = {0};
+    int rc = st.bits && st.touched && st.last_row ? 0 : -1;
+    for (int32_t o = 0; rc == 0 && o < p->n_out; o++)
+        st.last_row[o] = -1;
+    PyThreadState *ts = PyEval_SaveThread();
+    for (Py_ssize_t i = 0; i < n && rc == 0; i++)
+        rc = scan_text(p, &st, PyTuple_GET_ITEM(tuple, i), (int32_t)i, &pairs);
+    PyEval_RestoreThread(ts);
+    PyMem_RawFree(st.bits);
+    PyMem_RawFree(st.touched);
+    PyMem_RawFree(st.last_row);
+    Py_DECREF(tuple);
+    if (rc != 0) {
+        PyMem_RawFree(pairs.v);
+        return PyErr_NoMemory();
+    }
+    /* counting sort by output: offsets (int64, n_out + 1) and rows (int32), rows ascending */
+    Py_ssize_t m = pairs.n / 2;
+    PyObject *offsets = PyBytes_FromStringAndSize(NULL, ((Py_ssize_t)p->n_out + 1) * (Py_ssize_t)sizeof(int64_t));
+    PyObject *rows = PyBytes_FromStringAndSize(NULL, m * (Py_ssize_t)sizeof(int32_t));
+    PyObject *result = NULL;
+    if (offsets && rows) {
+        int64_t *off = (int64_t *)PyBytes_AS_STRING(offsets);
+        int32_t *r = (int32_t *)PyBytes_AS_STRING(rows);
+        memset(off, 0, ((size_t)p->n_out + 1) * sizeof(int64_t));
+        for (Py_ssize_t k = 0; k < m; k++)
+            off[pairs.v[2 * k] + 1]++;
+        for (int32_t q = 0; q < p->n_out; q++)
+            off[q + 1] += off[q];
+        int64_t *fill = PyMem_Calloc((size_t)p->n_out + 1, sizeof(int64_t));
+        if (fill) {
+            for (Py_ssize_t k = 0; k < m; k++) {
+                int32_t q = pairs.v[2 * k];
+                r[off[q] + fill[q]++] = pairs.v[2 * k + 1];
+            }
+            PyMem_Free(fill);
+            result = PyTuple_Pack(2, offsets, rows);
+        }
+        else {
+            PyErr_NoMemory();
+        }
+    }
+    Py_XDECREF(offsets);
+    Py_XDECREF(rows);
+    PyMem_RawFree(pairs.v);
+    return result;
+}
+
+static PyMethodDef Prefilter_methods[] = {
+    {"candidates", (PyCFunction)Prefilter_candidates, METH_O,
+     "candidates(texts) -> (offsets, rows): for output o, the rows (indexes into texts, int32, "
+     "ascending) rows[offsets[o]:offsets[o + 1]] (int64 offsets) meet all the requirements of "
+     "one of its entries. Outputs without entries get no rows: they are the caller's to run "
+     "everywhere."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject PrefilterType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "analysis.score._prefilter.Prefilter",
+    .tp_basicsize = sizeof(Prefilter),
+    .tp_dealloc = (destructor)Prefilter_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Prefilter(literals, n_requirements, entries, outputs, n_outputs, bypass): literals "
+              "are (text, case_insensitive, flags (1: boundary before, 2: after), requirement "
+              "ids); entries are lists of requirement ids that must all be met, outputs[k] the "
+              "output entry k reports; bypass: characters that make a text a candidate for "
+              "every output that has entries.",
+    .tp_methods = Prefilter_methods,
+    .tp_new = Prefilter_new,
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "analysis.score._prefilter",
+    .m_doc = "Literal prefilter for the cue expressions (see analysis.score.literals).",
+    .m_size = -1,
+};
+
+PyMODINIT_FUNC PyInit__prefilter(void)
+{
+    if (PyType_Ready(&PrefilterType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&module_def);
+    if (!m)
+        return NULL;
+    Py_INCREF(&PrefilterType);
+    if (PyModule_AddObject(m, "Prefilter", (PyObject *)&PrefilterType) < 0) {
+        Py_DECREF(&PrefilterType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

@@ -1,0 +1,269 @@
+"""What a regular expression needs to find in a text before it can match: literal requirements.
+
+`requirements(regex)` reads the expression's syntax tree (Python's own parser, `re._parser`; every
+expression of the project is checked by both Python and polars, and uses only syntax the two
+read alike) and returns a list of requirements, all of which hold for any text the expression
+matches. A requirement is a set of literals, at least one of which occurs in the text:
+
+* a literal is a run of ASCII letters and digits the expression must match in sequence
+  (`verif` in `\\bverif\\w*`, `nothing` in `... nothing\\b`), lower-cased when it is matched
+  case-insensitively;
+* `left`/`right` say that a word boundary is certain before/after it (a `\\b`, or a neighbour
+  that can only be a non-word character such as the phrase separator), so a literal glued to an
+  ASCII letter, digit or "_" on that side does not count;
+* optional parts, character classes, `.` and the like require nothing; an alternation requires
+  one of its alternatives (the union of one requirement of each); a repetition of at least one
+  requires what its body requires.
+
+The requirements only ever over-approximate: a text without them cannot match. (Under Unicode
+case folding a case-insensitive ASCII letter also matches a few non-ASCII characters, such as
+KELVIN SIGN for k: the caller does not apply the requirements to texts with such characters.)
+
+`named_characters(regexes)` lists the characters the expressions name (literals, class members,
+ranges): the others can only be matched through classes such as \\w, \\s, \\d or a negated class.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+_parser: Any = importlib.import_module("re._parser")
+_c: Any = importlib.import_module("re._constants")
+
+IGNORECASE = re.IGNORECASE
+
+
+@dataclass(frozen=True, order=True)
+class Literal:
+    """A run of ASCII letters and digits every match contains."""
+
+    text: str
+    ci: bool  # matched case-insensitively (text is lower case)
+    left: bool = False  # a word boundary is certain before it
+    right: bool = False  # ... and after it
+
+
+Requirement = frozenset[Literal]
+
+
+def _word_char(ch: str) -> bool:
+    """Could `ch` be a word character (\\w) for Python or Rust? (True when unsure.)"""
+    if ch.isascii():
+        return ch.isalnum() or ch == "_"
+    category = unicodedata.category(ch)
+    return not (category.startswith(("P", "Z")) and category != "Pc")
+
+
+def _class_is_nonword(items: Sequence[tuple[Any, Any]]) -> bool:
+    for op, av in items:
+        if op is _c.LITERAL:
+            if _word_char(chr(av)):
+                return False
+        elif op is _c.CATEGORY:
+            if av is not _c.CATEGORY_SPACE:
+                return False
+        else:  # NEGATE, RANGE, other categories
+            return False
+    return True
+
+
+def _starts_nonword(items: Sequence[tuple[Any, Any]], then: bool) -> bool:
+    """Does every match of `items` start with a non-word character (or a \\b)?
+
+    `then`: the answer when `items` can match nothing, so that what follows decides.
+    """
+    if not items:
+        return then
+    op, av = items[0]
+    rest = items[1:]
+    if op is _c.AT:
+        return av is _c.AT_BOUNDARY or _starts_nonword(rest, then)
+    if op is _c.LITERAL:
+        return not _word_char(chr(av))
+    if op is _c.IN:
+        return _class_is_nonword(av)
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+        low, _, body = av
+        first = _starts_nonword(list(body), False)
+        return first if low >= 1 else first and _starts_nonword(rest, then)
+    if op is _c.SUBPATTERN:
+        return _starts_nonword([*av[3], *rest], then)
+    if op is _c.BRANCH:
+        return all(_starts_nonword([*branch, *rest], then) for branch in av[1])
+    return False
+
+
+def _ends_nonword(items: Sequence[tuple[Any, Any]], then: bool) -> bool:
+    """Does every match of `items` end with a non-word character (or a \\b)? Mirror of the above."""
+    if not items:
+        return then
+    op, av = items[-1]
+    rest = items[:-1]
+    if op is _c.AT:
+        return av is _c.AT_BOUNDARY or _ends_nonword(rest, then)
+    if op is _c.LITERAL:
+        return not _word_char(chr(av))
+    if op is _c.IN:
+        return _class_is_nonword(av)
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+        low, _, body = av
+        last = _ends_nonword(list(body), False)
+        return last if low >= 1 else last and _ends_nonword(rest, then)
+    if op is _c.SUBPATTERN:
+        return _ends_nonword([*rest, *av[3]], then)
+    if op is _c.BRANCH:
+        return all(_ends_nonword([*rest, *branch], then) for branch in av[1])
+    return False
+
+
+# Words so frequent in English that requiring one of them filters out almost nothing.
+COMMON_WORDS = frozenset(
+    {
+        "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been",
+        "but", "by", "can", "could", "did", "do", "does", "for", "from", "get", "go", "had", "has",
+        "have", "he", "her", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just",
+        "like", "more", "my", "no", "not", "now", "of", "on", "one", "only", "or", "other", "our",
+        "out", "over", "said", "say", "says", "she", "so", "some", "than", "that", "the", "their",
+        "them", "then", "there", "these", "they", "this", "those", "to", "too", "up", "us", "was",
+        "we", "were", "what", "when", "where", "which", "who", "will", "with", "would", "you", "your",
+    }
+)
+
+
+def _strength(requirement: Requirement) -> tuple[int, int, int]:
+    """How selective a requirement is likely to be: rarer, longer, bounded literals first."""
+
+    def score(lit: Literal) -> int:
+        common = lit.text.lower() in COMMON_WORDS
+        return min(len(lit.text), 6) + int(lit.left) + int(lit.right) - (6 if common else 0)
+
+    return (min(score(lit) for lit in requirement), -len(requirement), 0)
+
+
+def _sequence(items: Sequence[tuple[Any, Any]], icase: bool, left: bool, right: bool) -> list[Requirement]:
+    items = list(items)
+    found: list[Requirement] = []
+    run: list[str] = []  # within one sequence the case flag does not change
+    run_start = 0
+
+    def flush(end: int) -> None:
+        if run:
+            text = "".join(run)
+            found.append(
+                frozenset(
+                    {
+                        Literal(
+                            text.lower() if icase else text,
+                            icase,
+                            _ends_nonword(items[:run_start], left),
+                            _starts_nonword(items[end:], right),
+                        )
+                    }
+                )
+            )
+            run.clear()
+
+    for i, (op, av) in enumerate(items):
+        if op is _c.LITERAL:
+            ch = chr(av)
+            if ch.isascii() and ch.isalnum():
+                if not run:
+                    run_start = i
+                run.append(ch)
+                continue
+        flush(i)
+        before = _ends_nonword(items[:i], left)
+        after = _starts_nonword(items[i + 1 :], right)
+        if op is _c.SUBPATTERN:
+            _, add, remove, body = av
+            ci = (icase or bool(add & IGNORECASE)) and not remove & IGNORECASE
+            found.extend(_sequence(body, ci, before, after))
+        elif op is _c.BRANCH:
+            alternatives = [_sequence(branch, icase, before, after) for branch in av[1]]
+            if alternatives and all(alternatives):
+                found.append(frozenset().union(*(max(alt, key=_strength) for alt in alternatives)))
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+            low, _, body = av
+            if low >= 1:
+                found.extend(_sequence(body, icase, False, False))
+    flush(len(items))
+    return found
+
+
+def _strong(found: list[Requirement]) -> list[Requirement]:
+    unique = list(dict.fromkeys(found))
+    strong = [r for r in unique if min(len(lit.text) for lit in r) > 1]
+    return strong or unique
+
+
+def requirements(regex: str) -> list[Requirement]:
+    """Literal requirements of `regex` that all hold whenever it matches ([] if none is known).
+
+    Requirements made of one-character literals are left out when there are others.
+    """
+    tree = _parser.parse(regex)
+    return _strong(_sequence(tree.data, bool(tree.state.flags & IGNORECASE), False, False))
+
+
+def requirement_options(regex: str) -> list[list[Requirement]]:
+    """Requirements of `regex` as alternatives: it can only match where all the requirements of
+    at least one option hold. An expression that is an alternation (a vocabulary list, a group of
+    cues) gets one option per alternative, which is more selective than `requirements`, where an
+    alternation needs one requirement made of one literal set per alternative. An option with no
+    requirement means the expression can match anywhere: then the result is [[]].
+    """
+    tree = _parser.parse(regex)
+    items: Any = tree.data
+    icase = bool(tree.state.flags & IGNORECASE)
+    while len(items) == 1 and items[0][0] is _c.SUBPATTERN:
+        _, add, remove, body = items[0][1]
+        icase = (icase or bool(add & IGNORECASE)) and not remove & IGNORECASE
+        items = body
+    items = list(items)
+    branches = [i for i, (op, _) in enumerate(items) if op is _c.BRANCH]
+    if branches:
+        # the sequence matches where one of its versions with an alternative in place does
+        at = max(branches, key=lambda i: len(items[i][1][1]))
+        versions = [[*items[:at], *branch, *items[at + 1 :]] for branch in items[at][1][1]]
+    else:
+        versions = [items]
+    options = [_strong(_sequence(version, icase, False, False)) for version in versions]
+    return [[]] if any(not option for option in options) else options
+
+
+def named_characters(regexes: Iterable[str]) -> tuple[set[str], bool]:
+    """Every character the expressions name (literals, class members and ranges), and whether
+    any part of them matches case-insensitively."""
+    named: set[int] = set()
+    icase = False
+
+    def walk(items: Sequence[tuple[Any, Any]]) -> None:
+        nonlocal icase
+        for op, av in items:
+            if op in (_c.LITERAL, _c.NOT_LITERAL):
+                named.add(av)
+            elif op is _c.IN:
+                for o, a in av:
+                    if o is _c.LITERAL:
+                        named.add(a)
+                    elif o is _c.RANGE:
+                        named.update(range(a[0], a[1] + 1))
+            elif op is _c.SUBPATTERN:
+                icase = icase or bool(av[1] & IGNORECASE)
+                walk(av[3])
+            elif op is _c.BRANCH:
+                for branch in av[1]:
+                    walk(branch)
+            elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+                walk(av[2])
+
+    for regex in regexes:
+        tree = _parser.parse(regex)
+        icase = icase or bool(tree.state.flags & IGNORECASE)
+        walk(tree.data)
+    return {chr(c) for c in named}, icase
