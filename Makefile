@@ -39,5 +39,10 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -q
 
+## bench: a synthetic corpus of N comments (default 100000), timed end to end against the plain approach
+N ?= 100000
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py --comments $(N)
+
 clean:
 	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache

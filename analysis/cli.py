@@ -162,13 +162,21 @@ def _score_progress(quiet: bool) -> Callable[[int, int], None]:
 @TAXONOMY_OPTION
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Threads that split sentences and run VADER.")
+@click.option("--scorer", "scorers", multiple=True,
+              type=click.Choice(["sentiment", "topics", "skepticism", "links"]),
+              help="Run only this scorer (repeat for several; default: all four). With --all, only "
+                   "its scores are redone, e.g. --all --scorer topics after a taxonomy edit.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
-def score_cmd(db: Path | None, rescore_all: bool, taxonomy: Path | None, workers: int, quiet: bool) -> None:
+def score_cmd(
+    db: Path | None, rescore_all: bool, taxonomy: Path | None, workers: int, scorers: tuple[str, ...], quiet: bool
+) -> None:
     """Score every comment not yet scored: sentiment, topics, skepticism, passage links."""
-    from analysis.score.runner import ScoreOptions, describe, score_database
+    from analysis.score.runner import SCORERS, ScoreOptions, describe, score_database
 
     db_path = _existing_db(db)
-    options = ScoreOptions(rescore_all=rescore_all, taxonomy=taxonomy, workers=workers)
+    options = ScoreOptions(
+        rescore_all=rescore_all, taxonomy=taxonomy, workers=workers, scorers=scorers or SCORERS
+    )
     with connect(db_path) as conn:
         summary = score_database(conn, options, _score_progress(quiet))
     for line in describe(summary):

@@ -28,8 +28,10 @@ comment sets and on generated text.
 
 from __future__ import annotations
 
+import os
 from array import array
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache, reduce
 
@@ -138,11 +140,28 @@ def cleaned(found: pl.Expr, label: str | None) -> pl.Expr:
     return found.list.eval(_clean(pl.element()))
 
 
-def combined_evidence(lists: Sequence[pl.Series], height: int) -> pl.Series:
-    """Per row, the distinct items of `lists` (each a List column of `height` rows), in order."""
-    if not lists:
-        return pl.Series([[]] * height, dtype=pl.List(pl.String))
-    return pl.select(pl.concat_list([pl.lit(s) for s in lists]).list.unique(maintain_order=True)).to_series()
+def combined_evidence(pieces: Sequence[tuple[pl.DataFrame, str | None]], height: int) -> pl.Series:
+    """Per row (0..height-1), the distinct cleaned pieces, in the order given.
+
+    `pieces` are `Matcher.extract` frames (pos, found), each with its label ("label: " is put
+    before each of its pieces) or None; the result equals `evidence` for those rows.
+    """
+    long = pl.concat(
+        [
+            frame.select("pos", (pl.lit(f"{label}: ") + _clean(pl.col("found")) if label else _clean(pl.col("found"))).alias("found"))
+            for frame, label in pieces
+        ]
+        or [pl.DataFrame(schema={"pos": pl.Int32, "found": pl.String})]
+    )
+    grouped = long.sort("pos", maintain_order=True).group_by("pos", maintain_order=True).agg(
+        pl.col("found").unique(maintain_order=True)
+    )
+    every = pl.DataFrame({"pos": pl.int_range(height, dtype=pl.Int32, eager=True)})
+    return (
+        every.join(grouped, on="pos", how="left")
+        .sort("pos")["found"]
+        .fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    )
 
 
 # --- stand-ins for characters no expression names --------------------------------------------
@@ -246,6 +265,8 @@ class Matches:
     flags: pl.DataFrame
     texts: dict[str, pl.Series] = field(default_factory=dict)  # per unit: its text, stand-ins in
     hits: dict[int, pl.Series] = field(default_factory=dict)  # per cue: the rows it matched
+    original: pl.Series = field(default_factory=pl.Series)  # the texts as given
+    ascii: pl.Series = field(default_factory=pl.Series)  # per row: is the text with stand-ins ASCII?
 
 
 def _literal_flags(literal: Literal) -> int:
@@ -320,85 +341,170 @@ class Matcher:
                     columns[chain] = previous.clone().scatter(rows, previous.gather(rows).str.replace_all(mask, MASK))
                 else:
                     columns[chain] = previous
-        names = {chain: f"_t{i}" for i, chain in enumerate(columns)}
-        frame = pl.DataFrame([series.alias(names[chain]) for chain, series in columns.items()])
-        queries: list[pl.LazyFrame] = []
-        which: list[int] = []
-        for k, (unit_index, regex, _) in enumerate(self._cues):
+        every = pl.int_range(n, dtype=pl.Int32, eager=True)
+
+        def run(k: int) -> pl.Series:
+            unit_index, regex, _ = self._cues[k]
+            column = columns[self.units[unit_index].masks]
             rows = candidates[k]
-            column = pl.col(names[self.units[unit_index].masks])
             if rows is None:
-                query = frame.lazy().select(
-                    pl.int_range(n, dtype=pl.Int32).alias("row"), column.str.contains(regex).alias("hit")
-                )
-            elif len(rows):
-                query = frame.lazy().select(
-                    pl.lit(rows).alias("row"), column.gather(pl.lit(rows)).str.contains(regex).alias("hit")
-                )
-            else:
-                continue
-            queries.append(query.filter(pl.col("hit")).select("row"))
-            which.append(k)
-        hits: dict[int, pl.Series] = {
-            k: result.to_series() for k, result in zip(which, pl.collect_all(queries), strict=True)
-        }
+                return every.filter(column.str.contains(regex))
+            return rows.filter(column.gather(rows).str.contains(regex))
+
+        todo = [k for k, rows in enumerate(candidates[: len(self._cues)]) if rows is None or len(rows)]
+        # each call releases the GIL: the cues run side by side
+        hits = {k: found for k, found in zip(todo, _pool().map(run, todo), strict=True) if len(found)}
         flags = []
         unit_texts = {}
         for unit_index, unit in enumerate(self.units):
             cue_hits = [hits[k] for k in self._unit_cues[unit_index] if k in hits]
             flags.append(_mark(n, cue_hits).alias(unit.name))
             unit_texts[unit.name] = columns[unit.masks]
-        return Matches(pl.DataFrame(flags) if flags else pl.DataFrame(), unit_texts, hits)
+        ascii_rows = ~mapped.str.contains(r"[^\x00-\x7f]")
+        return Matches(pl.DataFrame(flags) if flags else pl.DataFrame(), unit_texts, hits, texts, ascii_rows)
 
-    def extract(self, matches: Matches, unit: str, rows: pl.Series, text: pl.Series) -> list[pl.Series]:
-        """`str.extract_all` of each chunk of the unit's group, for the rows `rows` of the batch.
+    def extract(self, matches: Matches, unit: str, rows: pl.Series) -> pl.DataFrame:
+        """Every piece `str.extract_all` of each chunk of the unit's group finds, at `rows`.
 
-        `text` is the unit's text at those rows (masks applied, no stand-ins); the result is one
-        List column per chunk, aligned with `rows`. Equal to extracting every chunk everywhere,
-        but a chunk runs only where it matched, with only the cues that matched there (a cue
-        that matches nowhere in a text changes no match of the alternation), and on the text with
-        stand-ins first (see `_extract_fast`).
+        The text is the unit's: the batch's text with the unit's masks applied. One row per
+        piece: `pos` (the index into `rows`) and `found`, in chunk order, then in the order
+        extract_all gives them. Equal to extracting every chunk everywhere, but a chunk runs
+        only where it matched, with only the cues that matched there (a cue that matches nowhere
+        in a text changes no match of the alternation), and on the text with stand-ins first
+        (see `_extract_fast`).
         """
-        unit_index = self._unit_index[unit]
-        group = self.units[unit_index].group
-        n = len(rows)
-        positions = pl.DataFrame({"row": rows.cast(pl.Int32), "pos": pl.int_range(n, dtype=pl.Int32, eager=True)})
-        mapped = matches.texts[unit].gather(rows)
-        out = []
-        for chunk, chunk_regex in enumerate(group.regexes):
-            cues = [k for k in self._unit_cues[unit_index] if self._cues[k][2] == chunk]
-            parts = [
-                pl.DataFrame({"row": matches.hits[k], "cue": pl.repeat(k, len(matches.hits[k]), dtype=pl.Int32, eager=True)})
-                for k in cues
-                if k in matches.hits
-            ]
-            pieces = [pl.DataFrame(schema={"pos": pl.Int32, "found": pl.List(pl.String)})]
-            if parts:
-                pairs = pl.concat(parts).join(positions, on="row")
-                signatures = pairs.group_by("pos").agg(pl.col("cue").sort()).group_by("cue").agg("pos")
-                for used, where in signatures.iter_rows():
-                    regex = chunk_regex if len(used) == len(cues) else "|".join(f"(?:{self._cues[k][1]})" for k in used)
-                    where_s = pl.Series(where, dtype=pl.Int32)
-                    found = self._extract_fast(mapped.gather(where_s), text.gather(where_s), regex)
-                    pieces.append(pl.DataFrame({"pos": where_s, "found": found}))
-            assembled = positions.join(pl.concat(pieces), on="pos", how="left").sort("pos")
-            out.append(assembled["found"].fill_null(pl.lit([], dtype=pl.List(pl.String))))
-        return out
+        return self.extract_many(matches, [(unit, rows)])[0]
 
-    def _extract_fast(self, mapped: pl.Series, text: pl.Series, regex: str) -> pl.Series:
-        """extract_all of `regex` from `text`, run on `mapped` (the same text with stand-ins).
+    def extract_many(self, matches: Matches, requests: Sequence[tuple[str, pl.Series]]) -> list[pl.DataFrame]:
+        """`extract` for several (unit, rows) at once, the extractions side by side."""
+        tasks: list[tuple[int, int, pl.Series, pl.Series, int, str]] = []
+        for r, (unit, rows) in enumerate(requests):
+            unit_index = self._unit_index[unit]
+            group = self.units[unit_index].group
+            positions = pl.DataFrame({"row": rows.cast(pl.Int32), "pos": pl.int_range(len(rows), dtype=pl.Int32, eager=True)})
+            for chunk, chunk_regex in enumerate(group.regexes):
+                cues = [k for k in self._unit_cues[unit_index] if self._cues[k][2] == chunk]
+                parts = [
+                    pl.DataFrame({"row": matches.hits[k], "cue": pl.repeat(k, len(matches.hits[k]), dtype=pl.Int32, eager=True)})
+                    for k in cues
+                    if k in matches.hits
+                ]
+                if not parts:
+                    continue
+                pairs = pl.concat(parts).join(positions, on="row")
+                signatures = pairs.group_by("pos").agg(pl.col("cue").sort(), pl.col("row").first()).group_by(
+                    "cue"
+                ).agg(pl.col("pos", "row").sort_by("pos"))
+                for used, where, batch_rows in signatures.iter_rows():
+                    regex = chunk_regex if len(used) == len(cues) else "|".join(f"(?:{self._cues[k][1]})" for k in used)
+                    tasks.append(
+                        (r, chunk, pl.Series(where, dtype=pl.Int32), pl.Series(batch_rows, dtype=pl.Int32), unit_index, regex)
+                    )
+
+        def run(task: tuple[int, int, pl.Series, pl.Series, int, str]) -> pl.DataFrame:
+            _, _, where, batch_rows, unit_index, regex = task
+            found = self._extract_fast(matches, unit_index, batch_rows, regex)
+            return pl.DataFrame({"pos": where, "found": found})
+
+        empty = pl.DataFrame(schema={"pos": pl.Int32, "found": pl.List(pl.String)})
+        pieces: list[list[tuple[int, pl.DataFrame]]] = [[] for _ in requests]
+        for task, frame in zip(tasks, _pool().map(run, tasks), strict=True):
+            pieces[task[0]].append((task[1], frame))
+        return [
+            pl.concat([empty, *(frame for _, frame in sorted(found, key=lambda cf: cf[0]))])
+            .explode("found")
+            .drop_nulls("found")
+            for found in pieces
+        ]
+
+    def _extract_fast(self, matches: Matches, unit_index: int, rows: pl.Series, regex: str) -> pl.Series:
+        """extract_all of `regex` from the unit's text at `rows`, run on its text with stand-ins.
 
         The matches are at the same places in both; a matched piece without a stand-in character
-        is the text's own, a piece with one is extracted again from the text itself.
+        is the text's own, a piece with one is extracted again from the text itself (the
+        original text with the unit's masks applied, made for those rows only).
         """
-        quick = mapped.str.extract_all(regex)
+        unit = self.units[unit_index]
+        mapped = matches.texts[unit.name].gather(rows)
+        ascii_rows = matches.ascii.gather(rows)
+        if ascii_rows.all():
+            quick = mapped.str.extract_all(ascii_expression(regex))
+        elif not ascii_rows.any():
+            quick = mapped.str.extract_all(regex)
+        else:
+            quick = _interleave(
+                ascii_rows,
+                mapped.filter(ascii_rows).str.extract_all(ascii_expression(regex)),
+                mapped.filter(~ascii_rows).str.extract_all(regex),
+            )
         again = quick.list.eval(pl.element().str.contains(self.stand_ins.pattern())).list.any()
         if not again.any():
             return quick
-        frame = pl.DataFrame({"quick": quick, "again": again, "text": text})
-        return frame.select(
-            pl.when("again").then(pl.when("again").then(pl.col("text")).str.extract_all(regex)).otherwise("quick")
-        ).to_series()
+        text = matches.original.gather(rows.filter(again))
+        for mask in unit.masks:
+            text = text.str.replace_all(mask, MASK)
+        return _interleave(again, text.str.extract_all(regex), quick.filter(~again))
+
+
+def _interleave(where: pl.Series, if_true: pl.Series, if_false: pl.Series) -> pl.Series:
+    """The items of `if_true` where `where` holds and of `if_false` elsewhere, each in order."""
+    index = pl.int_range(len(where), dtype=pl.Int32, eager=True)
+    return pl.concat(
+        [pl.DataFrame({"i": index.filter(where), "v": if_true}), pl.DataFrame({"i": index.filter(~where), "v": if_false})]
+    ).sort("i")["v"]
+
+
+_ASCII_CLASSES = {"w": "word", "d": "digit", "s": "space"}
+
+
+@lru_cache(maxsize=4096)
+def ascii_expression(regex: str) -> str:
+    """`regex` for texts made only of ASCII characters: the same matches, a smaller automaton.
+
+    \\w, \\d, \\s (and their negations) become the ASCII classes [[:word:]], [[:digit:]],
+    [[:space:]], and \\b, \\B ASCII word boundaries: on ASCII text each is exactly what
+    its Unicode form matches. Everything else is left as written.
+    """
+    out: list[str] = []
+    depth = 0
+    i = 0
+    while i < len(regex):
+        ch = regex[i]
+        if ch == "\\" and i + 1 < len(regex):
+            code = regex[i + 1]
+            name = _ASCII_CLASSES.get(code.lower())
+            if name is not None:
+                negate = "^" if code.isupper() else ""
+                out.append(f"[:{negate}{name}:]" if depth else f"[[:{negate}{name}:]]")
+            elif code in "bB" and not depth:
+                out.append(f"(?-u:\\{code})")
+            else:
+                out.append(regex[i : i + 2])
+            i += 2
+            continue
+        if ch == "[":
+            depth += 1
+            out.append(ch)
+            i += 1
+            # a "]" right after "[" or "[^" is a member, not the end of the class
+            if i < len(regex) and regex[i] == "^":
+                out.append("^")
+                i += 1
+            if i < len(regex) and regex[i] == "]":
+                out.append("]")
+                i += 1
+            continue
+        if ch == "]" and depth:
+            depth -= 1
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=1)
+def _pool() -> ThreadPoolExecutor:
+    """Threads for running many small polars operations side by side (each releases the GIL)."""
+    return ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="cues")
 
 
 def _mark(n: int, rows: Sequence[pl.Series]) -> pl.Series:

@@ -17,29 +17,36 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from analysis.errors import UsageError
 from analysis.score import links, sentiment, skepticism, topics
 from analysis.score.sentiment import PendingSentiment, SentimentScorer, label_expr
 from analysis.score.taxonomy import Taxonomy, load_taxonomy
 
 SCORERS = (sentiment.SCORER, topics.SCORER, skepticism.SCORER, links.SCORER)
 SCORE_TABLES = ("sentiment", "sentence_sentiment", "topic_hits", "skepticism", "passage_links")
+TABLES_OF = {
+    sentiment.SCORER: ("sentiment", "sentence_sentiment"),
+    topics.SCORER: ("topic_hits",),
+    skepticism.SCORER: ("skepticism",),
+    links.SCORER: ("passage_links",),
+}
 # Statements spelled out per table: no SQL is assembled from strings.
-_CLEAR_ALL = (
-    "DELETE FROM sentiment",
-    "DELETE FROM sentence_sentiment",
-    "DELETE FROM topic_hits",
-    "DELETE FROM skepticism",
-    "DELETE FROM passage_links",
-    "DELETE FROM scored",
-)
-_CLEAR_BATCH = (
-    "DELETE FROM sentiment WHERE comment_pk IN (SELECT comment_pk FROM _rp_batch)",
-    "DELETE FROM sentence_sentiment WHERE comment_pk IN (SELECT comment_pk FROM _rp_batch)",
-    "DELETE FROM topic_hits WHERE comment_pk IN (SELECT comment_pk FROM _rp_batch)",
-    "DELETE FROM skepticism WHERE comment_pk IN (SELECT comment_pk FROM _rp_batch)",
-    "DELETE FROM passage_links WHERE comment_pk IN (SELECT comment_pk FROM _rp_batch)",
-    "DELETE FROM scored WHERE comment_pk IN (SELECT comment_pk FROM _rp_batch)",
-)
+_CLEAR_ALL = {
+    "sentiment": "DELETE FROM sentiment",
+    "sentence_sentiment": "DELETE FROM sentence_sentiment",
+    "topic_hits": "DELETE FROM topic_hits",
+    "skepticism": "DELETE FROM skepticism",
+    "passage_links": "DELETE FROM passage_links",
+}
+_CLEAR_BATCH = {
+    "sentiment": "DELETE FROM sentiment WHERE comment_pk IN (SELECT comment_pk FROM _rp_batch)",
+    "sentence_sentiment": "DELETE FROM sentence_sentiment WHERE comment_pk IN (SELECT comment_pk FROM _rp_batch)",
+    "topic_hits": "DELETE FROM topic_hits WHERE comment_pk IN (SELECT comment_pk FROM _rp_batch)",
+    "skepticism": "DELETE FROM skepticism WHERE comment_pk IN (SELECT comment_pk FROM _rp_batch)",
+    "passage_links": "DELETE FROM passage_links WHERE comment_pk IN (SELECT comment_pk FROM _rp_batch)",
+}
+_CLEAR_SCORED_ALL = "DELETE FROM scored WHERE scorer = ?"
+_CLEAR_SCORED_BATCH = "DELETE FROM scored WHERE scorer = ? AND comment_pk IN (SELECT comment_pk FROM _rp_batch)"
 _INSERT = {
     "sentiment": "INSERT INTO sentiment BY NAME SELECT * FROM _rp_frame",
     "sentence_sentiment": "INSERT INTO sentence_sentiment BY NAME SELECT * FROM _rp_frame",
@@ -61,6 +68,17 @@ class ScoreOptions:
     taxonomy: Taxonomy | str | Path | None = None  # a loaded taxonomy, or where to find one
     workers: int = sentiment.DEFAULT_WORKERS
     batch_size: int = DEFAULT_BATCH
+    # which scorers run (the others' scores are left as they are); every one by default
+    scorers: tuple[str, ...] = SCORERS
+
+    def selected(self) -> tuple[str, ...]:
+        """The scorers to run, in the usual order; an unknown name is a UsageError."""
+        unknown = sorted(set(self.scorers) - set(SCORERS))
+        if unknown or not self.scorers:
+            raise UsageError(
+                f"unknown scorer(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(SCORERS)}"
+            )
+        return tuple(name for name in SCORERS if name in self.scorers)
 
 
 @dataclass(frozen=True)
@@ -116,29 +134,31 @@ def _changed_scorers(conn: duckdb.DuckDBPyConnection, configs: list[ScorerConfig
     return changed
 
 
-def _clear_scores(conn: duckdb.DuckDBPyConnection) -> None:
+def _clear_scores(conn: duckdb.DuckDBPyConnection, scorers: tuple[str, ...]) -> None:
     conn.execute("BEGIN TRANSACTION")
     try:
-        for statement in _CLEAR_ALL:
-            conn.execute(statement)
+        for name in scorers:
+            for table in TABLES_OF[name]:
+                conn.execute(_CLEAR_ALL[table])
+            conn.execute(_CLEAR_SCORED_ALL, [name])
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
 
 
-def _pending(conn: duckdb.DuckDBPyConnection) -> int:
-    """Fill temp table _rp_pending with published comments some scorer has not seen."""
+def _pending(conn: duckdb.DuckDBPyConnection, scorers: tuple[str, ...]) -> int:
+    """Fill temp table _rp_pending with published comments one of `scorers` has not seen."""
     conn.execute(
         """
         CREATE OR REPLACE TEMP TABLE _rp_pending AS
         SELECT comment_pk FROM comments
         WHERE status = 'published'
           AND comment_pk NOT IN (
-              SELECT comment_pk FROM scored WHERE scorer IN (?, ?, ?, ?)
-              GROUP BY comment_pk HAVING count(*) = 4)
+              SELECT comment_pk FROM scored WHERE list_contains($scorers, scorer)
+              GROUP BY comment_pk HAVING count(*) = $n)
         """,
-        list(SCORERS),
+        {"scorers": list(scorers), "n": len(scorers)},
     )
     row = conn.execute("SELECT count(*) FROM _rp_pending").fetchone()
     return int(row[0]) if row else 0
@@ -157,10 +177,11 @@ def _start_runs(conn: duckdb.DuckDBPyConnection, configs: list[ScorerConfig], ta
                 " taxonomy_hash, started_at) VALUES (?, ?, ?, ?, ?, now())",
                 [runs[config.scorer], config.scorer, config.version, config.lexicon_hash, config.taxonomy_hash],
             )
-        conn.register("_rp_topics", topics.topics_frame(taxonomy))
-        conn.execute("DELETE FROM topics")
-        conn.execute("INSERT INTO topics BY NAME SELECT * FROM _rp_topics")
-        conn.unregister("_rp_topics")
+        if topics.SCORER in runs:
+            conn.register("_rp_topics", topics.topics_frame(taxonomy))
+            conn.execute("DELETE FROM topics")
+            conn.execute("INSERT INTO topics BY NAME SELECT * FROM _rp_topics")
+            conn.unregister("_rp_topics")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -204,42 +225,58 @@ def _batches(conn: duckdb.DuckDBPyConnection, size: int) -> Iterator[pl.DataFram
 
 @dataclass
 class BatchScores:
-    """Every scorer's rows for one batch, shaped like the score tables."""
+    """The scorers' rows for one batch, shaped like the score tables (None: not run)."""
 
-    sentiment: pl.DataFrame
-    sentences: pl.DataFrame
-    topic_hits: pl.DataFrame
-    skepticism: pl.DataFrame
-    links: pl.DataFrame
+    sentiment: pl.DataFrame | None = None
+    sentences: pl.DataFrame | None = None
+    topic_hits: pl.DataFrame | None = None
+    skepticism: pl.DataFrame | None = None
+    links: pl.DataFrame | None = None
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        """Rows per score table, for the scorers that ran."""
+        frames = {
+            "sentiment": self.sentiment,
+            "sentence_sentiment": self.sentences,
+            "topic_hits": self.topic_hits,
+            "skepticism": self.skepticism,
+            "passage_links": self.links,
+        }
+        return {table: frame for table, frame in frames.items() if frame is not None}
 
 
 def score_batch(
     batch: pl.DataFrame,
     taxonomy: Taxonomy,
-    index: links.PassageIndex,
-    pending: PendingSentiment,
+    index: links.PassageIndex | None,
+    pending: PendingSentiment | None,
     runs: dict[str, int],
 ) -> BatchScores:
-    """Run the scorers on one batch (comment_pk, article_id, text) whose sentiment is `pending`."""
-    pks = batch.select(pl.col("comment_pk"), pl.int_range(pl.len(), dtype=pl.Int64).alias("index"))
-    hits = topics.score_topics(batch, taxonomy)
-    skeptic = skepticism.score_skepticism(batch)
-    linked = index.link(batch)
-    vader = pending.result()
+    """Run the scorers of `runs` on one batch (comment_pk, article_id, text).
+
+    `pending` is the batch's sentiment, started earlier (None when sentiment does not run), and
+    `index` the passages to link to (None when links do not run).
+    """
 
     def with_run(frame: pl.DataFrame, name: str) -> pl.DataFrame:
         """The frame with the run id of scorer `name`."""
         return frame.with_columns(run_id=pl.lit(runs[name], pl.Int32))
 
-    comment_scores = vader.comments.join(pks, on="index").with_columns(label=label_expr(pl.col("compound")))
-    sentence_scores = vader.sentences.join(pks, on="index").with_columns(label=label_expr(pl.col("compound")))
-    return BatchScores(
-        sentiment=with_run(comment_scores.drop("index"), sentiment.SCORER),
-        sentences=with_run(sentence_scores.drop("index"), sentiment.SCORER),
-        topic_hits=with_run(hits, topics.SCORER),
-        skepticism=with_run(skeptic, skepticism.SCORER),
-        links=with_run(linked, links.SCORER),
-    )
+    scores = BatchScores()
+    if topics.SCORER in runs:
+        scores.topic_hits = with_run(topics.score_topics(batch, taxonomy), topics.SCORER)
+    if skepticism.SCORER in runs:
+        scores.skepticism = with_run(skepticism.score_skepticism(batch), skepticism.SCORER)
+    if index is not None and links.SCORER in runs:
+        scores.links = with_run(index.link(batch), links.SCORER)
+    if pending is not None and sentiment.SCORER in runs:
+        vader = pending.result()
+        pks = batch.select(pl.col("comment_pk"), pl.int_range(pl.len(), dtype=pl.Int64).alias("index"))
+        comment_scores = vader.comments.join(pks, on="index").with_columns(label=label_expr(pl.col("compound")))
+        sentence_scores = vader.sentences.join(pks, on="index").with_columns(label=label_expr(pl.col("compound")))
+        scores.sentiment = with_run(comment_scores.drop("index"), sentiment.SCORER)
+        scores.sentences = with_run(sentence_scores.drop("index"), sentiment.SCORER)
+    return scores
 
 
 def _insert(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
@@ -253,7 +290,8 @@ def _insert(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) ->
 
 
 def write_batch(conn: duckdb.DuckDBPyConnection, batch: pl.DataFrame, scores: BatchScores, runs: dict[str, int]) -> None:
-    """Replace the batch's scores in one transaction and mark it scored by every scorer."""
+    """Replace the batch's scores of the scorers in `runs`, in one transaction, and mark the
+    batch scored by them."""
     seen = pl.concat(
         [
             batch.select("comment_pk", scorer=pl.lit(name), run_id=pl.lit(run_id, pl.Int32))
@@ -263,14 +301,13 @@ def write_batch(conn: duckdb.DuckDBPyConnection, batch: pl.DataFrame, scores: Ba
     conn.execute("BEGIN TRANSACTION")
     try:
         conn.register("_rp_batch", batch.select("comment_pk"))
-        for statement in _CLEAR_BATCH:
-            conn.execute(statement)
+        for name in runs:
+            for table in TABLES_OF[name]:
+                conn.execute(_CLEAR_BATCH[table])
+            conn.execute(_CLEAR_SCORED_BATCH, [name])
         conn.unregister("_rp_batch")
-        _insert(conn, "sentiment", scores.sentiment)
-        _insert(conn, "sentence_sentiment", scores.sentences)
-        _insert(conn, "topic_hits", scores.topic_hits)
-        _insert(conn, "skepticism", scores.skepticism)
-        _insert(conn, "passage_links", scores.links)
+        for table, frame in scores.tables().items():
+            _insert(conn, table, frame)
         _insert(conn, "scored", seen)
         conn.execute("COMMIT")
     except BaseException:
@@ -279,18 +316,22 @@ def write_batch(conn: duckdb.DuckDBPyConnection, batch: pl.DataFrame, scores: Ba
 
 
 def _tally(summary: ScoreSummary, scores: BatchScores) -> None:
-    for topic, count in scores.topic_hits.group_by("topic").len().iter_rows():
-        summary.topic_hits[topic] = summary.topic_hits.get(topic, 0) + count
-    summary.skeptical += int(scores.skepticism["skeptical"].sum())
-    summary.linked += scores.links.filter(pl.col("rank") == 1).height
-    summary.sentences += scores.sentences.height
+    if scores.topic_hits is not None:
+        for topic, count in scores.topic_hits.group_by("topic").len().iter_rows():
+            summary.topic_hits[topic] = summary.topic_hits.get(topic, 0) + count
+    if scores.skepticism is not None:
+        summary.skeptical += int(scores.skepticism["skeptical"].sum())
+    if scores.links is not None:
+        summary.linked += scores.links.filter(pl.col("rank") == 1).height
+    if scores.sentences is not None:
+        summary.sentences += scores.sentences.height
 
 
 def _complete(
     conn: duckdb.DuckDBPyConnection,
-    in_flight: tuple[pl.DataFrame, PendingSentiment],
+    in_flight: tuple[pl.DataFrame, PendingSentiment | None],
     taxonomy: Taxonomy,
-    index: links.PassageIndex,
+    index: links.PassageIndex | None,
     summary: ScoreSummary,
     total: int,
     progress: Progress | None,
@@ -314,24 +355,26 @@ def score_database(
     Sentiment runs on `options.workers` threads (C code without the GIL) beside this thread.
     """
     options = options or ScoreOptions()
+    selected = options.selected()
     started = time.perf_counter()
     taxonomy = options.taxonomy if isinstance(options.taxonomy, Taxonomy) else load_taxonomy(options.taxonomy)
-    configs = scorer_configs(taxonomy)
+    configs = [c for c in scorer_configs(taxonomy) if c.scorer in selected]
     summary = ScoreSummary()
     if options.rescore_all:
-        _clear_scores(conn)
+        _clear_scores(conn, selected)
     else:
         summary.changed_since_last_run = _changed_scorers(conn, configs)
-    total = _pending(conn)
+    total = _pending(conn, selected)
     if total:
         summary.runs = _start_runs(conn, configs, taxonomy)
-        index = _passage_index(conn)
+        index = _passage_index(conn) if links.SCORER in selected else None
         with SentimentScorer(workers=options.workers) as scorer:
             # Pipelined: the threads score the next batch's sentiment while this thread
             # matches, links and writes the current one.
-            in_flight: tuple[pl.DataFrame, PendingSentiment] | None = None
+            in_flight: tuple[pl.DataFrame, PendingSentiment | None] | None = None
             for batch in _batches(conn, options.batch_size):
-                arriving = (batch, scorer.start(batch["text"].to_list()))
+                pending = scorer.start(batch["text"].to_list()) if sentiment.SCORER in selected else None
+                arriving = (batch, pending)
                 if in_flight:
                     _complete(conn, in_flight, taxonomy, index, summary, total, progress)
                 in_flight = arriving
@@ -349,12 +392,19 @@ def describe(summary: ScoreSummary) -> list[str]:
         lines = ["scored 0 comments: every published comment is already scored"]
     else:
         hits = ", ".join(f"{t} {n}" for t, n in sorted(summary.topic_hits.items())) or "none"
+        sentences = f" ({summary.sentences} sentences)" if sentiment.SCORER in summary.runs else ""
         lines = [
-            f"scored {summary.comments} comments ({summary.sentences} sentences) in "
+            f"scored {summary.comments} comments{sentences} in "
             f"{summary.seconds:.1f}s, {summary.per_second:,.0f} comments/s; runs "
             + ", ".join(f"{name} #{run}" for name, run in summary.runs.items()),
-            f"topic hits: {hits}; skeptical: {summary.skeptical}; linked to a passage: {summary.linked}",
         ]
+        found = {
+            topics.SCORER: f"topic hits: {hits}",
+            skepticism.SCORER: f"skeptical: {summary.skeptical}",
+            links.SCORER: f"linked to a passage: {summary.linked}",
+        }
+        if any(name in summary.runs for name in found):
+            lines.append("; ".join(text for name, text in found.items() if name in summary.runs))
     if summary.changed_since_last_run:
         lines.append(
             f"note: {', '.join(summary.changed_since_last_run)} changed since the last run; comments "

@@ -23,9 +23,7 @@ from analysis.score.matching import (
     CueGroup,
     Matcher,
     Unit,
-    cleaned,
     combined_evidence,
-    masked,
     noisy_or,
     prepared_text,
 )
@@ -329,14 +327,9 @@ def score_skepticism(comments: pl.DataFrame, key: str = "comment_pk") -> pl.Data
     ).with_columns(score=noisy_or(groups, PREFIX))
     # Cues are extracted only where some family matched, from the families that matched.
     matched = scored.filter(pl.col("score") > 0)
-    lists = [
-        pl.select(cleaned(pl.lit(found), group.name)).to_series()
-        for group in groups
-        for found in matcher.extract(
-            matches, PREFIX + group.name, matched["_row"], matched.select(masked(pl.col(TEXT), group.mask)).to_series()
-        )
-    ]
-    cues = matched.select(key, "score").with_columns(combined_evidence(lists, matched.height).alias("cues"))
+    found = matcher.extract_many(matches, [(PREFIX + group.name, matched["_row"]) for group in groups])
+    pieces = [(frame, group.name) for frame, group in zip(found, groups, strict=True)]
+    cues = matched.select(key, "score").with_columns(combined_evidence(pieces, matched.height).alias("cues"))
     unmatched = scored.filter(pl.col("score") == 0).select(
         key, "score", pl.lit([], dtype=pl.List(pl.String)).alias("cues")
     )

@@ -13,9 +13,7 @@ from analysis.score.matching import (
     TEXT,
     Matcher,
     Unit,
-    cleaned,
     combined_evidence,
-    masked,
     noisy_or,
     prepared_text,
 )
@@ -53,14 +51,14 @@ def _matcher(taxonomy: Taxonomy) -> Matcher:
 
 
 def _topic_hits(flagged: pl.LazyFrame, key: str, topic: Topic) -> pl.LazyFrame:
-    """The rows the topic hits: key, batch row, score and the text with look-alikes masked."""
+    """The rows the topic hits: key, batch row and score."""
     prefix = f"{topic.id}."
     required = [pl.col(prefix + g.name) for g in topic.groups if g.name in topic.require]
     condition = pl.all_horizontal(required) if required else pl.lit(True)
     return (
         flagged.with_columns(score=noisy_or(topic.groups, prefix))
         .filter(condition & (pl.col("score") >= topic.threshold))
-        .select(key, "_row", "score", masked(pl.col(TEXT), topic.exclude).alias(TEXT))
+        .select(key, "_row", "score")
     )
 
 
@@ -78,14 +76,11 @@ def score_topics(comments: pl.DataFrame, taxonomy: Taxonomy, key: str = "comment
     collected = pl.collect_all([_topic_hits(flagged, key, topic) for topic in taxonomy.topics])
     frames = []
     for topic, hits in zip(taxonomy.topics, collected, strict=True):
-        lists = [
-            pl.select(cleaned(pl.lit(found), None)).to_series()
-            for group in topic.groups
-            for found in matcher.extract(matches, f"{topic.id}.{group.name}", hits["_row"], hits[TEXT])
-        ]
+        found = matcher.extract_many(matches, [(f"{topic.id}.{group.name}", hits["_row"]) for group in topic.groups])
+        pieces = [(frame, None) for frame in found]
         frames.append(
             hits.select(key, pl.lit(topic.id).alias("topic"), "score").with_columns(
-                combined_evidence(lists, hits.height).alias("evidence")
+                combined_evidence(pieces, hits.height).alias("evidence")
             )
         )
     return pl.concat(frames).cast(pl.Schema(schema))

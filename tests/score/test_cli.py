@@ -60,6 +60,21 @@ def test_score_all_rescores_with_another_taxonomy(runner: CliRunner, db_path: Pa
     assert scalar(db_path, "SELECT list(topic) FROM topics") == ["un"]
 
 
+def test_score_all_for_some_scorers_after_a_taxonomy_edit(runner: CliRunner, db_path: Path, tmp_path: Path) -> None:
+    runner.invoke(main, ["ingest", str(SAMPLE), "--db", str(db_path), "-q"])
+    sentences = scalar(db_path, "SELECT count(*) FROM sentence_sentiment")
+    taxonomy = tmp_path / "mine.toml"
+    taxonomy.write_text('[topics.un]\nlabel = "UN"\n[topics.un.groups.g]\nweight = 1.0\nterms = ["UN"]\n', "utf-8")
+    result = runner.invoke(main, ["score", "--db", str(db_path), "--all", "--taxonomy", str(taxonomy),
+                                  "--scorer", "topics", "--scorer", "skepticism", "-q"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("scored 10 comments in ")
+    assert "runs topics #5, skepticism #6" in result.stdout and "topic hits: un 3; skeptical: 1\n" in result.stdout
+    assert scalar(db_path, "SELECT count(*) FROM sentence_sentiment") == sentences
+    bad = runner.invoke(main, ["score", "--db", str(db_path), "--scorer", "vibes"])
+    assert bad.exit_code == 2 and "'vibes' is not one of" in bad.stderr
+
+
 def test_taxonomy_from_the_environment(runner: CliRunner, db_path: Path, tmp_path: Path) -> None:
     taxonomy = tmp_path / "env.toml"
     taxonomy.write_text('[topics.ru]\nlabel = "RU"\n[topics.ru.groups.g]\nweight = 1.0\nterms = ["russia"]\n', "utf-8")
@@ -84,4 +99,4 @@ def test_score_needs_an_existing_database(runner: CliRunner, tmp_path: Path) -> 
 
 def test_score_help_names_the_options(runner: CliRunner) -> None:
     result = runner.invoke(main, ["score", "--help"])
-    assert all(option in result.stdout for option in ("--all", "--taxonomy", "--workers", "--db"))
+    assert all(option in result.stdout for option in ("--all", "--taxonomy", "--workers", "--db", "--scorer"))

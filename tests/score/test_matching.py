@@ -250,3 +250,15 @@ def test_stand_ins_are_chosen_among_unnamed_characters() -> None:
     text = pl.Series(["a\u0663b\u00e9"])
     # without a digit stand-in, the digit must survive the word step too
     assert pl.select(stand.expr(pl.lit(text))).item() == f"a\u0663b{stand.word}"
+
+
+def test_ascii_expressions_match_the_same_in_ascii_text() -> None:
+    from analysis.score.matching import ascii_expression
+
+    assert ascii_expression(r"\bfoo\w*[^\s,\]]\d") == r"(?-u:\b)foo[[:word:]]*[^[:space:],\]][[:digit:]]"
+    assert ascii_expression(r"\\w[]a\S]\B") == r"\\w[]a[:^space:]](?-u:\B)"
+    texts = pl.Series(["foo_bar 12, x\tfoo- 3 x_1 verified? no!", "A.B. cant can't UN-believable", ""])
+    for topic in load_taxonomy().topics:
+        for group in topic.groups:
+            for regex in group.regexes:
+                assert texts.str.extract_all(regex).equals(texts.str.extract_all(ascii_expression(regex)))

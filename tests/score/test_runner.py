@@ -178,3 +178,34 @@ def test_large_batches_use_the_worker_processes(db: duckdb.DuckDBPyConnection) -
     assert summary.comments == n + 4
     assert summary.topic_hits["russia_role"] >= n
     assert count(db, "SELECT count(*) FROM sentiment") == n + 4
+
+
+def test_rescoring_some_scorers_leaves_the_others_alone(db: duckdb.DuckDBPyConnection) -> None:
+    score_database(db)
+    before = db.execute("SELECT run_id FROM sentiment ORDER BY comment_pk").fetchall()
+    links_before = db.execute("SELECT * FROM passage_links ORDER BY ALL").fetchall()
+    db.execute("UPDATE topic_hits SET score = -1")  # so that a redo shows
+    summary = score_database(db, ScoreOptions(rescore_all=True, scorers=("topics", "skepticism")))
+    assert summary.comments == 4
+    assert list(summary.runs) == ["topics", "skepticism"]
+    assert count(db, "SELECT count(*) FROM topic_hits WHERE score < 0") == 0
+    assert {r[0] for r in db.execute("SELECT DISTINCT run_id FROM topic_hits").fetchall()} == {summary.runs["topics"]}
+    assert db.execute("SELECT run_id FROM sentiment ORDER BY comment_pk").fetchall() == before
+    assert db.execute("SELECT * FROM passage_links ORDER BY ALL").fetchall() == links_before
+    assert count(db, "SELECT count(*) FROM scored") == 4 * len(SCORERS)
+    assert describe(summary)[0].startswith("scored 4 comments in ")  # no sentences: sentiment did not run
+    assert score_database(db).comments == 0  # everything is still scored by every scorer
+
+
+def test_one_scorer_scores_only_what_it_has_not_seen(db: duckdb.DuckDBPyConnection) -> None:
+    summary = score_database(db, ScoreOptions(scorers=("skepticism",)))
+    assert summary.comments == 4 and list(summary.runs) == ["skepticism"]
+    assert count(db, "SELECT count(*) FROM sentiment") == 0
+    assert count(db, "SELECT count(*) FROM skepticism") == 4
+    assert score_database(db, ScoreOptions(scorers=("skepticism",))).comments == 0
+    assert score_database(db).comments == 4  # the other scorers have not seen them
+
+
+def test_unknown_scorer_is_a_usage_error(db: duckdb.DuckDBPyConnection) -> None:
+    with pytest.raises(runner.UsageError, match="unknown scorer"):
+        score_database(db, ScoreOptions(scorers=("vibes",)))
