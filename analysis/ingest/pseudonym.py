@@ -24,11 +24,25 @@ def author_key(name: str | None, secret: bytes) -> str | None:
     return "u_" + hmac.new(secret, norm.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
 
 
+# Pseudonyms already computed, per secret (a database's): a name recurs in file after file.
+_KNOWN: dict[bytes, dict[str, str | None]] = {}
+_KNOWN_LIMIT = 1_000_000
+
+
 def author_keys(authors: pl.Series, secret: bytes) -> pl.Series:
-    """Pseudonyms for a column of names; each distinct name is hashed once."""
-    distinct = authors.unique().drop_nulls()
+    """Pseudonyms for a column of names; each distinct name is hashed once (per process)."""
+    known = _KNOWN.setdefault(secret, {})
+    distinct = authors.unique().drop_nulls().to_list()
+    if len(known) + len(distinct) > _KNOWN_LIMIT:
+        known.clear()
+    keys = []
+    for name in distinct:
+        key = known.get(name, "")
+        if key == "":
+            key = known[name] = author_key(name, secret)
+        keys.append(key)
     mapping = pl.DataFrame(
-        {"author": distinct, "author_key": [author_key(name, secret) for name in distinct]},
+        {"author": distinct, "author_key": keys},
         schema={"author": pl.String, "author_key": pl.String},
     )
     return (

@@ -227,3 +227,13 @@ def test_numeric_times_outside_seconds_range_are_rejected(conn: duckdb.DuckDBPyC
     assert rows(conn, "SELECT location, reason FROM rejects") == [
         ("row 2", "unrecognised timestamp in posted_at: 1695300000000")
     ]
+
+
+@pytest.mark.parametrize(
+    "block",
+    [b"", b"\n", b"  \n{}", b"{}\n\n{}\n", b"{}\n \t\r\n{}\n", b"{}\n{}\n", b"{}\r\n{}\r\n", b"{} \n{}"],
+)
+def test_blank_line_test_agrees_with_the_expression(block: bytes) -> None:
+    from analysis.ingest.canonical import BLANK_LINE, _has_blank_line
+
+    assert _has_blank_line(block) == bool(BLANK_LINE.search(block))

@@ -23,3 +23,16 @@ def test_no_name_no_key() -> None:
 def test_column_version_matches_scalar_and_keeps_order() -> None:
     names = pl.Series(["b", None, "a", "b"])
     assert author_keys(names, SECRET).to_list() == [author_key(n, SECRET) for n in names]
+
+
+def test_author_keys_are_the_same_when_remembered() -> None:
+    import polars as pl
+
+    from analysis.ingest.pseudonym import author_key, author_keys
+
+    names = pl.Series(["Ana", "ana ", None, "Bob", "Ana"])
+    first = author_keys(names, b"k1").to_list()
+    again = author_keys(names, b"k1").to_list()
+    other = author_keys(names, b"k2").to_list()
+    assert first == again == [author_key(n, b"k1") if n is not None else None for n in names.to_list()]
+    assert other != first and other[0] == author_key("Ana", b"k2")

@@ -49,3 +49,38 @@ def test_parse_column_agrees_with_parse_timestamp() -> None:
     assert parsed[:3] == [parse_timestamp(v, PARIS) for v in values[:3]]
     assert parsed[3] == datetime(2023, 9, 21, 12, 40, tzinfo=UTC)
     assert parsed[4] is None
+
+
+def _coalesced(values: pl.Series, tz_name: str) -> pl.Series:
+    """The definition parse_column keeps: every format on every value, the first that fits."""
+    text = pl.col("t").str.strip_chars()
+
+    def parsed(fmt: str) -> pl.Expr:
+        return text.str.to_datetime(fmt, strict=False, time_unit="us")
+
+    aware = pl.coalesce(
+        parsed("%Y-%m-%dT%H:%M:%S%.f%#z"), parsed("%Y-%m-%d %H:%M:%S%.f%#z"),
+        parsed("%Y-%m-%dT%H:%M:%S%#z"), parsed("%Y-%m-%dT%H:%M%#z"),
+    ).dt.convert_time_zone("UTC")
+    naive = pl.coalesce(
+        parsed("%Y-%m-%dT%H:%M:%S%.f"), parsed("%Y-%m-%d %H:%M:%S%.f"), parsed("%Y-%m-%dT%H:%M"),
+        parsed("%Y-%m-%d %H:%M"), parsed("%Y-%m-%d"),
+    ).dt.replace_time_zone(tz_name, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
+    epoch = (
+        pl.when(text.str.contains(r"^\d{9,11}(?:\.\d+)?$"))
+        .then((text.cast(pl.Float64, strict=False) * 1_000_000).cast(pl.Int64, strict=False))
+        .cast(pl.Datetime("us", "UTC"))
+    )
+    return values.to_frame("t").select(pl.coalesce(aware, naive, epoch)).to_series()
+
+
+def test_parse_column_tries_formats_in_order_like_coalescing_them_all() -> None:
+    values = pl.Series([
+        "2023-09-21T14:05:09Z", " 2023-09-21 14:05:09.25+0100 ", "2023-09-21T14:05+02:00",
+        "2023-09-21T14:05:09.123456", "2023-09-21 14:05", "2023-09-21", "2023-03-26 02:30",
+        "2023-10-29 02:30", "1695300000", "1695300000.5", "12", "bad", "", None,
+        "2023-09-21T14:05", "2023-02-30", "2023-09-21 14:05:09",
+    ], dtype=pl.String)
+    for tz_name in ("UTC", "Europe/Paris", "America/New_York"):
+        got = values.to_frame("t").select(parse_column(pl.col("t"), tz_name)).to_series()
+        assert got.to_list() == _coalesced(values, tz_name).to_list(), tz_name
