@@ -55,7 +55,7 @@ _INSERT = {
     "passage_links": "INSERT INTO passage_links BY NAME SELECT * FROM _rp_frame",
     "scored": "INSERT INTO scored BY NAME SELECT * FROM _rp_frame",
 }
-DEFAULT_BATCH = 20_000
+DEFAULT_BATCH = 100_000
 
 Progress = Callable[[int, int], None]
 
