@@ -9,9 +9,13 @@ Vega JavaScript bundle (ours, shipped by vl-convert) and the chart specs as JSON
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
+import os
 from datetime import date, datetime
+from importlib import metadata
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -31,15 +35,43 @@ def vega_lite_version() -> str:
     return f"{major}.{minor}"
 
 
+_BUNDLE_SNIPPET = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
+
+
+def _bundle_cache() -> Path:
+    """Where the bundle is kept between runs: it depends only on vl-convert and the Vega-Lite version."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    key = hashlib.sha256(
+        f"{metadata.version('vl-convert-python')} {vega_lite_version()} {_BUNDLE_SNIPPET}".encode()
+    ).hexdigest()[:16]
+    return Path(base) / "readerpulse" / f"vega-bundle-{key}.js"
+
+
 @functools.cache
 def vega_bundle() -> str:
-    """Vega, Vega-Lite and vega-embed in one script (no network at run time), made once per process."""
+    """Vega, Vega-Lite and vega-embed in one script (no network at run time).
+
+    Bundling takes ~2 s, so the result is kept in the user's cache folder (keyed by the vl-convert
+    and Vega-Lite versions) and made again only when it is missing or unreadable.
+    """
+    cache = _bundle_cache()
+    try:
+        return cache.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        pass
     import vl_convert
 
-    snippet = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
-    bundle: str = vl_convert.javascript_bundle(snippet, vl_version=vega_lite_version())
+    bundle: str = vl_convert.javascript_bundle(_BUNDLE_SNIPPET, vl_version=vega_lite_version())
     # `</script` can only occur inside a JavaScript string, regex or comment, where `<\/` means the same.
-    return bundle.replace("</script", "<\\/script").replace("</SCRIPT", "<\\/SCRIPT")
+    bundle = bundle.replace("</script", "<\\/script").replace("</SCRIPT", "<\\/SCRIPT")
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        partial.write_text(bundle, "utf-8")
+        partial.replace(cache)  # atomic: a reader sees the whole bundle or none
+    except OSError:
+        pass  # no cache then: the next run bundles again
+    return bundle
 
 
 def script_json(value: Any) -> Markup:

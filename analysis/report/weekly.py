@@ -203,23 +203,30 @@ def build_report(
     """Run every section's query for the period and build its chart spec (no files written)."""
     library = library if library is not None else queries.library()
     queries.install_staging(conn)
+    frames: dict[str, pl.DataFrame] = {}
+
+    def run(name: str, extra: dict[str, Any] | None = None) -> pl.DataFrame:
+        """The query's rows; a query asked twice with the same parameters runs once."""
+        key = f"{name} {sorted((extra or {}).items())!r}"
+        if key not in frames:
+            frames[key] = _run(conn, library, name, period, article_id, extra)
+        return frames[key]
+
     sections: list[SectionOutput] = []
     for section in definition.sections:
-        frame = _run(conn, library, section.query, period, article_id, section.params)
+        frame = run(section.query, section.params)
         sections.append(SectionOutput(section, frame, _chart(section, frame, section.id)))
 
     articles: list[ArticleOutput] = []
     article_total = 0
     spec = definition.articles
     if spec is not None:
-        overview = _run(conn, library, spec.query, period, article_id)
+        overview = run(spec.query)
         article_total = overview.height
         chosen = overview.head(spec.limit)
         ids = chosen["article_id"].to_list() if chosen.height else []
-        passages = _run(conn, library, spec.passages, period, article_id)
-        panel_frames = {
-            panel.id: _run(conn, library, panel.query, period, article_id, panel.params) for panel in spec.panels
-        }
+        passages = run(spec.passages)
+        panel_frames = {panel.id: run(panel.query, panel.params) for panel in spec.panels}
         for panel in spec.panels:
             if "article_id" not in panel_frames[panel.id].columns:
                 raise ReaderpulseError(f"query {panel.query!r} of panel {panel.id!r} has no article_id column")
@@ -267,8 +274,10 @@ def export_images(report: Report, folder: Path, *, workers: int = 2) -> list[Pat
         spec = {**chart.spec, "title": title}
         name = chart.id.removeprefix("chart-")
         svg_path, png_path = target / f"{name}.svg", target / f"{name}.png"
-        svg_path.write_text(vl_convert.vegalite_to_svg(spec, vl_version=version), "utf-8")
-        png_path.write_bytes(vl_convert.vegalite_to_png(spec, vl_version=version, scale=2))
+        svg = vl_convert.vegalite_to_svg(spec, vl_version=version)
+        svg_path.write_text(svg, "utf-8")
+        # the PNG from that SVG: the same pixels as vegalite_to_png, without laying the chart out again
+        png_path.write_bytes(vl_convert.svg_to_png(svg, scale=2))
         chart.svg = f"charts/{svg_path.name}"
         chart.png = f"charts/{png_path.name}"
         return [png_path, svg_path]
