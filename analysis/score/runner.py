@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -263,12 +264,17 @@ def score_batch(
         return frame.with_columns(run_id=pl.lit(runs[name], pl.Int32))
 
     scores = BatchScores()
-    if topics.SCORER in runs:
-        scores.topic_hits = with_run(topics.score_topics(batch, taxonomy), topics.SCORER)
-    if skepticism.SCORER in runs:
-        scores.skepticism = with_run(skepticism.score_skepticism(batch), skepticism.SCORER)
-    if index is not None and links.SCORER in runs:
-        scores.links = with_run(index.link(batch), links.SCORER)
+    # Topics and skepticism run side by side (each is mostly polars work, which releases the
+    # GIL); links run here meanwhile.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="scorer") as pool:
+        topic_hits = pool.submit(topics.score_topics, batch, taxonomy) if topics.SCORER in runs else None
+        skeptic = pool.submit(skepticism.score_skepticism, batch) if skepticism.SCORER in runs else None
+        if index is not None and links.SCORER in runs:
+            scores.links = with_run(index.link(batch), links.SCORER)
+        if topic_hits is not None:
+            scores.topic_hits = with_run(topic_hits.result(), topics.SCORER)
+        if skeptic is not None:
+            scores.skepticism = with_run(skeptic.result(), skepticism.SCORER)
     if pending is not None and sentiment.SCORER in runs:
         vader = pending.result()
         pks = batch.select(pl.col("comment_pk"), pl.int_range(pl.len(), dtype=pl.Int64).alias("index"))
@@ -327,8 +333,37 @@ def _tally(summary: ScoreSummary, scores: BatchScores) -> None:
         summary.sentences += scores.sentences.height
 
 
+class _Writer:
+    """Writes batches on a thread of its own, with its own connection, while the next batch is
+    scored; at most one batch waits to be written (memory stays bounded)."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection) -> None:
+        self.conn = conn.cursor()  # a second connection to the same database
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="writer")
+        self.pending: Future[None] | None = None
+
+    def submit(self, batch: pl.DataFrame, scores: BatchScores, runs: dict[str, int]) -> None:
+        """Write the batch once the previous one is written (an error of that one is raised)."""
+        self.wait()
+        self.pending = self.pool.submit(write_batch, self.conn, batch, scores, runs)
+
+    def wait(self) -> None:
+        """Wait for the batch being written; raise its error, if any."""
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()
+
+    def close(self) -> None:
+        """Stop the thread (the batch being written, if any, is finished first)."""
+        try:
+            self.wait()
+        finally:
+            self.pool.shutdown(wait=True)
+            self.conn.close()
+
+
 def _complete(
-    conn: duckdb.DuckDBPyConnection,
+    writer: _Writer,
     in_flight: tuple[pl.DataFrame, PendingSentiment | None],
     taxonomy: Taxonomy,
     index: links.PassageIndex | None,
@@ -338,7 +373,7 @@ def _complete(
 ) -> None:
     batch, pending = in_flight
     scores = score_batch(batch, taxonomy, index, pending, summary.runs)
-    write_batch(conn, batch, scores, summary.runs)
+    writer.submit(batch, scores, summary.runs)
     _tally(summary, scores)
     summary.comments += batch.height
     if progress:
@@ -368,18 +403,22 @@ def score_database(
     if total:
         summary.runs = _start_runs(conn, configs, taxonomy)
         index = _passage_index(conn) if links.SCORER in selected else None
-        with SentimentScorer(workers=options.workers) as scorer:
-            # Pipelined: the threads score the next batch's sentiment while this thread
-            # matches, links and writes the current one.
-            in_flight: tuple[pl.DataFrame, PendingSentiment | None] | None = None
-            for batch in _batches(conn, options.batch_size):
-                pending = scorer.start(batch["text"].to_list()) if sentiment.SCORER in selected else None
-                arriving = (batch, pending)
+        writer = _Writer(conn)
+        try:
+            with SentimentScorer(workers=options.workers) as scorer:
+                # Pipelined: the threads score the next batch's sentiment while this thread
+                # matches and links the current one, and the writer writes the one before.
+                in_flight: tuple[pl.DataFrame, PendingSentiment | None] | None = None
+                for batch in _batches(conn, options.batch_size):
+                    pending = scorer.start(batch["text"].to_list()) if sentiment.SCORER in selected else None
+                    arriving = (batch, pending)
+                    if in_flight:
+                        _complete(writer, in_flight, taxonomy, index, summary, total, progress)
+                    in_flight = arriving
                 if in_flight:
-                    _complete(conn, in_flight, taxonomy, index, summary, total, progress)
-                in_flight = arriving
-            if in_flight:
-                _complete(conn, in_flight, taxonomy, index, summary, total, progress)
+                    _complete(writer, in_flight, taxonomy, index, summary, total, progress)
+        finally:
+            writer.close()
         _finish_runs(conn, summary.runs, summary.comments)
     conn.execute("DROP TABLE IF EXISTS _rp_pending")
     summary.seconds = time.perf_counter() - started
