@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,7 +12,7 @@ import duckdb
 
 from analysis.errors import UnreadableSource
 from analysis.ingest.formats import detect
-from analysis.ingest.model import ParseContext, SourceFile
+from analysis.ingest.model import Batch, ParseContext, SourceFile
 from analysis.store.db import pseudonym_secret, run, transaction
 from analysis.store.writer import WriteCounts, update_depths, write_batch
 
@@ -65,6 +66,19 @@ def _next_source_id(conn: duckdb.DuckDBPyConnection) -> int:
     return int(run(conn, "SELECT nextval('source_id_seq')")[0][0])
 
 
+def _prefetched(batches: Iterator[Batch]) -> Iterator[Batch]:
+    """`batches` in order, the next one parsed on a thread while the caller writes this one.
+
+    Parsing (polars) and writing (DuckDB) both release the GIL, so they overlap; at most two
+    batches are in memory. A parser error is raised where that batch would have come.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool:
+        coming = pool.submit(next, batches, None)
+        while (batch := coming.result()) is not None:
+            coming = pool.submit(next, batches, None)
+            yield batch
+
+
 def import_file(conn: duckdb.DuckDBPyConnection, path: Path, options: ImportOptions) -> FileResult:
     """Import one file in one transaction. A failure leaves the database as it was before it."""
     try:
@@ -81,7 +95,7 @@ def import_file(conn: duckdb.DuckDBPyConnection, path: Path, options: ImportOpti
     with transaction(conn):
         source_id = _next_source_id(conn)
         result.source_id = source_id
-        for batch in fmt.parse(source, ctx):
+        for batch in _prefetched(fmt.parse(source, ctx)):
             result.counts.add(
                 write_batch(
                     conn,
