@@ -209,3 +209,48 @@ def test_one_scorer_scores_only_what_it_has_not_seen(db: duckdb.DuckDBPyConnecti
 def test_unknown_scorer_is_a_usage_error(db: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(runner.UsageError, match="unknown scorer"):
         score_database(db, ScoreOptions(scorers=("vibes",)))
+
+
+# The score tables have no PRIMARY KEY (migration 0004): one row per key is the runner's doing.
+KEYS = {
+    "scored": "comment_pk, scorer",
+    "sentiment": "comment_pk",
+    "sentence_sentiment": "comment_pk, sentence_no",
+    "topic_hits": "comment_pk, topic",
+    "skepticism": "comment_pk",
+    "passage_links": "comment_pk, passage_no",
+}
+DUPLICATES = {
+    table: f"SELECT count(*) FROM (SELECT {keys} FROM {table} GROUP BY ALL HAVING count(*) > 1)"
+    for table, keys in KEYS.items()
+}
+
+
+def assert_one_row_per_key(conn: duckdb.DuckDBPyConnection) -> None:
+    for table, sql in DUPLICATES.items():
+        assert count(conn, sql) == 0, f"{table} has a key twice"
+
+
+def test_no_key_is_written_twice(db: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = runner.write_batch
+    calls = {"n": 0}
+
+    def failing(*args: object, **kwargs: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full")
+        real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "write_batch", failing)
+    with pytest.raises(RuntimeError):
+        score_database(db, ScoreOptions(batch_size=2))
+    monkeypatch.setattr(runner, "write_batch", real)
+    score_database(db)  # resumes
+    score_database(db, ScoreOptions(rescore_all=True))
+    score_database(db, ScoreOptions(rescore_all=True, scorers=("topics", "skepticism"), batch_size=1))
+    db.execute("UPDATE comments SET text = 'The Kremlin lied about the 200 killed.' WHERE comment_id = 'c4'")
+    db.execute("DELETE FROM scored WHERE comment_pk = (SELECT comment_pk FROM comments WHERE comment_id = 'c4')")
+    assert score_database(db).comments == 1  # an edited comment is scored again
+    assert_one_row_per_key(db)
+    assert count(db, "SELECT count(*) FROM sentiment") == 4
+    assert count(db, "SELECT count(*) FROM scored") == 4 * len(SCORERS)
