@@ -10,13 +10,15 @@ score row cites it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from analysis.errors import UsageError
 from analysis.score import links, sentiment, skepticism, topics
@@ -208,20 +210,37 @@ def _passage_index(conn: duckdb.DuckDBPyConnection) -> links.PassageIndex:
     return links.PassageIndex(passages)
 
 
-def _batches(conn: duckdb.DuckDBPyConnection, size: int) -> Iterator[pl.DataFrame]:
-    last = -1
-    while True:
-        batch = conn.sql(
-            """
-            SELECT c.comment_pk, c.article_id, c.text FROM comments c JOIN _rp_pending USING (comment_pk)
-            WHERE c.comment_pk > $last ORDER BY c.comment_pk LIMIT $size
-            """,
-            params={"last": last, "size": size},
-        ).pl()
-        if batch.height == 0:
-            return
-        last = int(batch["comment_pk"][-1])
-        yield batch
+def _batches(conn: duckdb.DuckDBPyConnection, size: int) -> Generator[pl.DataFrame, None, None]:
+    """The pending comments (comment_pk, article_id, text) in batches of `size`, by comment_pk.
+
+    One query, streamed: its Arrow record batches are gathered into batches of `size` rows.
+    The stream owns `conn` until it ends or the generator is closed.
+    """
+    reader = conn.sql(
+        "SELECT c.comment_pk, c.article_id, c.text FROM comments c JOIN _rp_pending USING (comment_pk)"
+        " ORDER BY c.comment_pk"
+    ).to_arrow_reader(size)
+    try:
+        waiting: list[pa.RecordBatch] = []
+        rows = 0
+        for record_batch in reader:
+            waiting.append(record_batch)
+            rows += record_batch.num_rows
+            while rows >= size:
+                table = pa.Table.from_batches(waiting)
+                yield _frame(table.slice(0, size))
+                rest = table.slice(size)
+                waiting, rows = rest.to_batches(), rest.num_rows
+        if rows:
+            yield _frame(pa.Table.from_batches(waiting))
+    finally:
+        reader.close()
+
+
+def _frame(table: pa.Table) -> pl.DataFrame:
+    frame = pl.from_arrow(table, rechunk=True)
+    assert isinstance(frame, pl.DataFrame)
+    return frame
 
 
 @dataclass
@@ -409,12 +428,13 @@ def score_database(
                 # Pipelined: the threads score the next batch's sentiment while this thread
                 # matches and links the current one, and the writer writes the one before.
                 in_flight: tuple[pl.DataFrame, PendingSentiment | None] | None = None
-                for batch in _batches(conn, options.batch_size):
-                    pending = scorer.start(batch["text"].to_list()) if sentiment.SCORER in selected else None
-                    arriving = (batch, pending)
-                    if in_flight:
-                        _complete(writer, in_flight, taxonomy, index, summary, total, progress)
-                    in_flight = arriving
+                with closing(_batches(conn, options.batch_size)) as batches:
+                    for batch in batches:
+                        pending = scorer.start(batch["text"].to_list()) if sentiment.SCORER in selected else None
+                        arriving = (batch, pending)
+                        if in_flight:
+                            _complete(writer, in_flight, taxonomy, index, summary, total, progress)
+                        in_flight = arriving
                 if in_flight:
                     _complete(writer, in_flight, taxonomy, index, summary, total, progress)
         finally:
