@@ -39,10 +39,13 @@ COMMENT_SCHEMA = {
     "pos": pl.Float64,
     "compound": pl.Float64,
 }
+# A sentence is where it is in its comment: code point offsets start_char..end_char (0-based,
+# end exclusive), i.e. text[start_char:end_char]; the database's `sentences` view shows its text.
 SENTENCE_SCHEMA = {
     "index": pl.Int64,
     "sentence_no": pl.Int32,
-    "text": pl.String,
+    "start_char": pl.Int32,
+    "end_char": pl.Int32,
     "neg": pl.Float64,
     "neu": pl.Float64,
     "pos": pl.Float64,
@@ -103,14 +106,15 @@ def score_texts(texts: Sequence[str], sentences: bool = True, start: int = 0) ->
         raw = vader.analyzer().polarity_scores_many(texts)
         comments = pl.DataFrame([index, *(pl.Series(k, v) for k, v in _float_columns(raw, n).items())])
         return SentimentResult(comments.cast(COMMENT_SCHEMA), pl.DataFrame(schema=SENTENCE_SCHEMA))  # type: ignore[arg-type]
-    spans, raw_spans = sentence_spans(texts, with_text=True)
+    spans, raw_spans = sentence_spans(texts)
     raw_comments, raw_sentences = vader.analyzer().score_sentences(texts, raw_spans)
     comments = pl.DataFrame([index, *(pl.Series(k, v) for k, v in _float_columns(raw_comments, n).items())])
     scores = _float_columns(raw_sentences, spans.height)
     sentence_rows = spans.select(
         (pl.col("index").cast(pl.Int64) + start).alias("index"),
         "sentence_no",
-        "text",
+        pl.col("start").alias("start_char"),
+        pl.col("end").alias("end_char"),
     ).with_columns(pl.Series(k, v) for k, v in scores.items())
     return SentimentResult(
         comments.cast(COMMENT_SCHEMA),  # type: ignore[arg-type]

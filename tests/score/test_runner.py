@@ -254,3 +254,22 @@ def test_no_key_is_written_twice(db: duckdb.DuckDBPyConnection, monkeypatch: pyt
     assert_one_row_per_key(db)
     assert count(db, "SELECT count(*) FROM sentiment") == 4
     assert count(db, "SELECT count(*) FROM scored") == 4 * len(SCORERS)
+
+
+def test_sentences_view_shows_each_scored_sentence(conn: duckdb.DuckDBPyConnection) -> None:
+    from analysis.text import split_sentences
+
+    pytest.importorskip("analysis.ingest.page")
+    ingest(conn, [SAMPLE])
+    score_database(conn)
+    texts = dict(conn.execute("SELECT comment_pk, text FROM comments WHERE status = 'published'").fetchall())
+    rows = conn.execute("SELECT comment_pk, sentence_no, text FROM sentences ORDER BY 1, 2").fetchall()
+    expected = [(pk, n, s) for pk in sorted(texts) for n, s in enumerate(split_sentences(texts[pk]), start=1)]
+    assert rows == expected and len(rows) == 24
+    # an edited comment (its marks dropped by the import) shows no sentences until scored again
+    pk = rows[0][0]
+    conn.execute("UPDATE comments SET text = 'Edited.' WHERE comment_pk = ?", [pk])
+    conn.execute("DELETE FROM scored WHERE comment_pk = ?", [pk])
+    assert conn.execute("SELECT count(*) FROM sentences WHERE comment_pk = ?", [pk]).fetchone() == (0,)
+    score_database(conn)
+    assert conn.execute("SELECT text FROM sentences WHERE comment_pk = ?", [pk]).fetchall() == [("Edited.",)]
