@@ -19,7 +19,7 @@ days AS (
 ),
 
 hits AS (
-    SELECT h.*
+    SELECT h.posted_day, h.topic, h.topic_label, h.sentiment
     FROM stg_topic_hits AS h
     WHERE h.comment_pk IN (SELECT comment_pk FROM scoped)
 ),

@@ -26,7 +26,7 @@ weeks AS (
 ),
 
 hits AS (
-    SELECT h.*
+    SELECT h.comment_pk, h.week_start, h.topic, h.topic_label
     FROM stg_topic_hits AS h, params AS p
     WHERE h.posted_day BETWEEN CAST(date_trunc('week', p.first_day) AS DATE) - 7 AND p.last_day
       AND ($article_id::VARCHAR IS NULL OR h.article_id = $article_id::VARCHAR)

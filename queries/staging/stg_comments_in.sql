@@ -3,11 +3,14 @@
 
 WITH
 chosen AS (
-    SELECT *, CAST(posted_at AS DATE) AS posted_day  -- the connection's time zone is UTC
+    -- The day of a comment is its date in the connection's time zone (UTC for readerpulse):
+    -- posted on first_day..last_day is posted from first_day's midnight to the midnight after
+    -- last_day, a plain comparison of instants that needs no conversion per row.
+    SELECT *, CAST(posted_at AS DATE) AS posted_day
     FROM comments
     WHERE status = 'published'
-      AND (CAST(first_day AS DATE) IS NULL OR CAST(posted_at AS DATE) >= CAST(first_day AS DATE))
-      AND (CAST(last_day AS DATE) IS NULL OR CAST(posted_at AS DATE) <= CAST(last_day AS DATE))
+      AND (CAST(first_day AS DATE) IS NULL OR posted_at >= CAST(CAST(first_day AS DATE) AS TIMESTAMPTZ))
+      AND (CAST(last_day AS DATE) IS NULL OR posted_at < CAST(CAST(last_day AS DATE) + 1 AS TIMESTAMPTZ))
       AND (CAST(only_article AS VARCHAR) IS NULL OR article_id = CAST(only_article AS VARCHAR))
 )
 

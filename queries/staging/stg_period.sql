@@ -5,8 +5,8 @@ WITH
 published_days AS (
     -- the days of stg_comments, read from comments alone (no scores needed)
     SELECT
-        min(CAST(posted_at AS DATE)) AS first_comment_day,
-        max(CAST(posted_at AS DATE)) AS last_comment_day
+        CAST(min(posted_at) AS DATE) AS first_comment_day,
+        CAST(max(posted_at) AS DATE) AS last_comment_day
     FROM comments
     WHERE status = 'published'
 ),
