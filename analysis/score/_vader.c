@@ -89,6 +89,7 @@ typedef struct {
 
 typedef struct {
     Py_ssize_t off, len; /* lowered form in Work.low */
+    Py_ssize_t ostart, oend; /* code points of the text the piece came from (when tracked) */
     int32_t e;           /* vocabulary entry, or -1 */
     uint8_t upper;       /* word.isupper() */
     uint8_t neg;         /* negated([word.lower()]) */
@@ -103,6 +104,12 @@ typedef struct {
     Tok *toks;
     double *sent;
     Py_ssize_t tok_cap;
+    /* tracking (score_sentences): per code point of buf, the text's code point it came from;
+     * per code point j of the text, the '!' and '?' of the emoji-replaced text before it */
+    Py_ssize_t *orig;
+    Py_ssize_t orig_cap;
+    Py_ssize_t *cum_excl, *cum_quest;
+    Py_ssize_t cum_cap;
 } Work;
 
 typedef struct {
@@ -377,6 +384,9 @@ static void work_free(Work *w)
     PyMem_RawFree(w->low);
     PyMem_RawFree(w->toks);
     PyMem_RawFree(w->sent);
+    PyMem_RawFree(w->orig);
+    PyMem_RawFree(w->cum_excl);
+    PyMem_RawFree(w->cum_quest);
     memset(w, 0, sizeof(*w));
 }
 
@@ -392,6 +402,35 @@ static int grow_ucs4(Py_UCS4 **p, Py_ssize_t *cap, Py_ssize_t need)
         return -1;
     *p = q;
     *cap = c;
+    return 0;
+}
+
+static int grow_ssize(Py_ssize_t **p, Py_ssize_t *cap, Py_ssize_t need)
+{
+    if (need <= *cap)
+        return 0;
+    Py_ssize_t c = *cap ? *cap : 256;
+    while (c < need)
+        c *= 2;
+    Py_ssize_t *q = PyMem_RawRealloc(*p, (size_t)c * sizeof(Py_ssize_t));
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
+static int grow_tracking(Work *w, Py_ssize_t n)
+{
+    if (n + 1 > w->cum_cap) {
+        Py_ssize_t cap = w->cum_cap;
+        if (grow_ssize(&w->cum_excl, &cap, n + 1) < 0)
+            return -1;
+        cap = w->cum_cap;
+        if (grow_ssize(&w->cum_quest, &cap, n + 1) < 0)
+            return -1;
+        w->cum_cap = cap;
+    }
     return 0;
 }
 
@@ -694,44 +733,65 @@ static double sentiment_valence(const Analyzer *a, const Tok *T, Py_ssize_t nt, 
     return least_check(a, T, i, valence);
 }
 
-/* polarity_scores(s) of the n code points at data (PEP 393 `kind`) -> out[0..4) = neg, neu,
- * pos, compound (rounded). */
-static int score_chars(const Analyzer *a, Work *w, int kind, const void *data, Py_ssize_t n,
-                       double *out)
+/* Steps 1 and 2 of polarity_scores(s) for the n code points at data (PEP 393 `kind`): the emoji
+ * pass, then SentiText's tokens in w->toks (*nt of them) and the "!" and "?" of the replaced text.
+ * With `track`, each token also gets the code points of the text its piece came from
+ * (ostart..oend) and w->cum_excl / w->cum_quest the running "!" and "?" counts per code point, so
+ * that score_sentences can score a sentence from the tokens of its text. */
+static int prepare_tokens(const Analyzer *a, Work *w, int kind, const void *data, Py_ssize_t n, int track,
+                          Py_ssize_t *nt_out, Py_ssize_t *excl_out, Py_ssize_t *quest_out)
 {
 
     /* 1. the emoji pass, counting "!" and "?" of the resulting text on the way */
     if (grow_ucs4(&w->buf, &w->buf_cap, n + 1) < 0)
+        return ERR_NOMEM;
+    if (track && (grow_ssize(&w->orig, &w->orig_cap, w->buf_cap) < 0 || grow_tracking(w, n) < 0))
         return ERR_NOMEM;
     Py_ssize_t m = 0, n_excl = 0, n_quest = 0;
     int prev_space = 1;
     for (Py_ssize_t j = 0; j < n; j++) {
         Py_UCS4 ch = PyUnicode_READ(kind, data, j);
         const Emoji *em = emoji_find(a, ch);
+        if (track) {
+            w->cum_excl[j] = n_excl;
+            w->cum_quest[j] = n_quest;
+        }
         if (em) {
             if (grow_ucs4(&w->buf, &w->buf_cap, m + 1 + em->len + (n - j)) < 0)
                 return ERR_NOMEM;
+            if (track && grow_ssize(&w->orig, &w->orig_cap, w->buf_cap) < 0)
+                return ERR_NOMEM;
+            Py_ssize_t from = m;
             if (!prev_space)
                 w->buf[m++] = ' ';
             memcpy(w->buf + m, em->text, (size_t)em->len * sizeof(Py_UCS4));
             m += em->len;
+            if (track)
+                for (Py_ssize_t k = from; k < m; k++)
+                    w->orig[k] = j;
             n_excl += em->n_excl;
             n_quest += em->n_quest;
             prev_space = 0;
         }
         else {
+            if (track)
+                w->orig[m] = j;
             w->buf[m++] = ch;
             n_excl += ch == '!';
             n_quest += ch == '?';
             prev_space = ch == ' ';
         }
     }
+    if (track) {
+        w->cum_excl[n] = n_excl;
+        w->cum_quest[n] = n_quest;
+    }
     const Py_UCS4 *buf = w->buf;
 
     /* 2. SentiText: split(), strip punctuation unless <= 2 characters are left, lower */
     if (grow_toks(w, m / 2 + 1) < 0 || grow_ucs4(&w->low, &w->low_cap, m + 1) < 0)
         return ERR_NOMEM;
-    Py_ssize_t nt = 0, low_len = 0, n_upper = 0;
+    Py_ssize_t nt = 0, low_len = 0;
     Py_ssize_t j = 0;
     while (j < m) {
         while (j < m && Py_UNICODE_ISSPACE(buf[j]))
@@ -751,6 +811,10 @@ static int score_chars(const Analyzer *a, Work *w, int kind, const void *data, P
             hi = j;
         }
         Tok *t = &w->toks[nt++];
+        if (track) {
+            t->ostart = w->orig[start];
+            t->oend = w->orig[j - 1] + 1;
+        }
         Py_UCS4 any = 0;
         for (Py_ssize_t k = lo; k < hi; k++)
             any |= buf[k];
@@ -789,14 +853,25 @@ static int score_chars(const Analyzer *a, Work *w, int kind, const void *data, P
             neg = lw[k] == 'n' && lw[k + 1] == '\'' && lw[k + 2] == 't';
         t->neg = (uint8_t)neg;
         t->ng = (uint8_t)(t->e >= 0 && (a->entries[t->e].flags & F_NGRAM));
-        n_upper += t->upper;
     }
-    const Tok *T = w->toks;
+    *nt_out = nt;
+    *excl_out = n_excl;
+    *quest_out = n_quest;
+    return OK;
+}
+
+/* Steps 3 to 5 of polarity_scores over the nt tokens at T (the tokens of one text, or of one of
+ * its sentences), with n_excl "!" and n_quest "?" in its replaced text: out[0..4) = neg, neu,
+ * pos, compound (rounded). `sent` is scratch for nt doubles. */
+static void score_tokens(const Analyzer *a, const Tok *T, Py_ssize_t nt, double *sent, Py_ssize_t n_excl,
+                         Py_ssize_t n_quest, double *out)
+{
+    Py_ssize_t n_upper = 0;
+    for (Py_ssize_t i = 0; i < nt; i++)
+        n_upper += T[i].upper;
     const Py_ssize_t cap_differential = nt - n_upper;
     const int is_cap_diff = 0 < cap_differential && cap_differential < nt;
-
     /* 3. a valence per token */
-    double *sent = w->sent;
     for (Py_ssize_t i = 0; i < nt; i++) {
         const Tok *t = &T[i];
         if (t->e >= 0 && (E(t).flags & F_BOOST))
@@ -888,6 +963,19 @@ static int score_chars(const Analyzer *a, Work *w, int kind, const void *data, P
     out[1] = py_round(neu, 3);
     out[2] = py_round(pos, 3);
     out[3] = py_round(compound, 4);
+}
+
+
+/* polarity_scores(s) of the n code points at data (PEP 393 `kind`) -> out[0..4) = neg, neu,
+ * pos, compound (rounded). */
+static int score_chars(const Analyzer *a, Work *w, int kind, const void *data, Py_ssize_t n,
+                       double *out)
+{
+    Py_ssize_t nt, n_excl, n_quest;
+    int rc = prepare_tokens(a, w, kind, data, n, 0, &nt, &n_excl, &n_quest);
+    if (rc != OK)
+        return rc;
+    score_tokens(a, w->toks, nt, w->sent, n_excl, n_quest, out);
     return OK;
 }
 
@@ -1176,16 +1264,62 @@ static PyObject *Analyzer_score_sentences(Analyzer *a, PyObject *args)
         goto done;
     double *oc = (double *)PyBytes_AS_STRING(comments);
     double *os = (double *)PyBytes_AS_STRING(sentences);
-    Work w = {0};
+    /* Spans in text order, each text's in order and apart (as spans_many makes them): a
+     * sentence is scored from its text's tokens (steps 3-5 only), unless a whitespace-delimited
+     * piece of the text runs across its edge; then, and for spans in any other order, the
+     * sentence is scored on its own. Both give polarity_scores(sentence): the sentence's pieces
+     * are the text's pieces inside it (an emoji's description is preceded by a space in one and
+     * not the other only where that changes no piece), and its "!"/"?" are those inside it. */
+    int ordered = 1;
+    for (Py_ssize_t k = 1; k < m && ordered; k++)
+        ordered = idx[k] > idx[k - 1] || (idx[k] == idx[k - 1] && start[k] >= end[k - 1]);
+    Work w = {0}, w_own = {0};
     int rc = OK;
     PyThreadState *ts = n + m >= RELEASE_GIL_FROM ? PyEval_SaveThread() : NULL;
+    Py_ssize_t k = 0;
     for (Py_ssize_t i = 0; i < n && rc == OK; i++) {
+        PyObject *text = PyTuple_GET_ITEM(tuple, i);
+        const int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        const Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+        Py_ssize_t nt, n_excl, n_quest;
+        rc = prepare_tokens(a, &w, kind, data, len, ordered, &nt, &n_excl, &n_quest);
+        if (rc != OK)
+            break;
         double r[4];
-        rc = score_text(a, &w, PyTuple_GET_ITEM(tuple, i), r);
+        score_tokens(a, w.toks, nt, w.sent, n_excl, n_quest, r);
         for (int c = 0; c < 4; c++)
             oc[(size_t)c * (size_t)n + (size_t)i] = r[c];
+        if (!ordered)
+            continue;
+        Py_ssize_t t = 0;
+        for (; k < m && idx[k] == i && rc == OK; k++) {
+            double q[4];
+            const Py_ssize_t s0 = start[k], s1 = end[k];
+            if (s0 == 0 && s1 == len) {
+                memcpy(q, r, sizeof(q));
+            }
+            else {
+                while (t < nt && w.toks[t].ostart < s0)
+                    t++;
+                Py_ssize_t t1 = t;
+                while (t1 < nt && w.toks[t1].oend <= s1)
+                    t1++;
+                int inside = (t == 0 || w.toks[t - 1].oend <= s0) && (t1 == nt || w.toks[t1].ostart >= s1);
+                if (inside) {
+                    score_tokens(a, w.toks + t, t1 - t, w.sent + t, w.cum_excl[s1] - w.cum_excl[s0],
+                                 w.cum_quest[s1] - w.cum_quest[s0], q);
+                    t = t1;
+                }
+                else {
+                    rc = score_chars(a, &w_own, kind, (const char *)data + (size_t)s0 * (size_t)kind, s1 - s0, q);
+                }
+            }
+            for (int c = 0; c < 4; c++)
+                os[(size_t)c * (size_t)m + (size_t)k] = q[c];
+        }
     }
-    for (Py_ssize_t k = 0; k < m && rc == OK; k++) {
+    for (k = 0; k < m && rc == OK && !ordered; k++) {
         PyObject *text = PyTuple_GET_ITEM(tuple, idx[k]);
         double r[4];
         if (start[k] == 0 && end[k] == PyUnicode_GET_LENGTH(text)) {
@@ -1195,7 +1329,7 @@ static PyObject *Analyzer_score_sentences(Analyzer *a, PyObject *args)
         else {
             int kind = PyUnicode_KIND(text);
             const char *data = (const char *)PyUnicode_DATA(text) + (size_t)start[k] * (size_t)kind;
-            rc = score_chars(a, &w, kind, data, end[k] - start[k], r);
+            rc = score_chars(a, &w_own, kind, data, end[k] - start[k], r);
         }
         for (int c = 0; c < 4; c++)
             os[(size_t)c * (size_t)m + (size_t)k] = r[c];
@@ -1203,6 +1337,7 @@ static PyObject *Analyzer_score_sentences(Analyzer *a, PyObject *args)
     if (ts)
         PyEval_RestoreThread(ts);
     work_free(&w);
+    work_free(&w_own);
     if (rc != OK) {
         PyErr_NoMemory();
         goto done;

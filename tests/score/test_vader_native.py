@@ -312,3 +312,92 @@ def test_rounding_is_pythons_round_near_every_tie() -> None:
 @given(st.floats(min_value=-1.0, max_value=1.0, allow_nan=False), st.sampled_from([3, 4]))
 def test_rounding_is_pythons_round(x: float, ndigits: int) -> None:
     assert _vader._round(x, ndigits).hex() == round(x, ndigits).hex()
+
+
+# --- sentences scored inside their text (score_sentences) ---------------------------------------
+#
+# score_sentences scores a sentence from the tokens of its whole text when no whitespace-delimited
+# piece runs across the sentence's edges (and on its own otherwise): each sentence's scores must
+# still be the package's polarity_scores of the sentence alone.
+
+
+def assert_sentences_identical(texts: Sequence[str], spans: bytes | None = None) -> int:
+    """score_sentences(texts) against the package, text by text and sentence by sentence."""
+    from analysis.text.sentences import sentence_spans_raw
+
+    raw = spans if spans is not None else sentence_spans_raw(texts)
+    comments, sentences = vader.analyzer().score_sentences(texts, raw)
+    m = len(raw) // 16
+    index, start, end = (memoryview(raw).cast("i")[k * m : (k + 1) * m] for k in range(3))
+    got_texts = memoryview(comments).cast("d")
+    got_sentences = memoryview(sentences).cast("d")
+    n = len(texts)
+    for i, text in enumerate(texts):
+        expected = list(PACKAGE.polarity_scores(text).values())
+        assert [got_texts[c * n + i].hex() for c in range(4)] == [v.hex() for v in expected], text
+    for k in range(m):
+        sentence = texts[index[k]][start[k] : end[k]]
+        expected = list(PACKAGE.polarity_scores(sentence).values())
+        got = [got_sentences[c * m + k] for c in range(4)]
+        assert [v.hex() for v in got] == [v.hex() for v in expected], (texts[index[k]], sentence, got, expected)
+    return m
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ICWSM)
+def test_every_icwsm_sentence_scored_inside_its_text_as_the_package(name: str) -> None:
+    assert assert_sentences_identical(read_icwsm(name)) > 0
+
+
+ENDS = [".", "!", "?", "!!!", "?!", "...", ". 😀", "!😀", " 😀.", ".\n", "\n", "\n\n", ":)", "."]
+sentence_texts = st.lists(
+    st.tuples(comments, st.sampled_from(ENDS), st.sampled_from(["", " ", "  ", "\n", "\t", "\xa0", " 😀 "])),
+    min_size=1,
+    max_size=6,
+).map(lambda parts: "".join(c + e + s for c, e, s in parts))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(sentence_texts, sentence_texts, texts), min_size=1, max_size=4))
+def test_generated_sentences_score_inside_their_text_as_the_package(batch: list[str]) -> None:
+    assert_sentences_identical(batch)
+
+
+SENTENCE_EDGES = [
+    "Good.Bad. Great!",  # no space after a full stop: one piece across two sentences
+    "Great 😀. Awful 😡!",
+    "😀Great. 😀Awful.",
+    "Great.😀 Awful.",
+    "GOOD. bad. GOOD BAD!!!",
+    "Not good. But great!!! No. ok?? WHY??? 😀😀",
+    "I love it\nI hate it\n\nmeh",
+    "No way... really? Yes!!!! Without a doubt.",
+]
+
+
+def test_sentence_edges_score_as_the_package() -> None:
+    assert assert_sentences_identical(SENTENCE_EDGES) >= len(SENTENCE_EDGES)
+
+
+def raw_spans(rows: Sequence[tuple[int, int, int]]) -> bytes:
+    """(text index, start, end) rows as score_sentences takes them (numbered 1, 2, ...)."""
+    import array
+
+    columns = [[r[k] for r in rows] for k in range(3)] + [list(range(1, len(rows) + 1))]
+    return b"".join(array.array("i", col).tobytes() for col in columns)
+
+
+def test_spans_in_any_order_score_as_the_package() -> None:
+    texts = ["Good day. Bad night!", "Fine. 😀 Great!! Awful?"]
+    rows = [(0, 0, 9), (0, 10, 20), (1, 0, 5), (1, 6, 15), (1, 16, 22)]
+    assert len(texts[1]) == 22
+    assert assert_sentences_identical(texts, raw_spans(list(reversed(rows)))) == 5
+    assert assert_sentences_identical(texts, raw_spans(rows)) == 5
+
+
+def test_spans_that_cut_a_word_score_as_the_package() -> None:
+    # a piece of the text across a sentence's edge: that sentence is scored on its own
+    texts = ["GOODbad day!! Great😀awful end", "no good :) at all"]
+    assert (len(texts[0]), len(texts[1])) == (29, 17)
+    rows = [(0, 0, 4), (0, 4, 13), (0, 14, 19), (0, 19, 20), (0, 20, 29), (1, 0, 7), (1, 7, 10), (1, 10, 17)]
+    assert assert_sentences_identical(texts, raw_spans(rows)) == len(rows)
