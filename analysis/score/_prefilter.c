@@ -25,12 +25,15 @@
 #define RIGHT 2u
 
 typedef struct {
-    int32_t *next;     /* n_states * 128 transitions (complete: failure links folded in) */
+    int32_t *next;     /* n_states * alpha transitions (complete: failure links folded in) */
     int32_t *own;      /* state -> first output (index into out_lit), -1 if none */
     int32_t *dict;     /* state -> nearest proper suffix state with outputs, 0 if none */
+    int32_t *report;   /* state -> itself if it has outputs, else dict */
     int32_t *out_lit;  /* output node -> literal */
     int32_t *out_next; /* output node -> next output node of the same state, -1 */
     int32_t n_states;
+    int32_t alpha;     /* symbols: 0 for any character no literal has, then letters and digits */
+    uint8_t sym[128];  /* ASCII character -> symbol */
 } Automaton;
 
 typedef struct {
@@ -58,18 +61,29 @@ static void automaton_free(Automaton *a)
     PyMem_Free(a->next);
     PyMem_Free(a->own);
     PyMem_Free(a->dict);
+    PyMem_Free(a->report);
     PyMem_Free(a->out_lit);
     PyMem_Free(a->out_next);
     memset(a, 0, sizeof(*a));
 }
 
-/* Build the automaton of the given literals (ASCII, already lower-cased for the ci one). */
-static int automaton_build(Automaton *a, PyObject *const *texts, const int32_t *ids, Py_ssize_t n)
+/* Build the automaton of the given literals (ASCII letters and digits, lower-cased for the
+ * case-insensitive one, whose symbols do not tell the cases apart). */
+static int automaton_build(Automaton *a, PyObject *const *texts, const int32_t *ids, Py_ssize_t n, int ci)
 {
+    memset(a->sym, 0, sizeof(a->sym));
+    int32_t alpha = 1;
+    for (int c = 'a'; c <= 'z'; c++)
+        a->sym[c] = (uint8_t)alpha++;
+    for (int c = 'A'; c <= 'Z'; c++)
+        a->sym[c] = ci ? a->sym[c + 32] : (uint8_t)alpha++;
+    for (int c = '0'; c <= '9'; c++)
+        a->sym[c] = (uint8_t)alpha++;
+    a->alpha = alpha;
     Py_ssize_t total = 1;
     for (Py_ssize_t i = 0; i < n; i++)
         total += PyUnicode_GET_LENGTH(texts[i]);
-    a->next = PyMem_Malloc((size_t)total * 128 * sizeof(int32_t));
+    a->next = PyMem_Malloc((size_t)total * (size_t)alpha * sizeof(int32_t));
     a->own = PyMem_Malloc((size_t)total * sizeof(int32_t));
     a->dict = PyMem_Malloc((size_t)total * sizeof(int32_t));
     a->out_lit = PyMem_Malloc((size_t)(n + 1) * sizeof(int32_t));
@@ -82,7 +96,7 @@ static int automaton_build(Automaton *a, PyObject *const *texts, const int32_t *
         PyErr_NoMemory();
         return -1;
     }
-    for (Py_ssize_t k = 0; k < total * 128; k++)
+    for (Py_ssize_t k = 0; k < total * alpha; k++)
         a->next[k] = -1;
     a->own[0] = -1;
     a->n_states = 1;
@@ -93,7 +107,7 @@ static int automaton_build(Automaton *a, PyObject *const *texts, const int32_t *
         int32_t s = 0;
         for (Py_ssize_t j = 0; j < PyUnicode_GET_LENGTH(t); j++) {
             Py_UCS4 c = PyUnicode_READ(kind, data, j);
-            int32_t *slot = &a->next[(size_t)s * 128 + c];
+            int32_t *slot = &a->next[(size_t)s * (size_t)alpha + a->sym[c]];
             if (*slot < 0) {
                 *slot = a->n_states;
                 a->own[a->n_states] = -1;
@@ -109,7 +123,7 @@ static int automaton_build(Automaton *a, PyObject *const *texts, const int32_t *
     Py_ssize_t head = 0, tail = 0;
     fail[0] = 0;
     a->dict[0] = 0;
-    for (int c = 0; c < 128; c++) {
+    for (int c = 0; c < alpha; c++) {
         int32_t v = a->next[c];
         if (v < 0) {
             a->next[c] = 0;
@@ -122,9 +136,9 @@ static int automaton_build(Automaton *a, PyObject *const *texts, const int32_t *
     }
     while (head < tail) {
         int32_t u = queue[head++];
-        for (int c = 0; c < 128; c++) {
-            int32_t *slot = &a->next[(size_t)u * 128 + c];
-            int32_t via = a->next[(size_t)fail[u] * 128 + c];
+        for (int c = 0; c < alpha; c++) {
+            int32_t *slot = &a->next[(size_t)u * (size_t)alpha + c];
+            int32_t via = a->next[(size_t)fail[u] * (size_t)alpha + c];
             if (*slot < 0) {
                 *slot = via;
             }
@@ -138,6 +152,13 @@ static int automaton_build(Automaton *a, PyObject *const *texts, const int32_t *
     }
     PyMem_Free(fail);
     PyMem_Free(queue);
+    a->report = PyMem_Malloc((size_t)a->n_states * sizeof(int32_t));
+    if (!a->report) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (int32_t v = 0; v < a->n_states; v++)
+        a->report[v] = a->own[v] >= 0 ? v : a->dict[v];
     return 0;
 }
 
@@ -269,6 +290,14 @@ static PyObject *Prefilter_new(PyTypeObject *type, PyObject *args, PyObject *kwd
             PyErr_SetString(PyExc_ValueError, "literals must be non-empty ASCII");
             goto fail;
         }
+        for (Py_ssize_t j = 0; j < PyUnicode_GET_LENGTH(text); j++) {
+            Py_UCS4 c = PyUnicode_READ_CHAR(text, j);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (!ci && c >= 'A' && c <= 'Z'))) {
+                PyErr_SetString(PyExc_ValueError,
+                                "literals are ASCII letters and digits (lower case when case-insensitive)");
+                goto fail;
+            }
+        }
         p->lit_len[i] = (int32_t)PyUnicode_GET_LENGTH(text);
         p->lit_flags[i] = (uint8_t)flags;
         int k = ci ? 0 : 1;
@@ -317,8 +346,8 @@ static PyObject *Prefilter_new(PyTypeObject *type, PyObject *args, PyObject *kwd
         }
         Py_DECREF(outs);
     }
-    if (automaton_build(&p->ac[0], texts[0], ids[0], counts[0]) < 0 ||
-        automaton_build(&p->ac[1], texts[1], ids[1], counts[1]) < 0)
+    if (automaton_build(&p->ac[0], texts[0], ids[0], counts[0], 1) < 0 ||
+        automaton_build(&p->ac[1], texts[1], ids[1], counts[1], 0) < 0)
         goto fail;
 
     /* triggers: each pattern is looked at when its first requirement is met */
@@ -409,13 +438,15 @@ typedef struct {
     int32_t *last_row; /* output -> the last row it was reported for */
 } RowState;
 
-static inline int emit(const Prefilter *p, RowState *st, Pairs *out, int32_t entry, int32_t row)
+/* Outputs are reported as output * stride + variant: with stride 2 (scan), variant 1 marks a row
+ * that is not "plain" (see scan); with stride 1 (candidates) there is one variant. */
+static inline int emit(RowState *st, Pairs *out, int32_t o, int32_t row, int stride,
+                       int variant)
 {
-    int32_t o = p->pat_out[entry];
     if (st->last_row[o] == row)
         return 0;
     st->last_row[o] = row;
-    return pairs_push(out, o, row);
+    return pairs_push(out, o * stride + variant, row);
 }
 
 static inline void meet(const Prefilter *p, RowState *st, int32_t lit)
@@ -430,24 +461,21 @@ static inline void meet(const Prefilter *p, RowState *st, int32_t lit)
     }
 }
 
-static int scan_text(const Prefilter *p, RowState *st, PyObject *text, int32_t row, Pairs *out)
+/* One text as code points: report each output whose entry's requirements it all meets. */
+static int scan_text(const Prefilter *p, RowState *st, const uint32_t *text, Py_ssize_t n, int32_t row,
+                     Pairs *out, int stride, int variant)
 {
-    const int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     int32_t s0 = 0, s1 = 0;
     const Automaton *a0 = &p->ac[0], *a1 = &p->ac[1];
+    const int use1 = a1->n_states > 1;
     st->n_touched = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        uint32_t c = text[i];
         if (c >= 128) {
             if (p->bypass[c >> 3] & (1u << (c & 7))) {
                 for (int32_t o = 0; o < p->n_out; o++)
-                    if (p->out_filtered[o] && st->last_row[o] != row) {
-                        st->last_row[o] = row;
-                        if (pairs_push(out, o, row) < 0)
-                            return -1;
-                    }
+                    if (p->out_filtered[o] && emit(st, out, o, row, stride, variant) < 0)
+                        return -1;
                 for (int32_t t = 0; t < st->n_touched; t++)
                     st->bits[st->touched[t] >> 6] = 0;
                 st->n_touched = 0;
@@ -456,20 +484,24 @@ static int scan_text(const Prefilter *p, RowState *st, PyObject *text, int32_t r
             s0 = s1 = 0;
             continue;
         }
-        Py_UCS4 low = (c >= 'A' && c <= 'Z') ? c + 32 : c;
-        for (int k = 0; k < 2; k++) {
+        for (int k = 0; k < 1 + use1; k++) {
             const Automaton *a = k ? a1 : a0;
             int32_t *s = k ? &s1 : &s0;
-            *s = a->next[(size_t)*s * 128 + (k ? c : low)];
-            int32_t t = a->own[*s] >= 0 ? *s : a->dict[*s];
+            int sym = a->sym[c];
+            if (!sym) { /* no literal has this character: back to the root, which reports nothing */
+                *s = 0;
+                continue;
+            }
+            *s = a->next[(size_t)*s * (size_t)a->alpha + (size_t)sym];
+            int32_t t = a->report[*s];
             while (t) {
                 for (int32_t o = a->own[t]; o >= 0; o = a->out_next[o]) {
                     int32_t lit = a->out_lit[o];
                     Py_ssize_t start = i - p->lit_len[lit] + 1;
                     uint8_t f = p->lit_flags[lit];
-                    if ((f & LEFT) && start > 0 && ascii_word(PyUnicode_READ(kind, data, start - 1)))
+                    if ((f & LEFT) && start > 0 && ascii_word(text[start - 1]))
                         continue;
-                    if ((f & RIGHT) && i + 1 < n && ascii_word(PyUnicode_READ(kind, data, i + 1)))
+                    if ((f & RIGHT) && i + 1 < n && ascii_word(text[i + 1]))
                         continue;
                     meet(p, st, lit);
                 }
@@ -487,13 +519,67 @@ static int scan_text(const Prefilter *p, RowState *st, PyObject *text, int32_t r
                 int32_t r2 = p->pat_reqs[j];
                 all = (st->bits[r2 >> 6] >> (r2 & 63)) & 1;
             }
-            if (all && emit(p, st, out, q, row) < 0)
+            if (all && emit(st, out, p->pat_out[q], row, stride, variant) < 0)
                 return -1;
         }
     }
     for (int32_t t = 0; t < st->n_touched; t++)
         st->bits[st->touched[t] >> 6] = 0;
     return 0;
+}
+
+static int row_state_init(const Prefilter *p, RowState *st)
+{
+    size_t words = ((size_t)p->n_req + 63) / 64 + 1;
+    st->bits = PyMem_RawCalloc(words, sizeof(uint64_t));
+    st->touched = PyMem_RawMalloc(((size_t)p->n_req + 1) * sizeof(int32_t));
+    st->n_touched = 0;
+    st->last_row = PyMem_RawMalloc(((size_t)p->n_out + 1) * sizeof(int32_t));
+    if (!st->bits || !st->touched || !st->last_row)
+        return -1;
+    for (int32_t o = 0; o < p->n_out; o++)
+        st->last_row[o] = -1;
+    return 0;
+}
+
+static void row_state_free(RowState *st)
+{
+    PyMem_RawFree(st->bits);
+    PyMem_RawFree(st->touched);
+    PyMem_RawFree(st->last_row);
+}
+
+/* The (output, row) pairs sorted by output: int64 offsets (n_outputs + 1) and int32 rows. */
+static PyObject *sorted_pairs(const Pairs *pairs, int32_t n_outputs)
+{
+    Py_ssize_t m = pairs->n / 2;
+    PyObject *offsets = PyBytes_FromStringAndSize(NULL, ((Py_ssize_t)n_outputs + 1) * (Py_ssize_t)sizeof(int64_t));
+    PyObject *rows = PyBytes_FromStringAndSize(NULL, m * (Py_ssize_t)sizeof(int32_t));
+    PyObject *result = NULL;
+    if (offsets && rows) {
+        int64_t *off = (int64_t *)PyBytes_AS_STRING(offsets);
+        int32_t *r = (int32_t *)PyBytes_AS_STRING(rows);
+        memset(off, 0, ((size_t)n_outputs + 1) * sizeof(int64_t));
+        for (Py_ssize_t k = 0; k < m; k++)
+            off[pairs->v[2 * k] + 1]++;
+        for (int32_t q = 0; q < n_outputs; q++)
+            off[q + 1] += off[q];
+        int64_t *fill = PyMem_Calloc((size_t)n_outputs + 1, sizeof(int64_t));
+        if (fill) {
+            for (Py_ssize_t k = 0; k < m; k++) {
+                int32_t q = pairs->v[2 * k];
+                r[off[q] + fill[q]++] = pairs->v[2 * k + 1];
+            }
+            PyMem_Free(fill);
+            result = PyTuple_Pack(2, offsets, rows);
+        }
+        else {
+            PyErr_NoMemory();
+        }
+    }
+    Py_XDECREF(offsets);
+    Py_XDECREF(rows);
+    return result;
 }
 
 static PyObject *Prefilter_candidates(Prefilter *p, PyObject *texts)
@@ -507,6 +593,7 @@ static PyObject *Prefilter_candidates(Prefilter *p, PyObject *texts)
         PyErr_SetString(PyExc_OverflowError, "too many texts for one call");
         return NULL;
     }
+    Py_ssize_t longest = 1;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *t = PyTuple_GET_ITEM(tuple, i);
         if (!PyUnicode_Check(t)) {
@@ -518,56 +605,168 @@ static PyObject *Prefilter_candidates(Prefilter *p, PyObject *texts)
             Py_DECREF(tuple);
             return NULL;
         }
+        if (PyUnicode_GET_LENGTH(t) > longest)
+            longest = PyUnicode_GET_LENGTH(t);
     }
-    size_t words = ((size_t)p->n_req + 63) / 64 + 1;
-    RowState st = {PyMem_RawCalloc(words, sizeof(uint64_t)),
-                   PyMem_RawMalloc(((size_t)p->n_req + 1) * sizeof(int32_t)), 0,
-                   PyMem_RawMalloc(((size_t)p->n_out + 1) * sizeof(int32_t))};
+    RowState st;
     Pairs pairs = {0};
-    int rc = st.bits && st.touched && st.last_row ? 0 : -1;
-    for (int32_t o = 0; rc == 0 && o < p->n_out; o++)
-        st.last_row[o] = -1;
-    PyThreadState *ts = PyEval_SaveThread();
-    for (Py_ssize_t i = 0; i < n && rc == 0; i++)
-        rc = scan_text(p, &st, PyTuple_GET_ITEM(tuple, i), (int32_t)i, &pairs);
-    PyEval_RestoreThread(ts);
-    PyMem_RawFree(st.bits);
-    PyMem_RawFree(st.touched);
-    PyMem_RawFree(st.last_row);
+    uint32_t *cps = PyMem_RawMalloc((size_t)longest * sizeof(uint32_t));
+    int rc = row_state_init(p, &st) == 0 && cps ? 0 : -1;
+    if (rc == 0) {
+        PyThreadState *ts = PyEval_SaveThread();
+        for (Py_ssize_t i = 0; i < n && rc == 0; i++) {
+            PyObject *t = PyTuple_GET_ITEM(tuple, i);
+            int kind = PyUnicode_KIND(t);
+            const void *data = PyUnicode_DATA(t);
+            Py_ssize_t len = PyUnicode_GET_LENGTH(t);
+            for (Py_ssize_t j = 0; j < len; j++)
+                cps[j] = PyUnicode_READ(kind, data, j);
+            rc = scan_text(p, &st, cps, len, (int32_t)i, &pairs, 1, 0);
+        }
+        PyEval_RestoreThread(ts);
+    }
+    row_state_free(&st);
+    PyMem_RawFree(cps);
     Py_DECREF(tuple);
     if (rc != 0) {
         PyMem_RawFree(pairs.v);
         return PyErr_NoMemory();
     }
-    /* counting sort by output: offsets (int64, n_out + 1) and rows (int32), rows ascending */
-    Py_ssize_t m = pairs.n / 2;
-    PyObject *offsets = PyBytes_FromStringAndSize(NULL, ((Py_ssize_t)p->n_out + 1) * (Py_ssize_t)sizeof(int64_t));
-    PyObject *rows = PyBytes_FromStringAndSize(NULL, m * (Py_ssize_t)sizeof(int32_t));
-    PyObject *result = NULL;
-    if (offsets && rows) {
-        int64_t *off = (int64_t *)PyBytes_AS_STRING(offsets);
-        int32_t *r = (int32_t *)PyBytes_AS_STRING(rows);
-        memset(off, 0, ((size_t)p->n_out + 1) * sizeof(int64_t));
-        for (Py_ssize_t k = 0; k < m; k++)
-            off[pairs.v[2 * k] + 1]++;
-        for (int32_t q = 0; q < p->n_out; q++)
-            off[q + 1] += off[q];
-        int64_t *fill = PyMem_Calloc((size_t)p->n_out + 1, sizeof(int64_t));
-        if (fill) {
-            for (Py_ssize_t k = 0; k < m; k++) {
-                int32_t q = pairs.v[2 * k];
-                r[off[q] + fill[q]++] = pairs.v[2 * k + 1];
-            }
-            PyMem_Free(fill);
-            result = PyTuple_Pack(2, offsets, rows);
-        }
-        else {
-            PyErr_NoMemory();
-        }
-    }
-    Py_XDECREF(offsets);
-    Py_XDECREF(rows);
+    PyObject *result = sorted_pairs(&pairs, p->n_out);
     PyMem_RawFree(pairs.v);
+    return result;
+}
+
+/* Decode one UTF-8 character (the input is valid UTF-8: Arrow strings). */
+static inline uint32_t utf8_next(const uint8_t *s, Py_ssize_t *pos)
+{
+    uint32_t c = s[*pos];
+    if (c < 0x80) {
+        *pos += 1;
+        return c;
+    }
+    if (c < 0xE0) {
+        c = ((c & 0x1F) << 6) | (s[*pos + 1] & 0x3F);
+        *pos += 2;
+        return c;
+    }
+    if (c < 0xF0) {
+        c = ((c & 0x0F) << 12) | ((uint32_t)(s[*pos + 1] & 0x3F) << 6) | (s[*pos + 2] & 0x3F);
+        *pos += 3;
+        return c;
+    }
+    c = ((c & 0x07) << 18) | ((uint32_t)(s[*pos + 1] & 0x3F) << 12) | ((uint32_t)(s[*pos + 2] & 0x3F) << 6) |
+        (s[*pos + 3] & 0x3F);
+    *pos += 4;
+    return c;
+}
+
+#define STAND_IN_KEEP 0x00
+#define STAND_IN_KEEP_CLASSED 0xFF
+
+static PyObject *Prefilter_scan(Prefilter *p, PyObject *args)
+{
+    Py_buffer off_buf = {0}, data_buf = {0}, table_buf = {0};
+    Py_ssize_t first, n;
+    if (!PyArg_ParseTuple(args, "y*y*nny*:scan", &off_buf, &data_buf, &first, &n, &table_buf))
+        return NULL;
+    PyObject *result = NULL, *pairs_out = NULL, *mapped_off = NULL, *mapped = NULL, *flags = NULL;
+    RowState st = {0};
+    Pairs pairs = {0};
+    uint32_t *cps = NULL;
+    const int64_t *off = (const int64_t *)off_buf.buf;
+    const uint8_t *data = (const uint8_t *)data_buf.buf;
+    const uint8_t *table = (const uint8_t *)table_buf.buf;
+    if (n < 0 || n > INT32_MAX || first < 0 || (first + n + 1) * (Py_ssize_t)sizeof(int64_t) > off_buf.len) {
+        PyErr_SetString(PyExc_ValueError, "offsets too short for the rows");
+        goto done;
+    }
+    if (table_buf.len != N_CODEPOINTS) {
+        PyErr_SetString(PyExc_ValueError, "the stand-in table needs one byte per code point");
+        goto done;
+    }
+    int64_t base = off[first], end = off[first + n];
+    if (base < 0 || end < base || end > data_buf.len) {
+        PyErr_SetString(PyExc_ValueError, "offsets out of the data");
+        goto done;
+    }
+    Py_ssize_t longest = 1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t len = off[first + i + 1] - off[first + i];
+        if (len < 0) {
+            PyErr_SetString(PyExc_ValueError, "offsets must not decrease");
+            goto done;
+        }
+        if (len > longest)
+            longest = (Py_ssize_t)len;
+    }
+    mapped_off = PyBytes_FromStringAndSize(NULL, (n + 1) * (Py_ssize_t)sizeof(int64_t));
+    mapped = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(end - base));
+    flags = PyBytes_FromStringAndSize(NULL, n);
+    cps = PyMem_RawMalloc((size_t)longest * sizeof(uint32_t));
+    if (!mapped_off || !mapped || !flags || !cps || row_state_init(p, &st) < 0) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    int64_t *moff = (int64_t *)PyBytes_AS_STRING(mapped_off);
+    uint8_t *mout = (uint8_t *)PyBytes_AS_STRING(mapped);
+    uint8_t *fl = (uint8_t *)PyBytes_AS_STRING(flags);
+    int rc = 0;
+    int64_t w = 0;
+    PyThreadState *ts = PyEval_SaveThread();
+    for (Py_ssize_t i = 0; i < n && rc == 0; i++) {
+        const uint8_t *s = data + off[first + i];
+        Py_ssize_t len = (Py_ssize_t)(off[first + i + 1] - off[first + i]);
+        Py_ssize_t pos = 0, m = 0;
+        int classed = 0, replaced = 0;
+        moff[i] = w;
+        while (pos < len) {
+            Py_ssize_t at = pos;
+            uint32_t c = utf8_next(s, &pos);
+            if (c >= 0x80 && c < N_CODEPOINTS) {
+                uint8_t t = table[c];
+                if (t == STAND_IN_KEEP_CLASSED) {
+                    classed = 1;
+                }
+                else if (t != STAND_IN_KEEP) {
+                    c = t;
+                    replaced = 1;
+                    mout[w++] = t;
+                    cps[m++] = c;
+                    continue;
+                }
+            }
+            memcpy(mout + w, s + at, (size_t)(pos - at));
+            w += pos - at;
+            cps[m++] = c;
+        }
+        fl[i] = (uint8_t)(classed | (replaced << 1));
+        rc = scan_text(p, &st, cps, m, (int32_t)i, &pairs, 2, classed);
+    }
+    moff[n] = w;
+    PyEval_RestoreThread(ts);
+    if (rc != 0) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (_PyBytes_Resize(&mapped, (Py_ssize_t)w) < 0)
+        goto done;
+    pairs_out = sorted_pairs(&pairs, 2 * p->n_out);
+    if (!pairs_out)
+        goto done;
+    result = Py_BuildValue("(OOOOO)", PyTuple_GET_ITEM(pairs_out, 0), PyTuple_GET_ITEM(pairs_out, 1), mapped_off,
+                           mapped, flags);
+done:
+    Py_XDECREF(pairs_out);
+    Py_XDECREF(mapped_off);
+    Py_XDECREF(mapped);
+    Py_XDECREF(flags);
+    row_state_free(&st);
+    PyMem_RawFree(cps);
+    PyMem_RawFree(pairs.v);
+    PyBuffer_Release(&off_buf);
+    PyBuffer_Release(&data_buf);
+    PyBuffer_Release(&table_buf);
     return result;
 }
 
@@ -577,6 +776,14 @@ static PyMethodDef Prefilter_methods[] = {
      "ascending) rows[offsets[o]:offsets[o + 1]] (int64 offsets) meet all the requirements of "
      "one of its entries. Outputs without entries get no rows: they are the caller's to run "
      "everywhere."},
+    {"scan", (PyCFunction)Prefilter_scan, METH_VARARGS,
+     "scan(offsets, data, first, n, table) -> (offsets, rows, mapped_offsets, mapped, flags): the "
+     "rows first..first+n-1 of an Arrow large_string array (int64 offsets, UTF-8 data) with "
+     "their stand-ins put in (table: one byte per code point, 0 keep, 255 keep a character of "
+     "a class (\\w, \\d, \\s), else its ASCII stand-in) as a new array (mapped_offsets, mapped), "
+     "flags per row (1: keeps a classed non-ASCII character, 2: has a stand-in), and the "
+     "candidates of the mapped texts as `candidates` gives them, output o of row r reported as "
+     "2 * o + (flags[r] & 1)."},
     {NULL, NULL, 0, NULL},
 };
 

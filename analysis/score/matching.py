@@ -227,6 +227,15 @@ class StandIns:
         chars = [c for c in (self.digit, self.word, self.space, self.other) if c is not None]
         return f"[{_class_of(chars)}]" if chars else "[^\\x00-\\x{10ffff}]"
 
+    def table(self) -> bytes:
+        """`expr` as a table for `Prefilter.scan`: one byte per code point.
+
+        0: the character stays and is in no class (\\w, \\d, \\s); 255: it stays and is in
+        one; else the ASCII stand-in that replaces it. Made by running `expr` itself over every
+        non-ASCII character, so the two agree by construction.
+        """
+        return _stand_in_table(self)
+
     def expr(self, text: pl.Expr) -> pl.Expr:
         """`text` with every replaceable non-ASCII character replaced by its stand-in."""
         others = f"[^\\x00-\\x7f{_class_of(self.keep)}]"
@@ -244,6 +253,27 @@ class StandIns:
             regex = f"[{cls}&&{others}{left_alone}]" if cls else f"[{others}{left_alone}]"
             text = text.str.replace_all(regex, stand_in.replace("$", "$$"))
         return text
+
+
+def _code_points(text: str) -> pl.Series:
+    data = text.encode("utf-32-le")
+    return pl.Series(pa.Array.from_buffers(pa.uint32(), len(data) // 4, [None, pa.py_buffer(data)]))
+
+
+@lru_cache(maxsize=16)
+def _stand_in_table(stand_ins: StandIns) -> bytes:
+    source = _non_ascii()
+    mapped = pl.select(stand_ins.expr(pl.lit(source))).item()
+    before, after = _code_points(source.item()), _code_points(mapped)
+    changed = before != after
+    kept = "".join(map(chr, before.filter(~changed).to_list()))
+    kept_classed = [ord(c) for c in pl.Series([kept]).str.extract_all(r"[\w\d\s]").explode().drop_nulls().to_list()]
+    table = pl.repeat(0, 0x110000, dtype=pl.UInt8, eager=True)
+    table = table.scatter(before.filter(changed), after.filter(changed).cast(pl.UInt8))
+    table = table.scatter(pl.Series(kept_classed, dtype=pl.UInt32), 255)
+    values = table.to_arrow().buffers()[1]
+    assert values is not None
+    return bytes(values.to_pybytes()[:0x110000])
 
 
 # --- the matcher ------------------------------------------------------------------------------
@@ -266,7 +296,18 @@ class Matches:
     texts: dict[str, pl.Series] = field(default_factory=dict)  # per unit: its text, stand-ins in
     hits: dict[int, pl.Series] = field(default_factory=dict)  # per cue: the rows it matched
     original: pl.Series = field(default_factory=pl.Series)  # the texts as given
-    ascii: pl.Series = field(default_factory=pl.Series)  # per row: is the text with stand-ins ASCII?
+    plain: pl.Series = field(default_factory=pl.Series)  # per row: no non-ASCII \w, \d, \s left
+    replaced: pl.Series = field(default_factory=pl.Series)  # per row: has a stand-in
+
+
+@dataclass
+class Scan:
+    """`Prefilter.scan` of a batch: the texts with stand-ins, and the candidates."""
+
+    mapped: pl.Series
+    plain: pl.Series  # per row: the mapped text has no non-ASCII \w, \d or \s character
+    replaced: pl.Series  # per row: some character got a stand-in
+    candidates: list[tuple[pl.Series, pl.Series] | None]  # per pattern: (plain rows, other rows)
 
 
 def _literal_flags(literal: Literal) -> int:
@@ -310,23 +351,53 @@ class Matcher:
             len(expressions),
             self.stand_ins.bypass,
         )
+        self._table = self.stand_ins.table()
 
-    def _candidates(self, texts: pl.Series) -> list[pl.Series | None]:
-        """Per prefilter pattern, the rows to run it on (None: every row)."""
-        raw_offsets, raw_rows = self._prefilter.candidates(texts.to_list())
-        offsets = array("q", raw_offsets)
+    def scan(self, texts: pl.Series) -> Scan:
+        """Stand-ins and candidates of `texts` (prepared) in one pass of `Prefilter.scan`.
+
+        The C scan reads the Arrow buffers of the column, writes the texts with stand-ins (as
+        `StandIns.expr` would) and lists, per prefilter pattern, the rows to run it on (None:
+        every row), split into plain rows and the others.
+        """
+        n = len(texts)
+        column = texts.fill_null("").to_arrow()
+        if isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        if column.type != pa.large_string():
+            column = column.cast(pa.large_string())
+        _, offsets, data = column.buffers()
+        raw_offsets, raw_rows, mapped_offsets, mapped_data, row_flags = self._prefilter.scan(
+            offsets if offsets is not None else bytes(8), data if data is not None else b"", column.offset, n, self._table
+        )
+        mapped = pl.Series(
+            TEXT,
+            pa.LargeStringArray.from_buffers(n, pa.py_buffer(mapped_offsets), pa.py_buffer(mapped_data)),
+            dtype=pl.String,
+        )
+        flags = pl.Series(pa.Array.from_buffers(pa.uint8(), n, [None, pa.py_buffer(row_flags)]))
+        offsets_by = array("q", raw_offsets)
         rows = pl.Series(pa.Array.from_buffers(pa.int32(), len(raw_rows) // 4, [None, pa.py_buffer(raw_rows)]))
-        return [
-            rows.slice(offsets[k], offsets[k + 1] - offsets[k]) if needs else None
-            for k, needs in enumerate(self._needs)
-        ]
+
+        def part(k: int) -> pl.Series:
+            return rows.slice(offsets_by[k], offsets_by[k + 1] - offsets_by[k])
+
+        candidates = [(part(2 * k), part(2 * k + 1)) if needs else None for k, needs in enumerate(self._needs)]
+        return Scan(mapped, (flags & 1) == 0, (flags & 2) != 0, candidates)
 
     def match(self, texts: pl.Series) -> Matches:
         """Flags of every unit (and of every chunk of its group) for `texts` (already prepared)."""
         n = len(texts)
-        mapped = pl.select(self.stand_ins.expr(pl.lit(texts))).to_series()
-        candidates = self._candidates(mapped)
-        mask_rows = dict(zip(self._masks, candidates[len(self._cues) :], strict=True))
+        scan = self.scan(texts)
+        mapped, plain = scan.mapped, scan.plain
+        every = pl.int_range(n, dtype=pl.Int32, eager=True)
+        every_plain = every.filter(plain)
+        every_other = every.filter(~plain)
+        candidates = [(every_plain, every_other) if rows is None else rows for rows in scan.candidates]
+        mask_rows = {
+            mask: rows[0].append(rows[1]).sort()
+            for mask, rows in zip(self._masks, candidates[len(self._cues) :], strict=True)
+        }
         columns: dict[tuple[str, ...], pl.Series] = {(): mapped}
         for unit in self.units:
             for depth in range(1, len(unit.masks) + 1):
@@ -335,23 +406,29 @@ class Matcher:
                     continue
                 previous, mask = columns[chain[:-1]], chain[-1]
                 rows = mask_rows[mask]
-                if rows is None:
+                if len(rows) == n:
                     columns[chain] = previous.str.replace_all(mask, MASK)
                 elif len(rows):
                     columns[chain] = previous.clone().scatter(rows, previous.gather(rows).str.replace_all(mask, MASK))
                 else:
                     columns[chain] = previous
-        every = pl.int_range(n, dtype=pl.Int32, eager=True)
 
         def run(k: int) -> pl.Series:
+            # Plain rows (no non-ASCII character of a class left, masked or not: the mask is not
+            # in one) match the expression with ASCII classes exactly where they match it.
             unit_index, regex, _ = self._cues[k]
             column = columns[self.units[unit_index].masks]
-            rows = candidates[k]
-            if rows is None:
-                return every.filter(column.str.contains(regex))
-            return rows.filter(column.gather(rows).str.contains(regex))
+            plain_rows, other_rows = candidates[k]
+            found = []
+            if len(plain_rows):
+                found.append(plain_rows.filter(_gather(column, plain_rows, n).str.contains(ascii_expression(regex))))
+            if len(other_rows):
+                found.append(other_rows.filter(_gather(column, other_rows, n).str.contains(regex)))
+            if len(found) == 2:
+                return found[0].append(found[1]).sort()
+            return found[0]
 
-        todo = [k for k, rows in enumerate(candidates[: len(self._cues)]) if rows is None or len(rows)]
+        todo = [k for k, rows in enumerate(candidates[: len(self._cues)]) if len(rows[0]) or len(rows[1])]
         # each call releases the GIL: the cues run side by side
         hits = {k: found for k, found in zip(todo, _pool().map(run, todo), strict=True) if len(found)}
         flags = []
@@ -360,51 +437,44 @@ class Matcher:
             cue_hits = [hits[k] for k in self._unit_cues[unit_index] if k in hits]
             flags.append(_mark(n, cue_hits).alias(unit.name))
             unit_texts[unit.name] = columns[unit.masks]
-        ascii_rows = ~mapped.str.contains(r"[^\x00-\x7f]")
-        return Matches(pl.DataFrame(flags) if flags else pl.DataFrame(), unit_texts, hits, texts, ascii_rows)
+        return Matches(pl.DataFrame(flags) if flags else pl.DataFrame(), unit_texts, hits, texts, plain, scan.replaced)
 
     def extract(self, matches: Matches, unit: str, rows: pl.Series) -> pl.DataFrame:
         """Every piece `str.extract_all` of each chunk of the unit's group finds, at `rows`.
 
         The text is the unit's: the batch's text with the unit's masks applied. One row per
-        piece: `pos` (the index into `rows`) and `found`, in chunk order, then in the order
-        extract_all gives them. Equal to extracting every chunk everywhere, but a chunk runs
-        only where it matched, with only the cues that matched there (a cue that matches nowhere
-        in a text changes no match of the alternation), and on the text with stand-ins first
-        (see `_extract_fast`).
+        piece: `pos` (the index into `rows`) and `found`, by `pos`, then in chunk order, then in
+        the order extract_all gives them. Equal to extracting every chunk everywhere, but a chunk
+        runs only where one of its cues matched (elsewhere it finds nothing), and on the text
+        with stand-ins first (see `_extract_fast`).
         """
         return self.extract_many(matches, [(unit, rows)])[0]
 
     def extract_many(self, matches: Matches, requests: Sequence[tuple[str, pl.Series]]) -> list[pl.DataFrame]:
-        """`extract` for several (unit, rows) at once, the extractions side by side."""
+        """`extract` for several (unit, rows) at once, the extractions side by side.
+
+        One extraction per chunk, of the chunk's own expression (the same string every batch),
+        over the rows where one of its cues matched.
+        """
         tasks: list[tuple[int, int, pl.Series, pl.Series, int, str]] = []
         for r, (unit, rows) in enumerate(requests):
             unit_index = self._unit_index[unit]
             group = self.units[unit_index].group
             positions = pl.DataFrame({"row": rows.cast(pl.Int32), "pos": pl.int_range(len(rows), dtype=pl.Int32, eager=True)})
             for chunk, chunk_regex in enumerate(group.regexes):
-                cues = [k for k in self._unit_cues[unit_index] if self._cues[k][2] == chunk]
-                parts = [
-                    pl.DataFrame({"row": matches.hits[k], "cue": pl.repeat(k, len(matches.hits[k]), dtype=pl.Int32, eager=True)})
-                    for k in cues
-                    if k in matches.hits
+                found = [
+                    matches.hits[k] for k in self._unit_cues[unit_index] if self._cues[k][2] == chunk and k in matches.hits
                 ]
-                if not parts:
+                if not found:
                     continue
-                pairs = pl.concat(parts).join(positions, on="row")
-                signatures = pairs.group_by("pos").agg(pl.col("cue").sort(), pl.col("row").first()).group_by(
-                    "cue"
-                ).agg(pl.col("pos", "row").sort_by("pos"))
-                for used, where, batch_rows in signatures.iter_rows():
-                    regex = chunk_regex if len(used) == len(cues) else "|".join(f"(?:{self._cues[k][1]})" for k in used)
-                    tasks.append(
-                        (r, chunk, pl.Series(where, dtype=pl.Int32), pl.Series(batch_rows, dtype=pl.Int32), unit_index, regex)
-                    )
+                chunk_rows = found[0] if len(found) == 1 else pl.concat(found).unique()
+                where = positions.filter(pl.col("row").is_in(chunk_rows.implode()))
+                if where.height:
+                    tasks.append((r, chunk, where["pos"], where["row"], unit_index, chunk_regex))
 
         def run(task: tuple[int, int, pl.Series, pl.Series, int, str]) -> pl.DataFrame:
             _, _, where, batch_rows, unit_index, regex = task
-            found = self._extract_fast(matches, unit_index, batch_rows, regex)
-            return pl.DataFrame({"pos": where, "found": found})
+            return self._extract_fast(matches, unit_index, batch_rows, where, regex)
 
         empty = pl.DataFrame(schema={"pos": pl.Int32, "found": pl.List(pl.String)})
         pieces: list[list[tuple[int, pl.DataFrame]]] = [[] for _ in requests]
@@ -412,46 +482,55 @@ class Matcher:
             pieces[task[0]].append((task[1], frame))
         return [
             pl.concat([empty, *(frame for _, frame in sorted(found, key=lambda cf: cf[0]))])
+            .sort("pos", maintain_order=True)
             .explode("found")
             .drop_nulls("found")
             for found in pieces
         ]
 
-    def _extract_fast(self, matches: Matches, unit_index: int, rows: pl.Series, regex: str) -> pl.Series:
-        """extract_all of `regex` from the unit's text at `rows`, run on its text with stand-ins.
+    def _extract_fast(
+        self, matches: Matches, unit_index: int, rows: pl.Series, where: pl.Series, regex: str
+    ) -> pl.DataFrame:
+        """(pos, found): extract_all of `regex` from the unit's text at `rows` (pos: `where`).
 
-        The matches are at the same places in both; a matched piece without a stand-in character
-        is the text's own, a piece with one is extracted again from the text itself (the
-        original text with the unit's masks applied, made for those rows only).
+        It runs on the text with stand-ins, with ASCII classes on plain rows (`ascii_expression`:
+        the same matches there). The matches are at the same places as in the text itself; a
+        matched piece without a stand-in character is the text's own, a piece with one is
+        extracted again from the text itself (the original text with the unit's masks applied,
+        made for those rows only). Only rows that got a stand-in can have such a piece (in the
+        others the text with stand-ins is the text). The rows come back in no particular order.
         """
         unit = self.units[unit_index]
-        mapped = matches.texts[unit.name].gather(rows)
-        ascii_rows = matches.ascii.gather(rows)
-        if ascii_rows.all():
-            quick = mapped.str.extract_all(ascii_expression(regex))
-        elif not ascii_rows.any():
-            quick = mapped.str.extract_all(regex)
-        else:
-            quick = _interleave(
-                ascii_rows,
-                mapped.filter(ascii_rows).str.extract_all(ascii_expression(regex)),
-                mapped.filter(~ascii_rows).str.extract_all(regex),
-            )
-        again = quick.list.eval(pl.element().str.contains(self.stand_ins.pattern())).list.any()
-        if not again.any():
-            return quick
-        text = matches.original.gather(rows.filter(again))
+        column = matches.texts[unit.name]
+        plain = matches.plain.gather(rows)
+        parts = []
+        for select, expression in ((plain, ascii_expression(regex)), (~plain, regex)):
+            some = rows.filter(select) if not select.all() else rows
+            if len(some):
+                parts.append(
+                    pl.DataFrame(
+                        {
+                            "pos": where.filter(select) if len(some) < len(rows) else where,
+                            "row": some,
+                            "found": column.gather(some).str.extract_all(expression),
+                        }
+                    )
+                )
+        frame = pl.concat(parts) if len(parts) > 1 else parts[0]
+        replaced = matches.replaced.gather(frame["row"])
+        if not replaced.any():
+            return frame.drop("row")
+        suspects = frame.filter(replaced)
+        has_stand_in = suspects["found"].list.eval(pl.element().str.contains(self.stand_ins.pattern())).list.any()
+        if not has_stand_in.any():
+            return frame.drop("row")
+        again = suspects.filter(has_stand_in)
+        text = matches.original.gather(again["row"])
         for mask in unit.masks:
             text = text.str.replace_all(mask, MASK)
-        return _interleave(again, text.str.extract_all(regex), quick.filter(~again))
-
-
-def _interleave(where: pl.Series, if_true: pl.Series, if_false: pl.Series) -> pl.Series:
-    """The items of `if_true` where `where` holds and of `if_false` elsewhere, each in order."""
-    index = pl.int_range(len(where), dtype=pl.Int32, eager=True)
-    return pl.concat(
-        [pl.DataFrame({"i": index.filter(where), "v": if_true}), pl.DataFrame({"i": index.filter(~where), "v": if_false})]
-    ).sort("i")["v"]
+        redone = again.select("pos", found=text.str.extract_all(regex))
+        keep = frame.join(again.select("row"), on="row", how="anti").drop("row")
+        return pl.concat([keep, redone])
 
 
 _ASCII_CLASSES = {"w": "word", "d": "digit", "s": "space"}
@@ -505,6 +584,10 @@ def ascii_expression(regex: str) -> str:
 def _pool() -> ThreadPoolExecutor:
     """Threads for running many small polars operations side by side (each releases the GIL)."""
     return ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="cues")
+
+
+def _gather(column: pl.Series, rows: pl.Series, n: int) -> pl.Series:
+    return column if len(rows) == n else column.gather(rows)
 
 
 def _mark(n: int, rows: Sequence[pl.Series]) -> pl.Series:

@@ -1,0 +1,124 @@
+"""`Prefilter.scan` (Arrow buffers, stand-ins in C) against what it replaces.
+
+The scan must give the texts `StandIns.expr` gives, the candidates `Prefilter.candidates` gives
+for those texts, and per row whether a stand-in was put in and whether a non-ASCII character of
+a class (\\w, \\d, \\s) is left (the rows the ASCII form of an expression may not run on).
+"""
+
+from __future__ import annotations
+
+from array import array
+
+import polars as pl
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.score import skepticism, topics
+from analysis.score.matching import Matcher, ascii_expression
+from analysis.score.taxonomy import load_taxonomy
+from tests.score.test_matching import UNICODE_CASES, labelled_texts
+
+EXTRA = [
+    "",
+    "plain ascii, no stand-in",
+    "em\u2014dash and en\u2013dash are named: kept, in no class",
+    "the broken bar \u00a6 is the mask",
+    "\u00fc and \u00dc are named and letters; \u0663 is a digit left as it is",
+    "\u212aelvin and lo\u017fng s bypass the filter",
+    "emoji \U0001f621, nbsp\u00a0, ideographic space\u3000, \u00e9t\u00e9",
+    "\u200d\u200b\u00ad soft things",
+]
+
+
+def _matchers() -> list[Matcher]:
+    return [topics._matcher(load_taxonomy()), skepticism._matcher()]
+
+
+def _by_definition(matcher: Matcher, texts: pl.Series) -> tuple[pl.Series, list[set[int]], list[bool], list[bool]]:
+    mapped = pl.select(matcher.stand_ins.expr(pl.lit(texts))).to_series()
+    raw_offsets, raw_rows = matcher._prefilter.candidates(mapped.to_list())
+    offsets = array("q", raw_offsets)
+    rows = array("i", raw_rows)
+    candidates = [set(rows[offsets[k] : offsets[k + 1]]) for k in range(len(offsets) - 1)]
+    classed = mapped.str.contains(r"[[^\x00-\x7f]&&[\w\d\s]]").to_list()
+    replaced = (mapped != texts).to_list()
+    return mapped, candidates, classed, replaced
+
+
+def _assert_scan_is_the_definition(matcher: Matcher, texts: pl.Series) -> None:
+    scan = matcher.scan(texts)
+    mapped, candidates, classed, replaced = _by_definition(matcher, texts.fill_null(""))
+    assert scan.mapped.to_list() == mapped.to_list()
+    assert (~scan.plain).to_list() == classed
+    assert scan.replaced.to_list() == replaced
+    for k, found in enumerate(scan.candidates):
+        if found is None:
+            assert not candidates[k]
+            continue
+        plain_rows, other_rows = (part.to_list() for part in found)
+        assert plain_rows == sorted(plain_rows) and other_rows == sorted(other_rows)
+        assert set(plain_rows) | set(other_rows) == candidates[k]
+        assert all(not classed[r] for r in plain_rows) and all(classed[r] for r in other_rows)
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_scan_equals_stand_ins_and_candidates(which: int) -> None:
+    texts = pl.Series([*labelled_texts(), *UNICODE_CASES, *EXTRA], dtype=pl.String)
+    _assert_scan_is_the_definition(_matchers()[which], texts)
+
+
+def test_scan_reads_sliced_and_chunked_columns_and_nulls() -> None:
+    matcher = _matchers()[0]
+    texts = pl.Series([*UNICODE_CASES, None, *EXTRA], dtype=pl.String)
+    _assert_scan_is_the_definition(matcher, texts.slice(3, 9))
+    _assert_scan_is_the_definition(matcher, pl.concat([texts.slice(0, 4), texts.slice(4)], rechunk=False))
+    _assert_scan_is_the_definition(matcher, pl.Series([], dtype=pl.String))
+
+
+def test_scan_checks_its_buffers() -> None:
+    matcher = _matchers()[0]
+    column = pa.array(["abc"], type=pa.large_string())
+    _, offsets, data = column.buffers()
+    with pytest.raises(ValueError):
+        matcher._prefilter.scan(offsets, data, 0, 2, matcher._table)
+    with pytest.raises(ValueError):
+        matcher._prefilter.scan(offsets, data, 0, 1, b"short")
+
+
+def test_stand_in_table_is_the_expression() -> None:
+    matcher = _matchers()[1]
+    table = matcher.stand_ins.table()
+    assert len(table) == 0x110000 and not any(table[:128])
+    for ch in "\u00e9\U0001f621\u00a0\u2014\u00a6\u0663\u212a":
+        mapped = pl.select(matcher.stand_ins.expr(pl.lit(pl.Series([ch])))).item()
+        if mapped != ch:
+            assert table[ord(ch)] == ord(mapped)
+        else:
+            in_class = pl.Series([ch]).str.contains(r"[\w\d\s]").item()
+            assert table[ord(ch)] == (255 if in_class else 0)
+
+
+text_chars = st.characters(categories=("Lu", "Ll", "Nd", "Zs", "So", "Pd", "Po", "Mn", "Cf"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(text_chars, max_size=30) | st.sampled_from(EXTRA + UNICODE_CASES), max_size=20))
+def test_generated_texts_scan_as_the_definition(batch: list[str]) -> None:
+    _assert_scan_is_the_definition(_matchers()[0], pl.Series(batch, dtype=pl.String))
+
+
+def test_ascii_expressions_match_the_same_on_plain_text() -> None:
+    """Plain: non-ASCII characters only outside \\w, \\d, \\s (the mask, dashes, emoji...)."""
+    texts = pl.Series(
+        [
+            "the UN \u00a6 did nothing \u2014 200 killed",
+            "\u2013UN\u2013 did\u2014nothing; \U0001f621 verified\u00a6",
+            "\u00abnot verified\u00bb \u2026 the Kremlin\u2019s MoD",
+        ]
+    )
+    matcher = _matchers()[0]
+    assert matcher.scan(texts).plain.all()
+    for _, regex, _ in matcher._cues:
+        assert texts.str.extract_all(regex).equals(texts.str.extract_all(ascii_expression(regex)))
