@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -199,8 +200,13 @@ def build_report(
     article_id: str | None = None,
     database: str = "",
     library: dict[str, queries.Query] | None = None,
+    on_chart: Callable[[ChartOutput], None] | None = None,
 ) -> Report:
-    """Run every section's query for the period and build its chart spec (no files written)."""
+    """Run every section's query for the period and build its chart spec (no files written).
+
+    `on_chart`, when given, is called with each chart as soon as it is built (write_report
+    starts its image export there, while the next queries run).
+    """
     library = library if library is not None else queries.library()
     queries.install_staging(conn)
     frames: dict[str, pl.DataFrame] = {}
@@ -212,10 +218,16 @@ def build_report(
             frames[key] = _run(conn, library, name, period, article_id, extra)
         return frames[key]
 
+    def chart(section: Section, frame: pl.DataFrame, chart_id: str, subtitle: str = "") -> ChartOutput | None:
+        built = _chart(section, frame, chart_id, subtitle)
+        if built is not None and on_chart is not None:
+            on_chart(built)
+        return built
+
     sections: list[SectionOutput] = []
     for section in definition.sections:
         frame = run(section.query, section.params)
-        sections.append(SectionOutput(section, frame, _chart(section, frame, section.id)))
+        sections.append(SectionOutput(section, frame, chart(section, frame, section.id)))
 
     articles: list[ArticleOutput] = []
     article_total = 0
@@ -239,7 +251,7 @@ def build_report(
             for panel in spec.panels:
                 frame = panel_frames[panel.id].filter(pl.col("article_id") == current)
                 about = str(row.get("article_title") or current)
-                output = SectionOutput(panel, frame, _chart(panel, frame, f"a{index}-{panel.id}", about))
+                output = SectionOutput(panel, frame, chart(panel, frame, f"a{index}-{panel.id}", about))
                 (article.charts if panel.show == "chart" else article.others).append(output)
             articles.append(article)
 
@@ -259,22 +271,33 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:60] or "article"
 
 
-def export_images(report: Report, folder: Path, *, workers: int = 2) -> list[Path]:
-    """Each chart as PNG and SVG in folder/charts/; the chart's title is added for use out of context."""
-    import vl_convert
+class ImageExporter:
+    """Writes charts as PNG and SVG into folder/charts/ on worker threads, as they are handed in.
 
-    target = folder / "charts"
-    target.mkdir(parents=True, exist_ok=True)
-    version = render.vega_lite_version()
+    vl-convert works without the GIL, so charts are drawn while the report's next queries run.
+    """
 
-    def export(chart: ChartOutput) -> list[Path]:
+    def __init__(self, folder: Path, *, workers: int = 2) -> None:
+        self.target = folder / "charts"
+        self.target.mkdir(parents=True, exist_ok=True)
+        self.version = render.vega_lite_version()
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chart-image")
+        self.futures: list[Future[list[Path]]] = []
+
+    def submit(self, chart: ChartOutput) -> None:
+        """Start drawing `chart` (its title is added for use out of context)."""
+        self.futures.append(self.pool.submit(self._export, chart))
+
+    def _export(self, chart: ChartOutput) -> list[Path]:
+        import vl_convert
+
         title: dict[str, Any] = {"text": chart.title, "anchor": "start", "fontSize": 14}
         if chart.subtitle:  # an article panel: the article's title under the panel's, cut to the chart's width
             title["subtitle"] = chart.subtitle if len(chart.subtitle) <= 70 else chart.subtitle[:69].rstrip() + "…"
         spec = {**chart.spec, "title": title}
         name = chart.id.removeprefix("chart-")
-        svg_path, png_path = target / f"{name}.svg", target / f"{name}.png"
-        svg = vl_convert.vegalite_to_svg(spec, vl_version=version)
+        svg_path, png_path = self.target / f"{name}.svg", self.target / f"{name}.png"
+        svg = vl_convert.vegalite_to_svg(spec, vl_version=self.version)
         svg_path.write_text(svg, "utf-8")
         # the PNG from that SVG: the same pixels as vegalite_to_png, without laying the chart out again
         png_path.write_bytes(vl_convert.svg_to_png(svg, scale=2))
@@ -282,8 +305,24 @@ def export_images(report: Report, folder: Path, *, workers: int = 2) -> list[Pat
         chart.png = f"charts/{png_path.name}"
         return [png_path, svg_path]
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return [path for paths in pool.map(export, report.charts) for path in paths]
+    def finish(self) -> list[Path]:
+        """Wait for every image; the files written, PNG then SVG per chart, in the order handed in."""
+        try:
+            return [path for future in self.futures for path in future.result()]
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop: images not started are not drawn."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def export_images(report: Report, folder: Path, *, workers: int = 2) -> list[Path]:
+    """Each chart as PNG and SVG in folder/charts/; the chart's title is added for use out of context."""
+    exporter = ImageExporter(folder, workers=workers)
+    for chart in report.charts:
+        exporter.submit(chart)
+    return exporter.finish()
 
 
 def write_report(
@@ -305,15 +344,23 @@ def write_report(
     definition = load(name, library=library)
     queries.install_staging(conn)
     period = resolve_period(conn, week, start, end)
-    report = build_report(conn, definition, period, article_id=article_id, database=database, library=library)
-    timings["queries_and_specs"] = time.perf_counter() - began
-
     slug = f"{name}-{period.slug}" + (f"-{_slug(article_id)}" if article_id else "")
     folder = out_dir / slug
     folder.mkdir(parents=True, exist_ok=True)
+    exporter = ImageExporter(folder) if images else None
+    try:
+        report = build_report(
+            conn, definition, period, article_id=article_id, database=database, library=library,
+            on_chart=exporter.submit if exporter else None,
+        )
+    except BaseException:
+        if exporter:
+            exporter.close()
+        raise
+    timings["queries_and_specs"] = time.perf_counter() - began
     step = time.perf_counter()
-    written = export_images(report, folder) if images else []
-    timings["images"] = time.perf_counter() - step
+    written = exporter.finish() if exporter else []
+    timings["images_after_queries"] = time.perf_counter() - step
 
     step = time.perf_counter()
     html_path = folder / f"{slug}.html"
