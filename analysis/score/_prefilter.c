@@ -25,7 +25,8 @@
 #define RIGHT 2u
 
 typedef struct {
-    int32_t *next;     /* n_states * alpha transitions (complete: failure links folded in) */
+    int32_t *next;     /* n_states * alpha transitions (complete: failure links folded in; ~target
+                          when the target reports a literal) */
     int32_t *own;      /* state -> first output (index into out_lit), -1 if none */
     int32_t *dict;     /* state -> nearest proper suffix state with outputs, 0 if none */
     int32_t *report;   /* state -> itself if it has outputs, else dict */
@@ -159,6 +160,11 @@ static int automaton_build(Automaton *a, PyObject *const *texts, const int32_t *
     }
     for (int32_t v = 0; v < a->n_states; v++)
         a->report[v] = a->own[v] >= 0 ? v : a->dict[v];
+    /* a transition into a state that reports something is stored as ~state (negative): the
+     * scan looks at `report` only then (the root, state 0, never reports) */
+    for (Py_ssize_t k = 0; k < (Py_ssize_t)a->n_states * alpha; k++)
+        if (a->report[a->next[k]])
+            a->next[k] = ~a->next[k];
     return 0;
 }
 
@@ -492,7 +498,12 @@ static int scan_text(const Prefilter *p, RowState *st, const uint32_t *text, Py_
                 *s = 0;
                 continue;
             }
-            *s = a->next[(size_t)*s * (size_t)a->alpha + (size_t)sym];
+            int32_t v = a->next[(size_t)*s * (size_t)a->alpha + (size_t)sym];
+            if (v >= 0) {
+                *s = v;
+                continue;
+            }
+            *s = ~v;
             int32_t t = a->report[*s];
             while (t) {
                 for (int32_t o = a->own[t]; o >= 0; o = a->out_next[o]) {
@@ -721,6 +732,11 @@ static PyObject *Prefilter_scan(Prefilter *p, PyObject *args)
         int classed = 0, replaced = 0;
         moff[i] = w;
         while (pos < len) {
+            if (s[pos] < 0x80) {
+                mout[w++] = s[pos];
+                cps[m++] = s[pos++];
+                continue;
+            }
             Py_ssize_t at = pos;
             uint32_t c = utf8_next(s, &pos);
             if (c >= 0x80 && c < N_CODEPOINTS) {

@@ -18,9 +18,21 @@ row. `Matcher` computes the same flags with far less work, in three steps that c
    non-ASCII text, and the slow engines it falls back on cost 10-20x more.
 2. **Required literals.** `analysis.score.literals` reads from each expression the literals any
    match must contain ("nothing" in "did ~1 nothing"); `_prefilter.c` finds them all in one pass
-   over each text and lists, per expression, the rows that have every one.
-3. **Expressions on candidates only.** Each expression runs (polars, all expressions in
-   parallel) on its candidate rows; a group's flag is the union of its expressions' matches.
+   over each text and lists, per expression, the rows that have every one. The same pass reads
+   the column's Arrow buffers and writes the texts with their stand-ins (`Matcher.scan`).
+3. **Expressions on candidates only.** Each expression runs (polars, side by side on threads)
+   on its candidate rows; a group's flag is the union of its expressions' matches. Rows left
+   with no non-ASCII \\w, \\d or \\s character ("plain": dashes, the mask, emoji stand-ins are
+   fine) run the expression with ASCII classes and word boundaries (`ascii_expression`), which
+   matches exactly the same there and keeps the DFA (masks too); in the other rows (a letter
+   some expression names, such as the "ü" of "Türkiye") the kept letters an expression does not
+   name get stand-ins for it too (`_more_stand_ins`), which mostly makes them plain for it.
+
+With `evidence_everywhere` (both scorers), step 3 extracts instead: each chunk's own expression
+(`str.extract_all`, the same string every batch) runs on the rows where one of its cues can
+match, a group's flag is "some chunk found something", and the evidence is read from what was
+found. One extraction per chunk costs less than a `str.contains` per cue followed by the
+extraction of the rows that matched.
 
 tests/score/test_matching.py checks that `Matcher` and `flag_groups` agree, on the labelled
 comment sets and on generated text.
@@ -30,7 +42,7 @@ from __future__ import annotations
 
 import os
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache, reduce
@@ -295,6 +307,8 @@ class Matches:
     flags: pl.DataFrame
     texts: dict[str, pl.Series] = field(default_factory=dict)  # per unit: its text, stand-ins in
     hits: dict[int, pl.Series] = field(default_factory=dict)  # per cue: the rows it matched
+    # per (unit index, chunk), with evidence_everywhere: (row, found) where the chunk found pieces
+    pieces: dict[tuple[int, int], pl.DataFrame] = field(default_factory=dict)
     original: pl.Series = field(default_factory=pl.Series)  # the texts as given
     plain: pl.Series = field(default_factory=pl.Series)  # per row: no non-ASCII \w, \d, \s left
     replaced: pl.Series = field(default_factory=pl.Series)  # per row: has a stand-in
@@ -315,10 +329,17 @@ def _literal_flags(literal: Literal) -> int:
 
 
 class Matcher:
-    """The flags of many cue groups over a column of texts: `flag_groups`, computed faster."""
+    """The flags of many cue groups over a column of texts: `flag_groups`, computed faster.
 
-    def __init__(self, units: Sequence[Unit]) -> None:
+    With `evidence_everywhere` (for a scorer that wants the evidence of every row that matched),
+    each chunk is extracted (`str.extract_all`) on the rows where one of its cues can match,
+    instead of flagging with each cue (`str.contains`) and extracting afterwards: a group's flag
+    is then "some chunk found something", and `extract` reads the pieces already found.
+    """
+
+    def __init__(self, units: Sequence[Unit], *, evidence_everywhere: bool = False) -> None:
         self.units = tuple(units)
+        self.evidence_everywhere = evidence_everywhere
         self._masks = list(dict.fromkeys(m for u in self.units for m in u.masks))
         # every cue expression, then every mask: the prefilter's patterns
         self._cues = [(i, rx, chunk) for i, u in enumerate(self.units) for rx, chunk in u.group.cues()]
@@ -352,6 +373,7 @@ class Matcher:
             self.stand_ins.bypass,
         )
         self._table = self.stand_ins.table()
+        self._extra: dict[str, list[tuple[str, str]]] = {}
 
     def scan(self, texts: pl.Series) -> Scan:
         """Stand-ins and candidates of `texts` (prepared) in one pass of `Prefilter.scan`.
@@ -395,7 +417,7 @@ class Matcher:
         every_other = every.filter(~plain)
         candidates = [(every_plain, every_other) if rows is None else rows for rows in scan.candidates]
         mask_rows = {
-            mask: rows[0].append(rows[1]).sort()
+            mask: pl.concat(rows).sort()
             for mask, rows in zip(self._masks, candidates[len(self._cues) :], strict=True)
         }
         columns: dict[tuple[str, ...], pl.Series] = {(): mapped}
@@ -406,10 +428,14 @@ class Matcher:
                     continue
                 previous, mask = columns[chain[:-1]], chain[-1]
                 rows = mask_rows[mask]
-                if len(rows) == n:
-                    columns[chain] = previous.str.replace_all(mask, MASK)
-                elif len(rows):
-                    columns[chain] = previous.clone().scatter(rows, previous.gather(rows).str.replace_all(mask, MASK))
+                if len(rows):
+                    replaced = _by_flag(
+                        plain.gather(rows),
+                        _gather(previous, rows, n),
+                        lambda t: t.str.replace_all(ascii_expression(mask), MASK),  # noqa: B023 (called at once)
+                        lambda t: t.str.replace_all(mask, MASK),  # noqa: B023
+                    )
+                    columns[chain] = replaced if len(rows) == n else previous.clone().scatter(rows, replaced)
                 else:
                     columns[chain] = previous
 
@@ -423,21 +449,57 @@ class Matcher:
             if len(plain_rows):
                 found.append(plain_rows.filter(_gather(column, plain_rows, n).str.contains(ascii_expression(regex))))
             if len(other_rows):
-                found.append(other_rows.filter(_gather(column, other_rows, n).str.contains(regex)))
-            if len(found) == 2:
-                return found[0].append(found[1]).sort()
-            return found[0]
+                text = _gather(column, other_rows, n)
+                for chars, stand_in in self._more_stand_ins(regex):
+                    text = text.str.replace_all(chars, stand_in)
+                now_plain = ~text.str.contains(_CLASSED_NON_ASCII)
+                contains = _by_flag(
+                    now_plain, text, lambda t: t.str.contains(ascii_expression(regex)), lambda t: t.str.contains(regex)
+                )
+                found.append(other_rows.filter(contains))
+            return pl.concat(found).sort() if len(found) == 2 else found[0]
 
-        todo = [k for k, rows in enumerate(candidates[: len(self._cues)]) if len(rows[0]) or len(rows[1])]
-        # each call releases the GIL: the cues run side by side
-        hits = {k: found for k, found in zip(todo, _pool().map(run, todo), strict=True) if len(found)}
-        flags = []
-        unit_texts = {}
-        for unit_index, unit in enumerate(self.units):
-            cue_hits = [hits[k] for k in self._unit_cues[unit_index] if k in hits]
-            flags.append(_mark(n, cue_hits).alias(unit.name))
-            unit_texts[unit.name] = columns[unit.masks]
-        return Matches(pl.DataFrame(flags) if flags else pl.DataFrame(), unit_texts, hits, texts, plain, scan.replaced)
+        unit_texts = {unit.name: columns[unit.masks] for unit in self.units}
+        matches = Matches(pl.DataFrame(), unit_texts, original=texts, plain=plain, replaced=scan.replaced)
+        if self.evidence_everywhere:
+            unit_rows = self._extract_everywhere(matches, candidates)
+        else:
+            todo = [k for k, rows in enumerate(candidates[: len(self._cues)]) if len(rows[0]) or len(rows[1])]
+            # each call releases the GIL: the cues run side by side
+            hits = {k: found for k, found in zip(todo, _pool().map(run, todo), strict=True) if len(found)}
+            matches.hits = hits
+            unit_rows = [[hits[k] for k in self._unit_cues[u] if k in hits] for u in range(len(self.units))]
+        flags = [_mark(n, rows).alias(unit.name) for unit, rows in zip(self.units, unit_rows, strict=True)]
+        matches.flags = pl.DataFrame(flags) if flags else pl.DataFrame()
+        return matches
+
+    def _extract_everywhere(
+        self, matches: Matches, candidates: Sequence[tuple[pl.Series, pl.Series]]
+    ) -> list[list[pl.Series]]:
+        """Each chunk extracted on the rows where one of its cues can match (into
+        `matches.pieces`); per unit, the rows where a chunk found something."""
+        chunk_cues: dict[tuple[int, int], list[int]] = {}
+        for k, (unit_index, _, chunk) in enumerate(self._cues):
+            chunk_cues.setdefault((unit_index, chunk), []).append(k)
+        tasks = []
+        for (unit_index, chunk), cues in chunk_cues.items():
+            rows = pl.concat([part for k in cues for part in candidates[k]]).unique().sort()
+            if len(rows):
+                tasks.append((unit_index, chunk, rows))
+
+        def run(task: tuple[int, int, pl.Series]) -> pl.DataFrame:
+            unit_index, chunk, rows = task
+            regex = self.units[unit_index].group.regexes[chunk]
+            frame = self._extract_fast(matches, unit_index, rows, rows, regex)
+            return frame.rename({"pos": "row"}).filter(pl.col("found").list.len() > 0).sort("row")
+
+        unit_rows: list[list[pl.Series]] = [[] for _ in self.units]
+        for (unit_index, chunk, _), frame in zip(tasks, _pool().map(run, tasks), strict=True):
+            if frame.height:
+                matches.pieces[(unit_index, chunk)] = frame
+                unit_rows[unit_index].append(frame["row"])
+        return unit_rows
+
 
     def extract(self, matches: Matches, unit: str, rows: pl.Series) -> pl.DataFrame:
         """Every piece `str.extract_all` of each chunk of the unit's group finds, at `rows`.
@@ -457,11 +519,17 @@ class Matcher:
         over the rows where one of its cues matched.
         """
         tasks: list[tuple[int, int, pl.Series, pl.Series, int, str]] = []
+        ready: list[tuple[int, int, pl.DataFrame]] = []
         for r, (unit, rows) in enumerate(requests):
             unit_index = self._unit_index[unit]
             group = self.units[unit_index].group
             positions = pl.DataFrame({"row": rows.cast(pl.Int32), "pos": pl.int_range(len(rows), dtype=pl.Int32, eager=True)})
             for chunk, chunk_regex in enumerate(group.regexes):
+                if self.evidence_everywhere:
+                    known = matches.pieces.get((unit_index, chunk))
+                    if known is not None:
+                        ready.append((r, chunk, known.join(positions, on="row").select("pos", "found")))
+                    continue
                 found = [
                     matches.hits[k] for k in self._unit_cues[unit_index] if self._cues[k][2] == chunk and k in matches.hits
                 ]
@@ -480,6 +548,8 @@ class Matcher:
         pieces: list[list[tuple[int, pl.DataFrame]]] = [[] for _ in requests]
         for task, frame in zip(tasks, _pool().map(run, tasks), strict=True):
             pieces[task[0]].append((task[1], frame))
+        for r, chunk, frame in ready:
+            pieces[r].append((chunk, frame))
         return [
             pl.concat([empty, *(frame for _, frame in sorted(found, key=lambda cf: cf[0]))])
             .sort("pos", maintain_order=True)
@@ -504,23 +574,28 @@ class Matcher:
         column = matches.texts[unit.name]
         plain = matches.plain.gather(rows)
         parts = []
-        for select, expression in ((plain, ascii_expression(regex)), (~plain, regex)):
-            some = rows.filter(select) if not select.all() else rows
-            if len(some):
-                parts.append(
-                    pl.DataFrame(
-                        {
-                            "pos": where.filter(select) if len(some) < len(rows) else where,
-                            "row": some,
-                            "found": column.gather(some).str.extract_all(expression),
-                        }
-                    )
-                )
+        if plain.any():
+            some = rows if plain.all() else rows.filter(plain)
+            found = column.gather(some).str.extract_all(ascii_expression(regex))
+            mark = matches.replaced.gather(some)
+            parts.append(pl.DataFrame({"pos": where if plain.all() else where.filter(plain), "row": some, "found": found, "mark": mark}))
+        if not plain.all():
+            # Rows with a non-ASCII letter some expression names ("ü" of "Türkiye"): for this
+            # expression, the ones it does not name get stand-ins too, which often makes the
+            # row plain for it (the regex engine's DFA gives up on the others).
+            some = rows.filter(~plain)
+            text = column.gather(some)
+            for chars, stand_in in self._more_stand_ins(regex):
+                text = text.str.replace_all(chars, stand_in)
+            now_plain = ~text.str.contains(_CLASSED_NON_ASCII)
+            found = _by_flag(now_plain, text, lambda t: t.str.extract_all(ascii_expression(regex)), lambda t: t.str.extract_all(regex))
+            mark = pl.repeat(True, len(some), eager=True)
+            parts.append(pl.DataFrame({"pos": where.filter(~plain), "row": some, "found": found, "mark": mark}))
         frame = pl.concat(parts) if len(parts) > 1 else parts[0]
-        replaced = matches.replaced.gather(frame["row"])
-        if not replaced.any():
+        suspects = frame.filter("mark")
+        frame = frame.drop("mark")
+        if not suspects.height:
             return frame.drop("row")
-        suspects = frame.filter(replaced)
         has_stand_in = suspects["found"].list.eval(pl.element().str.contains(self.stand_ins.pattern())).list.any()
         if not has_stand_in.any():
             return frame.drop("row")
@@ -531,6 +606,57 @@ class Matcher:
         redone = again.select("pos", found=text.str.extract_all(regex))
         keep = frame.join(again.select("row"), on="row", how="anti").drop("row")
         return pl.concat([keep, redone])
+
+    def _more_stand_ins(self, regex: str) -> list[tuple[str, str]]:
+        """(character class, stand-in): the kept letters and spaces `regex` cannot tell from the
+        stand-ins of their class (it names neither them nor, case-insensitively, a character
+        they match), as replace_all arguments."""
+        if regex not in self._extra:
+            classed = _engine_matches_in(_CLASSED_NON_ASCII, self.stand_ins.keep)
+            named, icase = named_characters([regex])
+            named_non_ascii = sorted(c for c in named if not c.isascii())
+            related = set()
+            if named_non_ascii:
+                related |= set(_engine_matches_in(f"{'(?i)' if icase else ''}[{_class_of(named_non_ascii)}]", classed))
+            if icase:
+                related |= set(self.stand_ins.bypass)
+            free = [c for c in classed if c not in related]
+            words = [c for c in _engine_matches_in(r"[\w&&\D]", "".join(free))]
+            spaces = [c for c in _engine_matches_in(r"\s", "".join(free))]
+            extra = []
+            if words and self.stand_ins.word is not None:
+                extra.append((f"[{_class_of(words)}]", self.stand_ins.word.replace("$", "$$")))
+            if spaces and self.stand_ins.space is not None:
+                extra.append((f"[{_class_of(spaces)}]", self.stand_ins.space.replace("$", "$$")))
+            self._extra[regex] = extra
+        return self._extra[regex]
+
+
+_CLASSED_NON_ASCII = r"[[^\x00-\x7f]&&[\w\d\s]]"
+
+
+def _engine_matches_in(regex: str, chars: str) -> str:
+    """The characters of `chars` that `regex` (one character long) matches, per polars."""
+    if not chars:
+        return ""
+    return "".join(pl.Series([chars]).str.extract_all(regex).explode().drop_nulls().to_list())
+
+
+def _by_flag(
+    flag: pl.Series, values: pl.Series, if_true: Callable[[pl.Series], pl.Series], if_false: Callable[[pl.Series], pl.Series]
+) -> pl.Series:
+    """`if_true` of the values where `flag` holds and `if_false` of the others, in order."""
+    if flag.all():
+        return if_true(values)
+    if not flag.any():
+        return if_false(values)
+    index = pl.int_range(len(flag), dtype=pl.Int32, eager=True)
+    return pl.concat(
+        [
+            pl.DataFrame({"i": index.filter(flag), "v": if_true(values.filter(flag))}),
+            pl.DataFrame({"i": index.filter(~flag), "v": if_false(values.filter(~flag))}),
+        ]
+    ).sort("i")["v"]
 
 
 _ASCII_CLASSES = {"w": "word", "d": "digit", "s": "space"}

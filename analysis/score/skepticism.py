@@ -312,7 +312,9 @@ def _groups() -> tuple[CueGroup, ...]:
 def _matcher() -> Matcher:
     global _MATCHER
     if _MATCHER is None:
-        _MATCHER = Matcher([Unit(PREFIX + g.name, (g.mask,) if g.mask else (), g) for g in _groups()])
+        _MATCHER = Matcher(
+            [Unit(PREFIX + g.name, (g.mask,) if g.mask else (), g) for g in _groups()], evidence_everywhere=True
+        )
     return _MATCHER
 
 

@@ -137,6 +137,10 @@ UNICODE_CASES = [
     "caf\u00e9 verified? no: unverified claims, \u201cindependent\u201d monitors",
     "x\u0301UN nothing\u200d UN_ did_nothing UN\u00e9 \u00e9UN",
     "\u0130stanbul \u0131s \u00dfilent; \u01c5emal says the UN is toothless",
+    # a letter one expression names (\u00fc of T\u00fcrkiye) next to the cues of all the others
+    "T\u00fcrkiye lied: the death toll is fake, 200 killed \u00fcdid nothing UN\u00fc verified\u00fc",
+    "\u00dcN did nothing; d\u00fcbious figures, I doubt\u00fc them; \u00fcnverified; 'mission\u00fc'",
+    "the UN\u00a0\u00fc\u3000did nothing \u0663\u0660 killed \u00fc\u2014 body count \u00fc",
 ]
 
 
@@ -183,11 +187,17 @@ def test_matcher_flags_equal_flag_groups_with_masks_in_a_chain() -> None:
     )
     exclude = compile_pattern("UN-believable")
     units = [Unit("x.a", (exclude, groups[0].mask or ""), groups[0]), Unit("x.b", (exclude,), groups[1])]
-    batch = ["Russia did nothing", "the UN did nothing", "UN-believable", "unverified", "U.N. verified 😀"]
-    got = Matcher(units).match(pl.Series(batch)).flags
+    batch = ["Russia did nothing", "the UN did nothing", "UN-believable", "unverified", "U.N. verified 😀", "Ünverified"]
     text = pl.DataFrame({TEXT: batch}).lazy().with_columns(masked(pl.col(TEXT), exclude).alias(TEXT))
     expected = flag_groups(text, groups, "x.").select("x.a", "x.b").collect()
-    assert got.equals(expected)
+    for everywhere in (False, True):
+        matcher = Matcher(units, evidence_everywhere=everywhere)
+        matches = matcher.match(pl.Series(batch))
+        assert matches.flags.equals(expected)
+        rows = pl.Series(range(len(batch)), dtype=pl.Int32)
+        found = matcher.extract(matches, "x.b", rows)
+        pieces = text.select(pl.col(TEXT).str.extract_all(groups[1].regexes[0])).collect()[TEXT].to_list()
+        assert [found.filter(pl.col("pos") == i)["found"].to_list() for i in range(len(batch))] == pieces
 
 
 # --- required literals -----------------------------------------------------------------------
@@ -262,3 +272,19 @@ def test_ascii_expressions_match_the_same_in_ascii_text() -> None:
         for group in topic.groups:
             for regex in group.regexes:
                 assert texts.str.extract_all(regex).equals(texts.str.extract_all(ascii_expression(regex)))
+
+
+# Rows the regex engine's DFA cannot take as they are: letters one expression names (ü, Ü, ğ),
+# non-ASCII digits (no stand-in), spaces and dashes, right against the cue words.
+KEPT = ["\u00fc", "\u00dc", "\u011f", "\u0663", "\u00a0", "\u2014", "\u00a6", "\u212a", "\u017f"]
+kept_tokens = st.one_of(
+    st.sampled_from(WORDS), st.sampled_from(WORDS).map(str.title), st.sampled_from(KEPT), st.sampled_from(NOISE),
+    st.tuples(st.sampled_from(KEPT), st.sampled_from(WORDS), st.sampled_from(KEPT)).map("".join),
+)
+kept_texts = st.lists(st.tuples(kept_tokens, st.sampled_from(SEPARATORS)).map("".join), max_size=25).map("".join)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(kept_texts, min_size=1, max_size=40))
+def test_generated_text_with_kept_characters_scores_as_the_reference(batch: list[str]) -> None:
+    assert_same_scores(batch, load_taxonomy())
