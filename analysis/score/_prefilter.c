@@ -23,6 +23,7 @@
 #define N_CODEPOINTS 0x110000
 #define LEFT 1u
 #define RIGHT 2u
+#define CASED 4u /* matched with its exact case: the automaton folds case, the scan checks it */
 
 typedef struct {
     int32_t *next;     /* n_states * alpha transitions (complete: failure links folded in; ~target
@@ -43,6 +44,8 @@ typedef struct {
     int32_t n_lit;
     int32_t *lit_len;
     uint8_t *lit_flags;
+    char *lit_chars;      /* every literal's text, one after the other (for CASED ones) */
+    int32_t *lit_char_off;
     int32_t *lit_req_off; /* literal -> its requirements in lit_reqs */
     int32_t *lit_reqs;
     int32_t n_req;
@@ -176,6 +179,8 @@ static void Prefilter_dealloc(Prefilter *p)
     automaton_free(&p->ac[1]);
     PyMem_Free(p->lit_len);
     PyMem_Free(p->lit_flags);
+    PyMem_Free(p->lit_chars);
+    PyMem_Free(p->lit_char_off);
     PyMem_Free(p->lit_req_off);
     PyMem_Free(p->lit_reqs);
     PyMem_Free(p->pat_req_off);
@@ -277,6 +282,11 @@ static PyObject *Prefilter_new(PyTypeObject *type, PyObject *args, PyObject *kwd
     p->n_lit = (int32_t)n_lit;
     p->lit_len = PyMem_Malloc((size_t)(n_lit + 1) * sizeof(int32_t));
     p->lit_flags = PyMem_Malloc((size_t)(n_lit + 1));
+    p->lit_char_off = PyMem_Calloc((size_t)(n_lit + 1), sizeof(int32_t));
+    if (!p->lit_char_off) {
+        PyErr_NoMemory();
+        goto fail;
+    }
     texts[0] = PyMem_Malloc((size_t)(n_lit + 1) * sizeof(PyObject *));
     texts[1] = PyMem_Malloc((size_t)(n_lit + 1) * sizeof(PyObject *));
     ids[0] = PyMem_Malloc((size_t)(n_lit + 1) * sizeof(int32_t));
@@ -305,8 +315,20 @@ static PyObject *Prefilter_new(PyTypeObject *type, PyObject *args, PyObject *kwd
             }
         }
         p->lit_len[i] = (int32_t)PyUnicode_GET_LENGTH(text);
-        p->lit_flags[i] = (uint8_t)flags;
-        int k = ci ? 0 : 1;
+        p->lit_flags[i] = (uint8_t)((flags & (LEFT | RIGHT)) | (ci ? 0 : CASED));
+        {
+            int32_t at = p->lit_char_off[i];
+            char *grown = PyMem_Realloc(p->lit_chars, (size_t)at + (size_t)p->lit_len[i] + 1);
+            if (!grown) {
+                PyErr_NoMemory();
+                goto fail;
+            }
+            p->lit_chars = grown;
+            memcpy(p->lit_chars + at, PyUnicode_DATA(text), (size_t)p->lit_len[i]);
+            p->lit_char_off[i + 1] = at + p->lit_len[i];
+        }
+        /* one automaton for all: its symbols fold case, CASED literals are checked when found */
+        int k = 0;
         texts[k][counts[k]] = text;
         ids[k][counts[k]] = (int32_t)i;
         counts[k]++;
@@ -442,6 +464,7 @@ typedef struct {
     int32_t *touched;
     int32_t n_touched;
     int32_t *last_row; /* output -> the last row it was reported for */
+    int32_t *lit_row;  /* literal -> the last row it was met in */
 } RowState;
 
 /* Outputs are reported as output * stride + variant: with stride 2 (scan), variant 1 marks a row
@@ -514,7 +537,18 @@ static int scan_text(const Prefilter *p, RowState *st, const uint32_t *text, Py_
                         continue;
                     if ((f & RIGHT) && i + 1 < n && ascii_word(text[i + 1]))
                         continue;
-                    meet(p, st, lit);
+                    if (f & CASED) {
+                        const char *want = p->lit_chars + p->lit_char_off[lit];
+                        int same = 1;
+                        for (int32_t j = 0; same && j < p->lit_len[lit]; j++)
+                            same = text[start + j] == (uint8_t)want[j];
+                        if (!same)
+                            continue;
+                    }
+                    if (st->lit_row[lit] != row) { /* a literal met again changes nothing */
+                        st->lit_row[lit] = row;
+                        meet(p, st, lit);
+                    }
                 }
                 t = a->dict[t];
             }
@@ -546,10 +580,13 @@ static int row_state_init(const Prefilter *p, RowState *st)
     st->touched = PyMem_RawMalloc(((size_t)p->n_req + 1) * sizeof(int32_t));
     st->n_touched = 0;
     st->last_row = PyMem_RawMalloc(((size_t)p->n_out + 1) * sizeof(int32_t));
-    if (!st->bits || !st->touched || !st->last_row)
+    st->lit_row = PyMem_RawMalloc(((size_t)p->n_lit + 1) * sizeof(int32_t));
+    if (!st->bits || !st->touched || !st->last_row || !st->lit_row)
         return -1;
     for (int32_t o = 0; o < p->n_out; o++)
         st->last_row[o] = -1;
+    for (int32_t l = 0; l < p->n_lit; l++)
+        st->lit_row[l] = -1;
     return 0;
 }
 
@@ -558,6 +595,7 @@ static void row_state_free(RowState *st)
     PyMem_RawFree(st->bits);
     PyMem_RawFree(st->touched);
     PyMem_RawFree(st->last_row);
+    PyMem_RawFree(st->lit_row);
 }
 
 /* The (output, row) pairs sorted by output: int64 offsets (n_outputs + 1) and int32 rows. */

@@ -135,7 +135,7 @@ COMMON_WORDS = frozenset(
 )
 
 
-def _strength(requirement: Requirement) -> tuple[int, int, int]:
+def strength(requirement: Requirement) -> tuple[int, int, int]:
     """How selective a requirement is likely to be: rarer, longer, bounded literals first."""
 
     def score(lit: Literal) -> int:
@@ -186,7 +186,7 @@ def _sequence(items: Sequence[tuple[Any, Any]], icase: bool, left: bool, right: 
         elif op is _c.BRANCH:
             alternatives = [_sequence(branch, icase, before, after) for branch in av[1]]
             if alternatives and all(alternatives):
-                found.append(frozenset().union(*(max(alt, key=_strength) for alt in alternatives)))
+                found.append(frozenset().union(*(max(alt, key=strength) for alt in alternatives)))
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
             low, _, body = av
             if low >= 1:

@@ -51,7 +51,13 @@ import polars as pl
 import pyarrow as pa
 
 from analysis.score._prefilter import Prefilter
-from analysis.score.literals import Literal, Requirement, named_characters, requirement_options
+from analysis.score.literals import (
+    Literal,
+    Requirement,
+    named_characters,
+    requirement_options,
+    strength,
+)
 from analysis.score.patterns import MASK
 from analysis.text import fold_punctuation_expr
 
@@ -358,7 +364,9 @@ class Matcher:
             self._needs.append(options != [[]])
             if options != [[]]:
                 for option in options:
-                    entries.append([ids.setdefault(r, len(ids)) for r in option])
+                    # the first requirement triggers the check of the others: the rarest first
+                    ordered = sorted(option, key=strength, reverse=True)
+                    entries.append([ids.setdefault(r, len(ids)) for r in ordered])
                     outputs.append(index)
         literals: dict[Literal, list[int]] = {}
         for requirement, rid in ids.items():

@@ -122,3 +122,19 @@ def test_ascii_expressions_match_the_same_on_plain_text() -> None:
     assert matcher.scan(texts).plain.all()
     for _, regex, _ in matcher._cues:
         assert texts.str.extract_all(regex).equals(texts.str.extract_all(ascii_expression(regex)))
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_candidates_hold_every_row_an_expression_matches(which: int) -> None:
+    """Soundness without the scorers: an expression matches no row the scan leaves out (also
+    literals matched with their exact case, such as "UN", against "un", "Un", "UN-")."""
+    matcher = _matchers()[which]
+    texts = pl.Series([*labelled_texts(), *UNICODE_CASES, *EXTRA, "un Un uN UN UNs xUN UN- MoD mod MOD"])
+    scan = matcher.scan(texts)
+    expressions = [regex for _, regex, _ in matcher._cues] + matcher._masks
+    for k, regex in enumerate(expressions):
+        found = scan.candidates[k]
+        if found is None:
+            continue
+        matched = set(pl.int_range(len(texts), eager=True).filter(scan.mapped.str.contains(regex)).to_list())
+        assert matched <= set(found[0].to_list()) | set(found[1].to_list()), regex
