@@ -320,6 +320,10 @@ class Matches:
     replaced: pl.Series = field(default_factory=pl.Series)  # per row: has a stand-in
 
 
+# per unit name, the rows (Boolean mask) where the unit's flag is needed, from "could it match"
+Scope = Callable[[pl.DataFrame], dict[str, pl.Series]]
+
+
 @dataclass
 class Scan:
     """`Prefilter.scan` of a batch: the texts with stand-ins, and the candidates."""
@@ -415,8 +419,15 @@ class Matcher:
         candidates = [(part(2 * k), part(2 * k + 1)) if needs else None for k, needs in enumerate(self._needs)]
         return Scan(mapped, (flags & 1) == 0, (flags & 2) != 0, candidates)
 
-    def match(self, texts: pl.Series) -> Matches:
-        """Flags of every unit (and of every chunk of its group) for `texts` (already prepared)."""
+    def match(self, texts: pl.Series, scope: Scope | None = None) -> Matches:
+        """Flags of every unit (and of every chunk of its group) for `texts` (already prepared).
+
+        `scope` (with `evidence_everywhere`): given "could the unit match" per unit and row (the
+        candidates, a superset of the flags), the rows where each unit's flag and evidence are
+        needed at all; elsewhere its flag may be False where it would match. The topics scorer
+        passes the rows where a topic could reach its threshold with the groups that could
+        match (the noisy-OR is monotone in the flags).
+        """
         n = len(texts)
         scan = self.scan(texts)
         mapped, plain = scan.mapped, scan.plain
@@ -470,7 +481,7 @@ class Matcher:
         unit_texts = {unit.name: columns[unit.masks] for unit in self.units}
         matches = Matches(pl.DataFrame(), unit_texts, original=texts, plain=plain, replaced=scan.replaced)
         if self.evidence_everywhere:
-            unit_rows = self._extract_everywhere(matches, candidates)
+            unit_rows = self._extract_everywhere(matches, candidates, scope)
         else:
             todo = [k for k, rows in enumerate(candidates[: len(self._cues)]) if len(rows[0]) or len(rows[1])]
             # each call releases the GIL: the cues run side by side
@@ -482,16 +493,32 @@ class Matcher:
         return matches
 
     def _extract_everywhere(
-        self, matches: Matches, candidates: Sequence[tuple[pl.Series, pl.Series]]
+        self, matches: Matches, candidates: Sequence[tuple[pl.Series, pl.Series]], scope: Scope | None
     ) -> list[list[pl.Series]]:
-        """Each chunk extracted on the rows where one of its cues can match (into
-        `matches.pieces`); per unit, the rows where a chunk found something."""
+        """Each chunk extracted on the rows where one of its cues can match (and that `scope`
+        keeps), into `matches.pieces`; per unit, the rows where a chunk found something."""
         chunk_cues: dict[tuple[int, int], list[int]] = {}
         for k, (unit_index, _, chunk) in enumerate(self._cues):
             chunk_cues.setdefault((unit_index, chunk), []).append(k)
+        chunk_rows = {
+            key: pl.concat([part for k in cues for part in candidates[k]]).unique().sort()
+            for key, cues in chunk_cues.items()
+        }
+        kept: dict[str, pl.Series] = {}
+        if scope is not None:
+            n = len(matches.original)
+            could = pl.DataFrame(
+                [
+                    _mark(n, [rows for (u, _), rows in chunk_rows.items() if u == unit_index]).alias(unit.name)
+                    for unit_index, unit in enumerate(self.units)
+                ]
+            )
+            kept = scope(could)
         tasks = []
-        for (unit_index, chunk), cues in chunk_cues.items():
-            rows = pl.concat([part for k in cues for part in candidates[k]]).unique().sort()
+        for (unit_index, chunk), rows in chunk_rows.items():
+            keep = kept.get(self.units[unit_index].name)
+            if keep is not None and len(rows):
+                rows = rows.filter(keep.gather(rows))
             if len(rows):
                 tasks.append((unit_index, chunk, rows))
 

@@ -12,6 +12,7 @@ import polars as pl
 from analysis.score.matching import (
     TEXT,
     Matcher,
+    Scope,
     Unit,
     combined_evidence,
     noisy_or,
@@ -63,6 +64,24 @@ def _topic_hits(flagged: pl.LazyFrame, key: str, topic: Topic) -> pl.LazyFrame:
     )
 
 
+def _possible(taxonomy: Taxonomy) -> Scope:
+    """The rows where each topic could hit, from the groups that could match there: a group's
+    flag can only be set where it could match, and the noisy-OR only grows with the flags, so a
+    topic that misses its threshold (or a required group) with them misses it with the flags."""
+
+    def scope(could: pl.DataFrame) -> dict[str, pl.Series]:
+        conditions = []
+        for topic in taxonomy.topics:
+            prefix = f"{topic.id}."
+            required = [pl.col(prefix + g.name) for g in topic.groups if g.name in topic.require]
+            condition = noisy_or(topic.groups, prefix) >= topic.threshold
+            conditions.append((pl.all_horizontal(required) & condition if required else condition).alias(topic.id))
+        possible = could.select(conditions)
+        return {f"{t.id}.{g.name}": possible[t.id] for t in taxonomy.topics for g in t.groups}
+
+    return scope
+
+
 def score_topics(comments: pl.DataFrame, taxonomy: Taxonomy, key: str = "comment_pk") -> pl.DataFrame:
     """Topic hits of a batch: one row per (key, topic) hit, with score and evidence."""
     schema: dict[str, pl.DataType] = {key: comments.schema[key], **HIT_SCHEMA}
@@ -70,7 +89,7 @@ def score_topics(comments: pl.DataFrame, taxonomy: Taxonomy, key: str = "comment
         return pl.DataFrame(schema=schema)
     base = comments.select(key, prepared_text())
     matcher = _matcher(taxonomy)
-    matches = matcher.match(base[TEXT])
+    matches = matcher.match(base[TEXT], _possible(taxonomy))
     flagged = pl.concat(
         [base.with_columns(pl.int_range(pl.len(), dtype=pl.Int32).alias("_row")), matches.flags], how="horizontal"
     ).lazy()
