@@ -81,7 +81,7 @@ typedef struct {
     /* the batch last tokenized */
     Py_ssize_t b_rows;
     int32_t *b_art;
-    int64_t *b_off; /* b_rows + 1 */
+    int64_t *b_lo, *b_hi; /* per row: its tokens b_tok[lo..hi) */
     int32_t *b_tok;
     int64_t b_len, b_cap;
     int ready;
@@ -153,8 +153,8 @@ static int token_rehash(Linker *self) {
 
 /*
  * Token id of s[0..n) (key: its code points packed when short, else its hash; flag LONG_TOKEN
- * for the latter): its term (>= 0), T_DROPPED, or -(id) - 2 while its term is pending (a new
- * token is added so); INT64_MIN when out of memory.
+ * for the latter; s may be NULL for a short token): its term (>= 0), T_DROPPED, or -(id) - 2
+ * while its term is pending (a new token is added so); INT64_MIN when out of memory.
  */
 static inline int64_t token_id(Linker *self, const uint32_t *s, uint32_t n, uint64_t key, uint32_t flag) {
     uint64_t mask = (1ull << self->slot_bits) - 1;
@@ -175,6 +175,13 @@ static inline int64_t token_id(Linker *self, const uint32_t *s, uint32_t n, uint
         i = (i + 1) & mask;
     }
     /* new token */
+    uint32_t unpacked[8];
+    if (!s) {
+        /* a short token given by its key alone */
+        n = 0;
+        for (uint64_t x = key; x; x >>= 8) unpacked[n++] = (uint32_t)(x & 0xFF);
+        s = unpacked;
+    }
     if (grow((void **)&self->arena, &self->arena_cap, self->arena_len + n, sizeof(uint32_t)) < 0) return INT64_MIN;
     uint64_t need = self->n_tokens + 1, cap;
     cap = self->tok_cap;
@@ -293,7 +300,7 @@ static inline uint32_t utf8_next(const uint8_t **pp, const uint8_t *end) {
         c = (c << 6) | (p[k] & 0x3F);
     }
     *pp = p + more;
-    return c < N_CP ? c : N_CP;
+    return c < N_CP && (c < 0xD800 || c > 0xDFFF) ? c : N_CP; /* surrogates: malformed */
 }
 
 /*
@@ -367,6 +374,101 @@ static Py_ssize_t normalise(const Linker *self, const uint8_t *p, Py_ssize_t len
     return m;
 }
 
+/* An ASCII text in which neither "U.S." nor a dotted acronym occurs. */
+static inline int plain_ascii(const uint8_t *p, Py_ssize_t len) {
+    Py_ssize_t i = 0;
+    uint64_t high = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        high |= w;
+    }
+    for (; i < len; i++) high |= p[i];
+    if (high & 0x8080808080808080ull) return 0;
+    /* both patterns need a letter, ".", a letter, "." */
+    const uint8_t *q = p, *end = p + len;
+    while ((q = memchr(q, '.', (size_t)(end - q))) != NULL) {
+        if (end - q > 2 && q[2] == '.' && q > p && (unsigned)((q[1] | 0x20) - 'a') < 26u && (unsigned)((q[-1] | 0x20) - 'a') < 26u)
+            return 0;
+        q++;
+    }
+    return 1;
+}
+
+/*
+ * Tokens of a plain ASCII text (see plain_ascii) appended to the batch, as the general path
+ * finds them: folding and lower case are the ASCII tables' (backtick is an apostrophe); a token
+ * of at most 8 letters, digits, "'", "." or "," is its own key, lower-cased by setting bit 5 of
+ * each byte (which leaves digits and that punctuation as they are). `limit` is the end of the
+ * readable data (keys are read 8 bytes at a time). Returns -1 when out of memory.
+ */
+static int tokenize_ascii(Linker *self, const uint8_t *p, Py_ssize_t len, const uint8_t *limit, uint32_t *tok) {
+    static const uint64_t keep[9] = {0, 0xFFull, 0xFFFFull, 0xFFFFFFull, 0xFFFFFFFFull, 0xFFFFFFFFFFull,
+                                     0xFFFFFFFFFFFFull, 0xFFFFFFFFFFFFFFull, 0xFFFFFFFFFFFFFFFFull};
+    const uint8_t *lflags = self->lflags;
+    const uint32_t *lower = self->lower;
+    for (Py_ssize_t i = 0; i < len;) {
+        uint8_t f = lflags[p[i]];
+        if (!(f & (F_LETTER | F_DIGIT))) {
+            i++;
+            continue;
+        }
+        Py_ssize_t start = i;
+        int backtick = 0;
+        if (f & F_LETTER) {
+            for (;;) {
+                while (i < len && (lflags[p[i]] & F_LETTER)) i++;
+                if (i + 1 < len && (p[i] == '\'' || p[i] == '`') && (lflags[p[i + 1]] & F_LETTER)) {
+                    backtick |= p[i] == '`';
+                    i++;
+                    continue;
+                }
+                break;
+            }
+        } else {
+            for (;;) {
+                while (i < len && (lflags[p[i]] & F_DIGIT)) i++;
+                if (i + 1 < len && (p[i] == '.' || p[i] == ',') && (lflags[p[i + 1]] & F_DIGIT)) {
+                    i++;
+                    continue;
+                }
+                break;
+            }
+        }
+        uint32_t k = (uint32_t)(i - start);
+        if (k < 2) continue; /* one character: never a term */
+        uint64_t key;
+        uint32_t flag = 0;
+        const uint32_t *cps = NULL;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (k <= 8 && !backtick && p + start + 8 <= limit) {
+            memcpy(&key, p + start, 8);
+            key = (key | 0x2020202020202020ull) & keep[k];
+        } else
+#endif
+        {
+            uint64_t h = FNV_OFFSET;
+            key = 0;
+            for (uint32_t x = 0; x < k; x++) {
+                uint32_t c = lower[p[start + x]];
+                tok[x] = c;
+                if (x < 8) key |= (uint64_t)c << (8 * x);
+                h = (h ^ c) * FNV_PRIME;
+            }
+            if (k > 8) {
+                key = hash_final(h);
+                flag = LONG_TOKEN;
+            }
+            cps = tok;
+        }
+        int64_t id = token_id(self, cps, k, key, flag);
+        if (id == INT64_MIN) return -1;
+        /* a term id, or a pending token as -(token id) - 2 (its term is known by score()) */
+        if (id != T_DROPPED) self->b_tok[self->b_len++] = (int32_t)id;
+    }
+    return 0;
+}
+
 /* ---------- Linker ---------- */
 
 static void Linker_dealloc(Linker *self) {
@@ -391,7 +493,8 @@ static void Linker_dealloc(Linker *self) {
     free(self->tok_off);
     free(self->tok_len);
     free(self->b_art);
-    free(self->b_off);
+    free(self->b_lo);
+    free(self->b_hi);
     free(self->b_tok);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
@@ -546,14 +649,15 @@ static PyObject *Linker_set_codepoints(Linker *self, PyObject *args) {
 }
 
 /*
- * tokenize(offsets, data, articles): tokens of every text whose article has passages (int32
- * article index, -1 none), kept for score(). Returns (the new tokens, whose terms set_terms takes
- * in this order; int32 rows left to the reference; uint32 code points to describe with
- * set_codepoints, when there are any the batch must be tokenized again).
+ * tokenize(offsets, data, articles, rows=None): tokens of every text whose article has passages
+ * (int32 article index, -1 none), kept for score(). Returns (the new tokens, whose terms
+ * set_terms takes in this order; int32 rows left to the reference; uint32 code points to
+ * describe with set_codepoints; int32 rows holding them, to tokenize again with `rows` once
+ * they are described, before score()).
  */
 static PyObject *Linker_tokenize(Linker *self, PyObject *args) {
-    PyObject *o_off, *o_data, *o_art;
-    if (!PyArg_ParseTuple(args, "OOO", &o_off, &o_data, &o_art)) return NULL;
+    PyObject *o_off, *o_data, *o_art, *o_rows = Py_None;
+    if (!PyArg_ParseTuple(args, "OOO|O", &o_off, &o_data, &o_art, &o_rows)) return NULL;
     if (self->n_resolved != self->n_tokens) {
         PyErr_SetString(PyExc_RuntimeError, "terms of the previous tokens were not set");
         return NULL;
@@ -573,12 +677,35 @@ static PyObject *Linker_tokenize(Linker *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "one article per text");
         return NULL;
     }
+    /* rows: all (a new batch), or some rows of the batch last tokenized (those to redo) */
+    Py_buffer v_rows = {0};
+    Py_ssize_t n_todo = n;
+    const int32_t *todo = NULL;
+    if (o_rows != Py_None) {
+        int bad = get_buffer(o_rows, &v_rows, 4, &n_todo, "rows") < 0;
+        if (!bad) {
+            todo = v_rows.buf;
+            bad = self->b_rows != n || !self->b_lo;
+            for (Py_ssize_t i = 0; !bad && i < n_todo; i++) bad = todo[i] < 0 || todo[i] >= n;
+            if (bad) {
+                PyBuffer_Release(&v_rows);
+                PyErr_SetString(PyExc_ValueError, "rows to redo must be rows of the batch last tokenized");
+            }
+        }
+        if (bad) {
+            PyBuffer_Release(&v_art);
+            texts_release(&texts);
+            return NULL;
+        }
+    }
     self->ready = 0;
     int err = 0;
     int32_t *special = NULL;
     uint64_t n_special = 0, special_cap = 0;
     uint32_t *missing = NULL;
     uint64_t n_missing = 0, missing_cap = 0;
+    int32_t *redo = NULL;
+    uint64_t n_redo = 0, redo_cap = 0;
     uint64_t first_new = self->n_tokens;
     Py_BEGIN_ALLOW_THREADS
     Scratch s = {NULL, NULL, 0};
@@ -589,27 +716,47 @@ static PyObject *Linker_tokenize(Linker *self, PyObject *args) {
     int ascii_ok = 1;
     for (uint32_t c = 0; c < 0x80; c++)
         if ((flags[c] & (F_KNOWN | F_SPECIAL)) != F_KNOWN) ascii_ok = 0;
-    free(self->b_art);
-    free(self->b_off);
-    self->b_art = malloc((size_t)(n ? n : 1) * sizeof(int32_t));
-    self->b_off = malloc((size_t)(n + 1) * sizeof(int64_t));
-    if (!self->b_art || !self->b_off) err = 1;
-    self->b_len = 0;
-    for (Py_ssize_t r = 0; r < n && !err; r++) {
+    if (!todo) {
+        free(self->b_art);
+        free(self->b_lo);
+        free(self->b_hi);
+        self->b_art = malloc((size_t)(n ? n : 1) * sizeof(int32_t));
+        self->b_lo = malloc((size_t)(n ? n : 1) * sizeof(int64_t));
+        self->b_hi = malloc((size_t)(n ? n : 1) * sizeof(int64_t));
+        if (!self->b_art || !self->b_lo || !self->b_hi) err = 1;
+        self->b_len = 0;
+    }
+    for (Py_ssize_t x = 0; x < n_todo && !err; x++) {
+        Py_ssize_t r = todo ? todo[x] : x;
         int32_t art = arts[r];
         if (art < 0 || art >= self->n_art) art = -1;
         self->b_art[r] = art;
-        self->b_off[r] = self->b_len;
+        self->b_lo[r] = self->b_hi[r] = self->b_len;
         if (art < 0) continue;
         Py_ssize_t len = (Py_ssize_t)(texts.off[r + 1] - texts.off[r]);
         if (scratch_fit(&s, (uint64_t)len + 1) < 0) {
             err = 1;
             break;
         }
+        if (ascii_ok && plain_ascii(texts.data + texts.off[r], len)) {
+            if (((uint64_t)self->b_len + (uint64_t)len > cap &&
+                 grow((void **)&self->b_tok, &cap, (uint64_t)self->b_len + (uint64_t)len, sizeof(int32_t)) < 0) ||
+                tokenize_ascii(self, texts.data + texts.off[r], len, texts.data + texts.off[n], s.b) < 0) {
+                err = 1;
+                break;
+            }
+            self->b_hi[r] = self->b_len;
+            continue;
+        }
         Py_ssize_t m = normalise(self, texts.data + texts.off[r], len, &s, ascii_ok);
         if (m == -2) {
-            /* code points to describe: the batch is tokenized again once they are */
+            /* code points to describe: the row is tokenized again once they are */
             self->b_art[r] = -1;
+            if (grow((void **)&redo, &redo_cap, n_redo + 1, sizeof(int32_t)) < 0) {
+                err = 1;
+                break;
+            }
+            redo[n_redo++] = (int32_t)r;
             const uint8_t *p = texts.data + texts.off[r], *end = p + len;
             while (p < end) {
                 uint32_t c = utf8_next(&p, end);
@@ -682,6 +829,7 @@ static PyObject *Linker_tokenize(Linker *self, PyObject *args) {
                 }
             }
 #undef PUSH
+            if (k < 2) continue; /* one character: never a term */
             uint32_t flag = 0;
             if (k > 8 || wide > 0xFF) {
                 /* a long token: its hash */
@@ -704,18 +852,20 @@ static PyObject *Linker_tokenize(Linker *self, PyObject *args) {
             }
             self->b_tok[self->b_len++] = (int32_t)id;
         }
+        self->b_hi[r] = self->b_len;
     }
     for (uint64_t i = 0; i < n_missing; i++) flags[missing[i]] = 0;
-    if (!err) self->b_off[n] = self->b_len;
     self->b_cap = (int64_t)cap;
     free(s.a);
     free(s.b);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&v_art);
+    if (todo) PyBuffer_Release(&v_rows);
     texts_release(&texts);
     if (err) {
         free(special);
         free(missing);
+        free(redo);
         self->b_rows = 0;
         return PyErr_NoMemory();
     }
@@ -732,16 +882,19 @@ static PyObject *Linker_tokenize(Linker *self, PyObject *args) {
     }
     PyObject *rows = PyBytes_FromStringAndSize((const char *)special, (Py_ssize_t)(n_special * sizeof(int32_t)));
     PyObject *cps = PyBytes_FromStringAndSize((const char *)missing, (Py_ssize_t)(n_missing * sizeof(uint32_t)));
+    PyObject *again = PyBytes_FromStringAndSize((const char *)redo, (Py_ssize_t)(n_redo * sizeof(int32_t)));
     free(special);
     free(missing);
-    if (!tokens || !rows || !cps) {
+    free(redo);
+    if (!tokens || !rows || !cps || !again) {
         Py_XDECREF(tokens);
         Py_XDECREF(rows);
         Py_XDECREF(cps);
+        Py_XDECREF(again);
         return NULL;
     }
     self->ready = n_missing == 0;
-    return Py_BuildValue("(NNN)", tokens, rows, cps);
+    return Py_BuildValue("(NNNN)", tokens, rows, cps, again);
 }
 
 /* set_terms(terms): int32 term (or -1) of each new token of the last tokenize, in order. */
@@ -800,7 +953,7 @@ static PyObject *Linker_score(Linker *self, PyObject *Py_UNUSED(ignored)) {
     for (Py_ssize_t r = 0; r < self->b_rows && !err; r++) {
         int32_t art = self->b_art[r];
         if (art < 0) continue;
-        int64_t lo = self->b_off[r], hi = self->b_off[r + 1];
+        int64_t lo = self->b_lo[r], hi = self->b_hi[r];
         if (hi == lo) continue;
         uint64_t need = (uint64_t)(hi - lo);
         if (need > cap) {
@@ -918,7 +1071,8 @@ static PyMethodDef Linker_methods[] = {
     {"set_codepoints", (PyCFunction)Linker_set_codepoints, METH_VARARGS,
      "Describe code points: uint32 code points, uint8 flags, uint32 folded lower case."},
     {"tokenize", (PyCFunction)Linker_tokenize, METH_VARARGS,
-     "Tokenize a batch: (new tokens, int32 rows left to the reference, uint32 code points to describe)."},
+     "Tokenize a batch (or rows of it again): (new tokens, int32 rows left to the reference, uint32 code "
+     "points to describe, int32 rows to tokenize again once they are)."},
     {"set_terms", (PyCFunction)Linker_set_terms, METH_O, "int32 term of each new token (-1: none)."},
     {"score", (PyCFunction)Linker_score, METH_NOARGS,
      "Links of the batch last tokenized: int32 rows, passage_no, rank; float64 similarity."},

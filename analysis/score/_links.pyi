@@ -30,8 +30,11 @@ class Linker:
     def set_codepoints(self, codepoints: Buffer, flags: Buffer, lower: Buffer, /) -> None:
         """Describe code points: uint32 code points, uint8 flags, uint32 folded lower case."""
 
-    def tokenize(self, offsets: Buffer, data: Buffer, articles: Buffer, /) -> tuple[list[str], bytes, bytes]:
-        """(new tokens, int32 rows left to the reference, uint32 code points to describe)."""
+    def tokenize(
+        self, offsets: Buffer, data: Buffer, articles: Buffer, rows: Buffer | None = None, /
+    ) -> tuple[list[str], bytes, bytes, bytes]:
+        """Tokenize a batch, or `rows` of it again: (new tokens, int32 rows left to the
+        reference, uint32 code points to describe, int32 rows to tokenize again once they are)."""
 
     def set_terms(self, terms: Buffer, /) -> None:
         """int32 term of each new token of the last tokenize, in order (-1: none)."""
