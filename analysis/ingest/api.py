@@ -14,7 +14,7 @@ from analysis.errors import UnreadableSource
 from analysis.ingest.formats import detect
 from analysis.ingest.model import Batch, ParseContext, SourceFile
 from analysis.store.db import pseudonym_secret, run, transaction
-from analysis.store.writer import WriteCounts, update_depths, write_batch
+from analysis.store.writer import WriteCounts, max_comment_pk, update_depths, write_batch
 
 
 @dataclass
@@ -95,6 +95,7 @@ def import_file(conn: duckdb.DuckDBPyConnection, path: Path, options: ImportOpti
     with transaction(conn):
         source_id = _next_source_id(conn)
         result.source_id = source_id
+        added_after = max_comment_pk(conn)
         for batch in _prefetched(fmt.parse(source, ctx)):
             result.counts.add(
                 write_batch(
@@ -105,7 +106,7 @@ def import_file(conn: duckdb.DuckDBPyConnection, path: Path, options: ImportOpti
                     keep_author_names=options.keep_author_names,
                 )
             )
-        update_depths(conn, source_id)
+        update_depths(conn, source_id, added_after=added_after, added=result.counts.comments)
         run(
             conn,
             "INSERT INTO sources (source_id, path, format, sha256, size_bytes, imported_at, status,"

@@ -25,28 +25,32 @@ def author_key(name: str | None, secret: bytes) -> str | None:
 
 
 # Pseudonyms already computed, per secret (a database's): a name recurs in file after file.
-_KNOWN: dict[bytes, dict[str, str | None]] = {}
+_KNOWN: dict[bytes, pl.DataFrame] = {}
 _KNOWN_LIMIT = 1_000_000
+_MAPPING_SCHEMA = {"author": pl.String, "author_key": pl.String}
 
 
 def author_keys(authors: pl.Series, secret: bytes) -> pl.Series:
-    """Pseudonyms for a column of names; each distinct name is hashed once (per process)."""
-    known = _KNOWN.setdefault(secret, {})
-    distinct = authors.unique().drop_nulls().to_list()
-    if len(known) + len(distinct) > _KNOWN_LIMIT:
-        known.clear()
-    keys = []
-    for name in distinct:
-        key = known.get(name, "")
-        if key == "":
-            key = known[name] = author_key(name, secret)
-        keys.append(key)
-    mapping = pl.DataFrame(
-        {"author": distinct, "author_key": keys},
-        schema={"author": pl.String, "author_key": pl.String},
-    )
+    """Pseudonyms for a column of names; each distinct name is hashed once (per process).
+
+    The names met before are looked up with a join; only new names are hashed in Python.
+    """
+    known = _KNOWN.get(secret)
+    if known is None:
+        known = pl.DataFrame(schema=_MAPPING_SCHEMA)
+    names = authors.rename("author").drop_nulls().unique()
+    fresh = names.to_frame().join(known, on="author", how="anti").get_column("author")
+    if fresh.len():
+        values = fresh.to_list()
+        hashed = pl.DataFrame(
+            {"author": values, "author_key": [author_key(name, secret) for name in values]},
+            schema=_MAPPING_SCHEMA,
+        )
+        known = hashed if known.height + hashed.height > _KNOWN_LIMIT else pl.concat([known, hashed])
+        _KNOWN[secret] = known
     return (
-        authors.to_frame("author")
-        .join(mapping, on="author", how="left", maintain_order="left")
+        authors.rename("author")
+        .to_frame()
+        .join(known, on="author", how="left", maintain_order="left")
         .get_column("author_key")
     )

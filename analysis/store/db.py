@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from importlib import resources
@@ -16,9 +16,10 @@ import duckdb
 MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
-def run(
-    conn: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] | None = None
-) -> list[Any]:
+Params = Sequence[object] | Mapping[str, object] | None
+
+
+def run(conn: duckdb.DuckDBPyConnection, sql: str, params: Params = None) -> list[Any]:
     """Execute one statement with bound parameters and fetch its result to the end.
 
     DuckDB wants a statement's result consumed before the connection does other work.
@@ -26,9 +27,7 @@ def run(
     return conn.execute(sql, params).fetchall()
 
 
-def run_count(
-    conn: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] | None = None
-) -> int:
+def run_count(conn: duckdb.DuckDBPyConnection, sql: str, params: Params = None) -> int:
     """Execute an INSERT/UPDATE/DELETE (or a count query) and return the number it reports."""
     rows = run(conn, sql, params)
     return int(rows[0][0]) if rows and rows[0] and rows[0][0] is not None else 0

@@ -36,3 +36,12 @@ def test_author_keys_are_the_same_when_remembered() -> None:
     other = author_keys(names, b"k2").to_list()
     assert first == again == [author_key(n, b"k1") if n is not None else None for n in names.to_list()]
     assert other != first and other[0] == author_key("Ana", b"k2")
+
+
+def test_names_new_and_remembered_in_one_column_get_their_own_keys() -> None:
+    secret = b"mixed" * 6
+    author_keys(pl.Series(["Ana", "Bob"]), secret)
+    names = pl.Series(["Cem", None, "Ana", "dora", "Bob", "Cem", ""])
+    assert author_keys(names, secret).to_list() == [
+        author_key(n, secret) if n is not None else None for n in names.to_list()
+    ]
