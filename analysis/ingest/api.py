@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from analysis.errors import UnreadableSource
-from analysis.ingest.formats import detect
+from analysis.ingest.formats import Format, detect
 from analysis.ingest.model import Batch, ParseContext, SourceFile
 from analysis.store.db import pseudonym_secret, run, transaction
 from analysis.store.writer import WriteCounts, max_comment_pk, update_depths, write_batch
@@ -66,65 +67,157 @@ def _next_source_id(conn: duckdb.DuckDBPyConnection) -> int:
     return int(run(conn, "SELECT nextval('source_id_seq')")[0][0])
 
 
-def _prefetched(batches: Iterator[Batch]) -> Iterator[Batch]:
-    """`batches` in order, the next one parsed on a thread while the caller writes this one.
+@dataclass
+class _Opened:
+    """A file opened (hashed, format detected) with its first batch parsed, ahead of its turn."""
 
-    Parsing (polars) and writing (DuckDB) both release the GIL, so they overlap; at most two
-    batches are in memory. A parser error is raised where that batch would have come.
-    """
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool:
-        coming = pool.submit(next, batches, None)
-        while (batch := coming.result()) is not None:
-            coming = pool.submit(next, batches, None)
-            yield batch
+    source: SourceFile
+    fmt: Format | None = None
+    detect_error: UnreadableSource | None = None  # raised only if the file is not 'unchanged'
+    batches: Iterator[Batch] | None = None
+    first: Batch | BaseException | None = None  # a parser error is raised where the batch was due
+
+    def close(self) -> None:
+        if isinstance(self.batches, Generator):
+            self.batches.close()
 
 
-def import_file(conn: duckdb.DuckDBPyConnection, path: Path, options: ImportOptions) -> FileResult:
-    """Import one file in one transaction. A failure leaves the database as it was before it."""
+def _open(path: Path, options: ImportOptions) -> _Opened:
     try:
         source = SourceFile.open_path(path)
     except OSError as exc:
         raise UnreadableSource(f"{path}: cannot read file ({exc.strerror or exc})") from exc
+    opened = _Opened(source)
+    try:
+        opened.fmt = detect(source, options.format)
+    except UnreadableSource as exc:
+        opened.detect_error = exc
+        return opened
+    opened.batches = opened.fmt.parse(source, ParseContext(tz=options.tz, batch_size=options.batch_size))
+    opened.first = _next_batch(opened.batches)
+    return opened
+
+
+def _next_batch(batches: Iterator[Batch]) -> Batch | BaseException | None:
+    try:
+        return next(batches, None)
+    except Exception as exc:  # raised in the writer's thread, inside the file's transaction
+        return exc
+
+
+class _Reader:
+    """Parses on one thread ahead of the writer: the next batch of this file while the current one
+    is written, and the next file (hashing, detection, first batch) while this one's reply depths
+    and commit run. Parsing (polars) and writing (DuckDB) both release the GIL, so they overlap;
+    at most two batches are in memory.
+    """
+
+    def __init__(self, pool: ThreadPoolExecutor, options: ImportOptions) -> None:
+        self.pool = pool
+        self.options = options
+        self.ahead: tuple[Path, Future[_Opened]] | None = None
+
+    def open(self, path: Path) -> _Opened:
+        """The file opened, on the thread ahead of time if `prepare` named it."""
+        if self.ahead is not None and self.ahead[0] == path:
+            future = self.ahead[1]
+            self.ahead = None
+            return future.result()
+        self.discard()
+        return self.pool.submit(_open, path, self.options).result()
+
+    def prepare(self, path: Path | None) -> None:
+        """Start opening `path` (the file after this one) on the thread."""
+        if path is not None and self.ahead is None:
+            self.ahead = (path, self.pool.submit(_open, path, self.options))
+
+    def discard(self) -> None:
+        if self.ahead is not None:
+            future = self.ahead[1]
+            self.ahead = None
+            with suppress(Exception):
+                future.result().close()
+
+    def batches(self, opened: _Opened) -> Generator[Batch, None, None]:
+        """`opened`'s batches in order, each next one parsed on the thread meanwhile."""
+        assert opened.batches is not None
+        batch = opened.first
+        coming: Future[Batch | BaseException | None] | None = None
+        try:
+            while batch is not None:
+                if isinstance(batch, BaseException):
+                    raise batch
+                coming = self.pool.submit(_next_batch, opened.batches)
+                yield batch
+                batch = coming.result()
+                coming = None
+        finally:
+            if coming is not None:  # the writer stopped early: let the parser finish its batch
+                coming.result()
+
+
+def import_file(
+    conn: duckdb.DuckDBPyConnection,
+    path: Path,
+    options: ImportOptions,
+    *,
+    reader: _Reader | None = None,
+    next_path: Path | None = None,
+) -> FileResult:
+    """Import one file in one transaction. A failure leaves the database as it was before it."""
+    if reader is None:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool:
+            return import_file(conn, path, options, reader=_Reader(pool, options))
+    opened = reader.open(path)
+    source = opened.source
     existing = _already_loaded(conn, source.sha256)
     if existing is not None:
+        opened.close()
         return FileResult(path, None, "unchanged", source_id=existing)
-    fmt = detect(source, options.format)
+    if opened.detect_error is not None:
+        raise opened.detect_error
+    assert opened.fmt is not None
     secret = pseudonym_secret(conn)
-    ctx = ParseContext(tz=options.tz, batch_size=options.batch_size)
-    result = FileResult(path, fmt.name, "loaded")
-    with transaction(conn):
-        source_id = _next_source_id(conn)
-        result.source_id = source_id
-        added_after = max_comment_pk(conn)
-        for batch in _prefetched(fmt.parse(source, ctx)):
-            result.counts.add(
-                write_batch(
-                    conn,
-                    batch,
-                    source_id=source_id,
-                    secret=secret,
-                    keep_author_names=options.keep_author_names,
+    result = FileResult(path, opened.fmt.name, "loaded")
+    batches = reader.batches(opened)
+    try:
+        with transaction(conn):
+            source_id = _next_source_id(conn)
+            result.source_id = source_id
+            added_after = max_comment_pk(conn)
+            for batch in batches:
+                result.counts.add(
+                    write_batch(
+                        conn,
+                        batch,
+                        source_id=source_id,
+                        secret=secret,
+                        keep_author_names=options.keep_author_names,
+                    )
                 )
+            reader.prepare(next_path)  # read ahead while the depths and the commit run
+            update_depths(conn, source_id, added_after=added_after, added=result.counts.comments)
+            run(
+                conn,
+                "INSERT INTO sources (source_id, path, format, sha256, size_bytes, imported_at, status,"
+                " n_articles, n_passages, n_comments, n_rejects, n_updated)"
+                " VALUES (?, ?, ?, ?, ?, now(), 'loaded', ?, ?, ?, ?, ?)",
+                [
+                    source_id,
+                    str(path),
+                    opened.fmt.name,
+                    source.sha256,
+                    source.size,
+                    result.counts.articles,
+                    result.counts.passages,
+                    result.counts.comments,
+                    result.counts.rejects,
+                    result.counts.updated,
+                ],
             )
-        update_depths(conn, source_id, added_after=added_after, added=result.counts.comments)
-        run(
-            conn,
-            "INSERT INTO sources (source_id, path, format, sha256, size_bytes, imported_at, status,"
-            " n_articles, n_passages, n_comments, n_rejects, n_updated)"
-            " VALUES (?, ?, ?, ?, ?, now(), 'loaded', ?, ?, ?, ?, ?)",
-            [
-                source_id,
-                str(path),
-                fmt.name,
-                source.sha256,
-                source.size,
-                result.counts.articles,
-                result.counts.passages,
-                result.counts.comments,
-                result.counts.rejects,
-                result.counts.updated,
-            ],
-        )
+    finally:
+        batches.close()
+        opened.close()
     return result
 
 
@@ -157,17 +250,31 @@ def ingest(
     options = options or ImportOptions()
     files = list(expand_paths(paths))
     results = []
-    for index, path in enumerate(files, start=1):
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool:
+        reader = _Reader(pool, options)
         try:
-            result = import_file(conn, path, options)
-        except UnreadableSource as exc:
-            result = FileResult(path, None, "failed", error=str(exc))
-            result.source_id = record_failure(conn, path, str(exc))
-        except Exception as exc:  # any failure of one file is that file's; the run goes on
-            message = f"{path}: import failed and was rolled back: {type(exc).__name__}: {exc}"
-            result = FileResult(path, None, "failed", error=message)
-            result.source_id = record_failure(conn, path, message)
-        results.append(result)
-        if progress:
-            progress(result, index, len(files))
+            for index in range(1, len(files) + 1):
+                results.append(_import_one(conn, reader, files, index, options))
+                if progress:
+                    progress(results[-1], index, len(files))
+        finally:
+            reader.discard()
     return results
+
+
+def _import_one(
+    conn: duckdb.DuckDBPyConnection, reader: _Reader, files: list[Path], index: int, options: ImportOptions
+) -> FileResult:
+    """Import files[index - 1]; a failure is recorded and returned, not raised."""
+    path = files[index - 1]
+    next_path = files[index] if index < len(files) else None
+    try:
+        return import_file(conn, path, options, reader=reader, next_path=next_path)
+    except UnreadableSource as exc:
+        result = FileResult(path, None, "failed", error=str(exc))
+        result.source_id = record_failure(conn, path, str(exc))
+    except Exception as exc:  # any failure of one file is that file's; the run goes on
+        message = f"{path}: import failed and was rolled back: {type(exc).__name__}: {exc}"
+        result = FileResult(path, None, "failed", error=message)
+        result.source_id = record_failure(conn, path, message)
+    return result

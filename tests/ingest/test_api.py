@@ -1,0 +1,76 @@
+"""The import loop: files are opened and parsed one file ahead of the writer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from analysis.ingest import canonical
+from analysis.ingest.api import ImportOptions, ingest
+
+
+def _comment(comment_id: str, text: str = "hello") -> str:
+    return f'{{"comment_id": "{comment_id}", "article_id": "a", "text": "{text}"}}\n'
+
+
+def test_the_same_content_twice_in_one_run_is_unchanged_the_second_time(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "1.jsonl").write_text(_comment("x"))
+    (folder / "2.jsonl").write_text(_comment("x"))
+    (folder / "3.jsonl").write_text(_comment("y"))
+    results = ingest(conn, [folder], ImportOptions())
+    assert [r.status for r in results] == ["loaded", "unchanged", "loaded"]
+    assert results[1].source_id == results[0].source_id
+    assert conn.execute("SELECT count(*) FROM comments").fetchone() == (2,)
+
+
+def test_a_parser_error_in_a_file_read_ahead_fails_that_file_only(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = canonical._jsonl_frame
+
+    def frame(block: bytes, *args: Any) -> Any:
+        if b"boom" in block:
+            raise RuntimeError("parser bug (simulated)")
+        return real(block, *args)
+
+    monkeypatch.setattr(canonical, "_jsonl_frame", frame)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, comment_id in (("1.jsonl", "a"), ("2.jsonl", "boom"), ("3.jsonl", "c")):
+        (folder / name).write_text(_comment(comment_id))
+    results = ingest(conn, [folder], ImportOptions())
+    assert [r.status for r in results] == ["loaded", "failed", "loaded"]
+    assert results[1].error is not None and "rolled back" in results[1].error
+    assert conn.execute("SELECT comment_id FROM comments ORDER BY 1").fetchall() == [("a",), ("c",)]
+
+
+def test_a_writer_error_mid_file_waits_for_the_parser_and_the_next_file_loads(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import analysis.ingest.api as api
+
+    real = api.write_batch
+    calls = {"n": 0}
+
+    def fail_second_batch(*args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise duckdb.IOException("disk full (simulated)")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(api, "write_batch", fail_second_batch)
+    monkeypatch.setattr(canonical, "JSONL_BLOCK_BYTES", 64)  # a batch per line or two
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "1.jsonl").write_text("".join(_comment(f"c{i}") for i in range(6)))
+    (folder / "2.jsonl").write_text(_comment("d"))
+    results = ingest(conn, [folder], ImportOptions())
+    assert [r.status for r in results] == ["failed", "loaded"]
+    assert conn.execute("SELECT comment_id FROM comments").fetchall() == [("d",)]
