@@ -320,8 +320,18 @@ class Matches:
     replaced: pl.Series = field(default_factory=pl.Series)  # per row: has a stand-in
 
 
-# per unit name, the rows (Boolean mask) where the unit's flag is needed, from "could it match"
-Scope = Callable[[pl.DataFrame], dict[str, pl.Series]]
+@dataclass(frozen=True)
+class Scope:
+    """Where each unit's flag is needed (see `Matcher.match`).
+
+    `rows`: given a Boolean column per unit ("could it match"), the rows (a Boolean mask per
+    unit name) where its flag and evidence are needed; it must stay correct when some columns
+    hold the units' actual flags instead. `first`: units matched in a first round, whose actual
+    flags then narrow the rows of the others (for instance the groups a topic requires).
+    """
+
+    rows: Callable[[pl.DataFrame], dict[str, pl.Series]]
+    first: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -504,37 +514,50 @@ class Matcher:
             key: pl.concat([part for k in cues for part in candidates[k]]).unique().sort()
             for key, cues in chunk_cues.items()
         }
-        kept: dict[str, pl.Series] = {}
-        if scope is not None:
-            n = len(matches.original)
-            could = pl.DataFrame(
+        n = len(matches.original)
+        unit_rows: list[list[pl.Series]] = [[] for _ in self.units]
+
+        def could() -> pl.DataFrame:
+            """Per unit: its actual flag if it has been matched, else where it could match."""
+            return pl.DataFrame(
                 [
-                    _mark(n, [rows for (u, _), rows in chunk_rows.items() if u == unit_index]).alias(unit.name)
+                    _mark(n, unit_rows[unit_index] if unit.name in done else unit_chunks[unit_index]).alias(unit.name)
                     for unit_index, unit in enumerate(self.units)
                 ]
             )
-            kept = scope(could)
-        tasks = []
-        for (unit_index, chunk), rows in chunk_rows.items():
-            keep = kept.get(self.units[unit_index].name)
-            if keep is not None and len(rows):
-                rows = rows.filter(keep.gather(rows))
-            if len(rows):
-                tasks.append((unit_index, chunk, rows))
 
+        unit_chunks: list[list[pl.Series]] = [[] for _ in self.units]
+        for (unit_index, _), rows in chunk_rows.items():
+            unit_chunks[unit_index].append(rows)
+        done: set[str] = set()
+        rounds = [None] if scope is None else [scope.first, None]
+        for round_units in rounds:
+            kept = {} if scope is None else scope.rows(could())
+            tasks = []
+            for (unit_index, chunk), rows in chunk_rows.items():
+                name = self.units[unit_index].name
+                if name in done or (round_units is not None and name not in round_units):
+                    continue
+                keep = kept.get(name)
+                if keep is not None and len(rows):
+                    rows = rows.filter(keep.gather(rows))
+                if len(rows):
+                    tasks.append((unit_index, chunk, rows))
+            for (unit_index, chunk, _), frame in zip(tasks, _pool().map(self._extract_chunk(matches), tasks), strict=True):
+                if frame.height:
+                    matches.pieces[(unit_index, chunk)] = frame
+                    unit_rows[unit_index].append(frame["row"])
+            done |= {unit.name for unit in self.units if round_units is None or unit.name in round_units}
+        return unit_rows
+
+    def _extract_chunk(self, matches: Matches) -> Callable[[tuple[int, int, pl.Series]], pl.DataFrame]:
         def run(task: tuple[int, int, pl.Series]) -> pl.DataFrame:
             unit_index, chunk, rows = task
             regex = self.units[unit_index].group.regexes[chunk]
             frame = self._extract_fast(matches, unit_index, rows, rows, regex)
             return frame.rename({"pos": "row"}).filter(pl.col("found").list.len() > 0).sort("row")
 
-        unit_rows: list[list[pl.Series]] = [[] for _ in self.units]
-        for (unit_index, chunk, _), frame in zip(tasks, _pool().map(run, tasks), strict=True):
-            if frame.height:
-                matches.pieces[(unit_index, chunk)] = frame
-                unit_rows[unit_index].append(frame["row"])
-        return unit_rows
-
+        return run
 
     def extract(self, matches: Matches, unit: str, rows: pl.Series) -> pl.DataFrame:
         """Every piece `str.extract_all` of each chunk of the unit's group finds, at `rows`.

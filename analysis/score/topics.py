@@ -79,7 +79,9 @@ def _possible(taxonomy: Taxonomy) -> Scope:
         possible = could.select(conditions)
         return {f"{t.id}.{g.name}": possible[t.id] for t in taxonomy.topics for g in t.groups}
 
-    return scope
+    # the groups a topic requires are matched first: where they do not match, nothing else is
+    required = frozenset(f"{t.id}.{name}" for t in taxonomy.topics for name in t.require)
+    return Scope(scope, required)
 
 
 def score_topics(comments: pl.DataFrame, taxonomy: Taxonomy, key: str = "comment_pk") -> pl.DataFrame:
