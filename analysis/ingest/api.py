@@ -15,7 +15,14 @@ from analysis.errors import UnreadableSource
 from analysis.ingest.formats import Format, detect
 from analysis.ingest.model import Batch, ParseContext, SourceFile
 from analysis.store.db import pseudonym_secret, run, transaction
-from analysis.store.writer import WriteCounts, max_comment_pk, update_depths, write_batch
+from analysis.store.writer import (
+    PreparedBatch,
+    WriteCounts,
+    max_comment_pk,
+    prepare_batch,
+    update_depths,
+    write_batch,
+)
 
 
 @dataclass
@@ -75,14 +82,14 @@ class _Opened:
     fmt: Format | None = None
     detect_error: UnreadableSource | None = None  # raised only if the file is not 'unchanged'
     batches: Iterator[Batch] | None = None
-    first: Batch | BaseException | None = None  # a parser error is raised where the batch was due
+    first: PreparedBatch | BaseException | None = None  # a parser error is raised where it was due
 
     def close(self) -> None:
         if isinstance(self.batches, Generator):
             self.batches.close()
 
 
-def _open(path: Path, options: ImportOptions) -> _Opened:
+def _open(path: Path, options: ImportOptions, secret: bytes) -> _Opened:
     try:
         source = SourceFile.open_path(path)
     except OSError as exc:
@@ -94,13 +101,19 @@ def _open(path: Path, options: ImportOptions) -> _Opened:
         opened.detect_error = exc
         return opened
     opened.batches = opened.fmt.parse(source, ParseContext(tz=options.tz, batch_size=options.batch_size))
-    opened.first = _next_batch(opened.batches)
+    opened.first = _next_batch(opened.batches, options, secret)
     return opened
 
 
-def _next_batch(batches: Iterator[Batch]) -> Batch | BaseException | None:
+def _next_batch(
+    batches: Iterator[Batch], options: ImportOptions, secret: bytes
+) -> PreparedBatch | BaseException | None:
+    """The next batch parsed and prepared for writing (pseudonyms too), or the parser's error."""
     try:
-        return next(batches, None)
+        batch = next(batches, None)
+        if batch is None:
+            return None
+        return prepare_batch(batch, secret=secret, keep_author_names=options.keep_author_names)
     except Exception as exc:  # raised in the writer's thread, inside the file's transaction
         return exc
 
@@ -112,9 +125,10 @@ class _Reader:
     at most two batches are in memory.
     """
 
-    def __init__(self, pool: ThreadPoolExecutor, options: ImportOptions) -> None:
+    def __init__(self, pool: ThreadPoolExecutor, options: ImportOptions, secret: bytes) -> None:
         self.pool = pool
         self.options = options
+        self.secret = secret
         self.ahead: tuple[Path, Future[_Opened]] | None = None
 
     def open(self, path: Path) -> _Opened:
@@ -124,12 +138,12 @@ class _Reader:
             self.ahead = None
             return future.result()
         self.discard()
-        return self.pool.submit(_open, path, self.options).result()
+        return self.pool.submit(_open, path, self.options, self.secret).result()
 
     def prepare(self, path: Path | None) -> None:
         """Start opening `path` (the file after this one) on the thread."""
         if path is not None and self.ahead is None:
-            self.ahead = (path, self.pool.submit(_open, path, self.options))
+            self.ahead = (path, self.pool.submit(_open, path, self.options, self.secret))
 
     def discard(self) -> None:
         if self.ahead is not None:
@@ -138,16 +152,16 @@ class _Reader:
             with suppress(Exception):
                 future.result().close()
 
-    def batches(self, opened: _Opened) -> Generator[Batch, None, None]:
+    def batches(self, opened: _Opened) -> Generator[PreparedBatch, None, None]:
         """`opened`'s batches in order, each next one parsed on the thread meanwhile."""
         assert opened.batches is not None
         batch = opened.first
-        coming: Future[Batch | BaseException | None] | None = None
+        coming: Future[PreparedBatch | BaseException | None] | None = None
         try:
             while batch is not None:
                 if isinstance(batch, BaseException):
                     raise batch
-                coming = self.pool.submit(_next_batch, opened.batches)
+                coming = self.pool.submit(_next_batch, opened.batches, self.options, self.secret)
                 yield batch
                 batch = coming.result()
                 coming = None
@@ -167,7 +181,7 @@ def import_file(
     """Import one file in one transaction. A failure leaves the database as it was before it."""
     if reader is None:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool:
-            return import_file(conn, path, options, reader=_Reader(pool, options))
+            return import_file(conn, path, options, reader=_Reader(pool, options, pseudonym_secret(conn)))
     opened = reader.open(path)
     source = opened.source
     existing = _already_loaded(conn, source.sha256)
@@ -177,7 +191,6 @@ def import_file(
     if opened.detect_error is not None:
         raise opened.detect_error
     assert opened.fmt is not None
-    secret = pseudonym_secret(conn)
     result = FileResult(path, opened.fmt.name, "loaded")
     batches = reader.batches(opened)
     try:
@@ -191,7 +204,7 @@ def import_file(
                         conn,
                         batch,
                         source_id=source_id,
-                        secret=secret,
+                        secret=reader.secret,
                         keep_author_names=options.keep_author_names,
                     )
                 )
@@ -251,7 +264,7 @@ def ingest(
     files = list(expand_paths(paths))
     results = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool:
-        reader = _Reader(pool, options)
+        reader = _Reader(pool, options, pseudonym_secret(conn))
         try:
             for index in range(1, len(files) + 1):
                 results.append(_import_one(conn, reader, files, index, options))

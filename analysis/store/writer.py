@@ -195,37 +195,56 @@ def _write_rejects(conn: duckdb.DuckDBPyConnection, rejects: pl.DataFrame) -> in
         )
 
 
+@dataclass
+class PreparedBatch:
+    """A batch ready for the database: ids checked, stub articles added, pseudonyms computed.
+
+    Made by `prepare_batch`, which needs no connection: it runs on the parse thread.
+    """
+
+    articles: pl.DataFrame
+    passages: pl.DataFrame
+    comments: pl.DataFrame
+    rejects: pl.DataFrame
+
+
+def prepare_batch(batch: Batch, *, secret: bytes, keep_author_names: bool) -> PreparedBatch:
+    comments, bad = _split_bad_comments(batch.comments)
+    rejects = pl.concat([batch.rejects, bad]) if bad.height else batch.rejects
+    # Articles named only by comments get a stub row, filled in when the article itself arrives.
+    stubs = comments.select("article_id").unique().join(batch.articles, on="article_id", how="anti")
+    articles = pl.concat([batch.articles, stubs], how="diagonal").unique(
+        "article_id", keep="first", maintain_order=True
+    )
+    if comments.height:
+        comments = comments.with_columns(
+            author_key=author_keys(comments["author"], secret),
+            author_name=pl.col("author") if keep_author_names else pl.lit(None, pl.String),
+        )
+    return PreparedBatch(articles, batch.passages, comments, rejects)
+
+
 def write_batch(
     conn: duckdb.DuckDBPyConnection,
-    batch: Batch,
+    batch: Batch | PreparedBatch,
     *,
     source_id: int,
     secret: bytes,
     keep_author_names: bool,
 ) -> WriteCounts:
     """Insert one batch inside the caller's transaction; return how many rows are new."""
+    if isinstance(batch, Batch):
+        batch = prepare_batch(batch, secret=secret, keep_author_names=keep_author_names)
     counts = WriteCounts()
     source = pl.lit(source_id, pl.Int32).alias("source_id")
-    comments, bad = _split_bad_comments(batch.comments)
-    rejects = pl.concat([batch.rejects, bad])
-
-    # Articles named only by comments get a stub row, filled in when the article itself arrives.
-    stubs = comments.select("article_id").unique().join(batch.articles, on="article_id", how="anti")
-    articles = pl.concat([batch.articles, stubs], how="diagonal").unique(
-        "article_id", keep="first", maintain_order=True
-    )
-    if articles.height:
-        counts.articles = _write_articles(conn, articles.with_columns(source))
+    if batch.articles.height:
+        counts.articles = _write_articles(conn, batch.articles.with_columns(source))
     if batch.passages.height:
         counts.passages = _write_passages(conn, batch.passages)
-    if comments.height:
-        prepared = comments.with_columns(
-            author_key=author_keys(comments["author"], secret),
-            author_name=pl.col("author") if keep_author_names else pl.lit(None, pl.String),
-        ).with_columns(source)
-        counts.comments, counts.updated = _write_comments(conn, prepared)
-    if rejects.height:
-        counts.rejects = _write_rejects(conn, rejects.with_columns(source))
+    if batch.comments.height:
+        counts.comments, counts.updated = _write_comments(conn, batch.comments.with_columns(source))
+    if batch.rejects.height:
+        counts.rejects = _write_rejects(conn, batch.rejects.with_columns(source))
     return counts
 
 
