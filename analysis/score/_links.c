@@ -45,6 +45,11 @@ typedef struct {
 } TokenSlot;
 
 typedef struct {
+    uint32_t *a, *b;
+    uint64_t cap;
+} Scratch;
+
+typedef struct {
     PyObject_HEAD
     /* code points */
     uint8_t *flags;  /* N_CP */
@@ -82,6 +87,12 @@ typedef struct {
     Py_ssize_t b_rows;
     int32_t *b_art;
     int64_t *b_lo, *b_hi; /* per row: its tokens b_tok[lo..hi) */
+    Py_ssize_t b_alloc;   /* rows b_art, b_lo, b_hi have room for */
+    Scratch scratch;      /* per-text buffers, kept between batches */
+    /* the last score()'s rows, kept between batches */
+    int32_t *o_row, *o_pass, *o_rank;
+    double *o_sim;
+    uint64_t o_cap;
     int32_t *b_tok;
     int64_t b_len, b_cap;
     int ready;
@@ -211,10 +222,7 @@ static inline int64_t token_id(Linker *self, const uint32_t *s, uint32_t n, uint
 
 /* ---------- per-text work ---------- */
 
-typedef struct {
-    uint32_t *a, *b;
-    uint64_t cap;
-} Scratch;
+
 
 static int scratch_fit(Scratch *s, uint64_t n) {
     if (n <= s->cap) return 0;
@@ -496,6 +504,12 @@ static void Linker_dealloc(Linker *self) {
     free(self->b_lo);
     free(self->b_hi);
     free(self->b_tok);
+    free(self->scratch.a);
+    free(self->scratch.b);
+    free(self->o_row);
+    free(self->o_pass);
+    free(self->o_rank);
+    free(self->o_sim);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -708,7 +722,7 @@ static PyObject *Linker_tokenize(Linker *self, PyObject *args) {
     uint64_t n_redo = 0, redo_cap = 0;
     uint64_t first_new = self->n_tokens;
     Py_BEGIN_ALLOW_THREADS
-    Scratch s = {NULL, NULL, 0};
+    Scratch s = self->scratch;
     uint64_t cap = (uint64_t)self->b_cap;
     const int32_t *arts = v_art.buf;
     uint8_t *flags = self->flags;
@@ -717,13 +731,19 @@ static PyObject *Linker_tokenize(Linker *self, PyObject *args) {
     for (uint32_t c = 0; c < 0x80; c++)
         if ((flags[c] & (F_KNOWN | F_SPECIAL)) != F_KNOWN) ascii_ok = 0;
     if (!todo) {
-        free(self->b_art);
-        free(self->b_lo);
-        free(self->b_hi);
-        self->b_art = malloc((size_t)(n ? n : 1) * sizeof(int32_t));
-        self->b_lo = malloc((size_t)(n ? n : 1) * sizeof(int64_t));
-        self->b_hi = malloc((size_t)(n ? n : 1) * sizeof(int64_t));
-        if (!self->b_art || !self->b_lo || !self->b_hi) err = 1;
+        if (n > self->b_alloc) {
+            free(self->b_art);
+            free(self->b_lo);
+            free(self->b_hi);
+            self->b_art = malloc((size_t)n * sizeof(int32_t));
+            self->b_lo = malloc((size_t)n * sizeof(int64_t));
+            self->b_hi = malloc((size_t)n * sizeof(int64_t));
+            self->b_alloc = n;
+            if (!self->b_art || !self->b_lo || !self->b_hi) {
+                err = 1;
+                self->b_alloc = 0;
+            }
+        }
         self->b_len = 0;
     }
     for (Py_ssize_t x = 0; x < n_todo && !err; x++) {
@@ -856,8 +876,7 @@ static PyObject *Linker_tokenize(Linker *self, PyObject *args) {
     }
     for (uint64_t i = 0; i < n_missing; i++) flags[missing[i]] = 0;
     self->b_cap = (int64_t)cap;
-    free(s.a);
-    free(s.b);
+    self->scratch = s;
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&v_art);
     if (todo) PyBuffer_Release(&v_rows);
@@ -938,9 +957,7 @@ static PyObject *Linker_score(Linker *self, PyObject *Py_UNUSED(ignored)) {
     }
     self->ready = 0;
     int err = 0;
-    int32_t *o_row = NULL, *o_pass = NULL, *o_rank = NULL;
-    double *o_sim = NULL;
-    uint64_t n_out = 0, c_row = 0, c_pass = 0, c_rank = 0, c_sim = 0;
+    uint64_t n_out = 0;
     Py_BEGIN_ALLOW_THREADS
     int32_t *ent = NULL, *cnt = NULL;
     double *w = NULL;
@@ -1023,13 +1040,20 @@ static PyObject *Linker_score(Linker *self, PyObject *Py_UNUSED(ignored)) {
             best[pos] = c;
             if (nb < top_k) nb++;
         }
-        if (grow((void **)&o_row, &c_row, n_out + (uint64_t)nb, sizeof(int32_t)) < 0 ||
-            grow((void **)&o_pass, &c_pass, n_out + (uint64_t)nb, sizeof(int32_t)) < 0 ||
-            grow((void **)&o_rank, &c_rank, n_out + (uint64_t)nb, sizeof(int32_t)) < 0 ||
-            grow((void **)&o_sim, &c_sim, n_out + (uint64_t)nb, sizeof(double)) < 0) {
-            err = 1;
-            break;
+        if (n_out + (uint64_t)nb > self->o_cap) {
+            uint64_t c_row = self->o_cap, c_pass = self->o_cap, c_rank = self->o_cap, c_sim = self->o_cap;
+            uint64_t need = n_out + (uint64_t)nb + (uint64_t)(self->b_rows - r) * 2;
+            if (grow((void **)&self->o_row, &c_row, need, sizeof(int32_t)) < 0 ||
+                grow((void **)&self->o_pass, &c_pass, need, sizeof(int32_t)) < 0 ||
+                grow((void **)&self->o_rank, &c_rank, need, sizeof(int32_t)) < 0 ||
+                grow((void **)&self->o_sim, &c_sim, need, sizeof(double)) < 0) {
+                err = 1;
+                break;
+            }
+            self->o_cap = c_row;
         }
+        int32_t *o_row = self->o_row, *o_pass = self->o_pass, *o_rank = self->o_rank;
+        double *o_sim = self->o_sim;
         for (int32_t x = 0; x < nb; x++) {
             o_row[n_out] = (int32_t)r;
             o_pass[n_out] = pass_no[best[x].pass];
@@ -1051,15 +1075,11 @@ static PyObject *Linker_score(Linker *self, PyObject *Py_UNUSED(ignored)) {
     } else {
         static const char empty[1] = "";
 #define OR_EMPTY(p) ((p) ? (const char *)(p) : empty)
-        result = Py_BuildValue("(y#y#y#y#)", OR_EMPTY(o_row), (Py_ssize_t)(n_out * 4), OR_EMPTY(o_pass),
-                               (Py_ssize_t)(n_out * 4), OR_EMPTY(o_rank), (Py_ssize_t)(n_out * 4),
-                               OR_EMPTY(o_sim), (Py_ssize_t)(n_out * 8));
+        result = Py_BuildValue("(y#y#y#y#)", OR_EMPTY(self->o_row), (Py_ssize_t)(n_out * 4),
+                               OR_EMPTY(self->o_pass), (Py_ssize_t)(n_out * 4), OR_EMPTY(self->o_rank),
+                               (Py_ssize_t)(n_out * 4), OR_EMPTY(self->o_sim), (Py_ssize_t)(n_out * 8));
 #undef OR_EMPTY
     }
-    free(o_row);
-    free(o_pass);
-    free(o_rank);
-    free(o_sim);
     return result;
 }
 
