@@ -10,8 +10,9 @@ MIN_SIMILARITY are kept with their rank. A comment with nothing similar enough g
 `PassageIndex.link_reference` is that definition, in polars. `PassageIndex.link` computes the
 same rows in C (`_links.c`), one pass over each comment and no rows per term: the text is
 normalised and tokenised as `term_frame` does, each distinct token is mapped once to its term
-(here, with the same polars expressions and stemmer) and the term to its index in the passages'
-vocabulary, and only the terms of the comment's own article are weighed. What the C code needs
+(here, with the same polars expressions and stemmer; a word that cannot stem to a passage term is
+not stemmed, see _stem_prefixes) and the term to its index in the passages' vocabulary, and only
+the terms of the comment's own article are weighed. What the C code needs
 to know about Unicode (which code points polars' regex calls word characters, letters and digits,
 and their lower case) is asked of polars too, once per code point met; a text with a code point
 whose lower case depends on its context (capital sigma) or is more than one code point is linked
