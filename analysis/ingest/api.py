@@ -16,6 +16,7 @@ from analysis.ingest.formats import Format, detect
 from analysis.ingest.model import Batch, ParseContext, SourceFile
 from analysis.store.db import pseudonym_secret, run, transaction
 from analysis.store.writer import (
+    FileDepths,
     PreparedBatch,
     WriteCounts,
     max_comment_pk,
@@ -197,7 +198,7 @@ def import_file(
         with transaction(conn):
             source_id = _next_source_id(conn)
             result.source_id = source_id
-            added_after = max_comment_pk(conn)
+            depths = FileDepths(added_after=max_comment_pk(conn))
             for batch in batches:
                 result.counts.add(
                     write_batch(
@@ -206,10 +207,11 @@ def import_file(
                         source_id=source_id,
                         secret=reader.secret,
                         keep_author_names=options.keep_author_names,
+                        depths=depths,
                     )
                 )
             reader.prepare(next_path)  # read ahead while the depths and the commit run
-            update_depths(conn, source_id, added_after=added_after, added=result.counts.comments)
+            update_depths(conn, source_id, depths)
             run(
                 conn,
                 "INSERT INTO sources (source_id, path, format, sha256, size_bytes, imported_at, status,"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import polars as pl
@@ -121,7 +121,108 @@ def _write_passages(conn: duckdb.DuckDBPyConnection, passages: pl.DataFrame) -> 
     return new
 
 
-def _write_comments(conn: duckdb.DuckDBPyConnection, comments: pl.DataFrame) -> tuple[int, int]:
+_KEYS = {"article_id": pl.String, "comment_id": pl.String}
+_MAX_DEPTH = 10_000  # as in update_depths_full: a reply is not followed below this depth
+
+
+@dataclass
+class FileDepths:
+    """What the batches of one file learnt about reply depth, for `update_depths` at its end.
+
+    Each new comment goes in with its depth already worked out from its parent: a top-level
+    comment 0, a reply to a comment stored before (or earlier in the file) that one's depth + 1, a
+    reply to a comment of the same batch one more than that, a reply to an absent comment 1, and
+    a reply caught in a loop of replies (which no top-level comment leads to) 1.
+    """
+
+    added_after: int  # comments of this file have a higher comment_pk (from the sequence)
+    added: int = 0
+    # replies whose parent was absent when they went in: (article_id, parent_id)
+    missing: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_KEYS))
+    # new comments no top-level comment leads to: (article_id, comment_id)
+    unreached: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_KEYS))
+    # articles where a new comment answers a comment stored before the file
+    anchored: set[str] = field(default_factory=set)
+    # articles to recompute in full: a parent came after its reply within the file
+    recompute: set[str] = field(default_factory=set)
+
+
+def _new_depths(new: pl.DataFrame, stored: pl.DataFrame, depths: FileDepths) -> pl.Series:
+    """Depth of each new comment (`new`: article_id, comment_id, parent_id), given the stored
+    comments among their parents (`stored`: article_id, comment_id, comment_pk, depth)."""
+    keys = ["article_id", "parent_id"]
+    parents = stored.select(
+        "article_id",
+        pl.col("comment_id").alias("parent_id"),
+        pl.col("comment_pk").alias("_parent_pk"),
+        pl.col("depth").alias("_parent_depth"),
+    )
+    in_batch = new.select("article_id", pl.col("comment_id").alias("parent_id"), _in_batch=pl.lit(True))
+    looped = depths.unreached.select(
+        "article_id", pl.col("comment_id").alias("parent_id"), _looped=pl.lit(True)
+    )
+    frame = (
+        new.select("article_id", "comment_id", "parent_id")
+        .with_row_index("_i")
+        .join(parents, on=keys, how="left")
+        .join(in_batch, on=keys, how="left")
+        .join(looped, on=keys, how="left")
+    )
+    stored_parent = pl.col("_parent_pk").is_not_null()
+    frame = frame.with_columns(
+        _depth=pl.when(pl.col("parent_id").is_null())
+        .then(0)
+        .when(pl.col("_looped").is_not_null() | pl.col("_in_batch").is_not_null())
+        .then(None)
+        .when(stored_parent & (pl.col("_parent_depth") < _MAX_DEPTH))
+        .then(pl.col("_parent_depth") + 1)
+        .when(stored_parent)
+        .then(None)
+        .otherwise(1)
+        .cast(pl.Int32)
+    )
+    depths.missing = pl.concat(
+        [
+            depths.missing,
+            frame.filter(
+                pl.col("parent_id").is_not_null()
+                & pl.col("_parent_pk").is_null()
+                & pl.col("_in_batch").is_null()
+                & pl.col("_looped").is_null()
+            ).select("article_id", pl.col("parent_id").alias("comment_id")),
+        ]
+    ).unique()
+    depths.anchored.update(
+        frame.filter(pl.col("_parent_pk") <= depths.added_after).get_column("article_id").unique().to_list()
+    )
+    # a reply whose parent is in the batch: one more than the parent, level by level
+    done = frame.filter(pl.col("_depth").is_not_null()).select("_i", "article_id", "comment_id", "_depth")
+    todo = frame.filter(pl.col("_depth").is_null() & pl.col("_in_batch").is_not_null()).select(
+        "_i", "article_id", "comment_id", "parent_id"
+    )
+    found = [done]
+    level = done
+    while todo.height and level.height:
+        level = todo.join(
+            level.filter(pl.col("_depth") < _MAX_DEPTH).select(
+                "article_id", pl.col("comment_id").alias("parent_id"), (pl.col("_depth") + 1).alias("_depth")
+            ),
+            on=keys,
+        ).select("_i", "article_id", "comment_id", "_depth")
+        todo = todo.join(level.select("_i"), on="_i", how="anti")
+        found.append(level)
+    resolved = pl.concat(found).select("_i", "_depth")
+    result = frame.select("_i", "article_id", "comment_id").join(resolved, on="_i", how="left").sort("_i")
+    # the rest is in (or below) a loop of replies: depth 1, and so are their replies to come
+    loops = result.filter(pl.col("_depth").is_null())
+    if loops.height:
+        depths.unreached = pl.concat([depths.unreached, loops.select("article_id", "comment_id")])
+    return result.get_column("_depth").fill_null(1)
+
+
+def _write_comments(
+    conn: duckdb.DuckDBPyConnection, comments: pl.DataFrame, depths: FileDepths | None
+) -> tuple[int, int]:
     """Insert new comments; for stored ones take the source's status and text if they changed.
 
     A newer export is the platform's current truth: a comment moderated away since the last import
@@ -129,14 +230,23 @@ def _write_comments(conn: duckdb.DuckDBPyConnection, comments: pl.DataFrame) -> 
     (their `scored` marks), so the next `readerpulse score` scores them again.
     Returns (new comments, changed comments).
 
-    One join on the keys alone finds the comments already stored (their text is read only for
-    those); the others go in with a plain INSERT, no second look-up.
+    One join on the keys alone finds the comments already stored and the stored parents of the
+    new ones (their text is read only for the former); the new ones go in with a plain INSERT and
+    their depth (see FileDepths), no second look-up.
     """
     comments = comments.with_columns(coalesce_text=pl.col("text").fill_null("")).with_row_index("_row")
-    with registered(conn, "_rp_comments", comments.select("_row", "article_id", "comment_id")):
-        stored = conn.sql(
-            "SELECT n._row, c.comment_pk FROM _rp_comments n JOIN comments c USING (article_id, comment_id)"
+    wanted = pl.concat(
+        [
+            comments.select("article_id", "comment_id"),
+            comments.select("article_id", pl.col("parent_id").alias("comment_id")).drop_nulls(),
+        ]
+    ).unique()
+    with registered(conn, "_rp_keys", wanted):
+        found = conn.sql(
+            "SELECT k.article_id, k.comment_id, c.comment_pk, c.depth"
+            " FROM _rp_keys k JOIN comments c USING (article_id, comment_id)"
         ).pl()
+    stored = comments.join(found, on=["article_id", "comment_id"]).select("_row", "comment_pk")
     updated = 0
     if stored.height:
         known = comments.join(stored, on="_row").select(
@@ -172,17 +282,25 @@ def _write_comments(conn: duckdb.DuckDBPyConnection, comments: pl.DataFrame) -> 
     # ... and the comments not stored yet are added
     if not comments.height:
         return 0, updated
+    if depths is None:
+        comments = comments.with_columns(depth=pl.lit(0, pl.Int32))
+    else:
+        earlier = comments.select("article_id", "comment_id").join(depths.missing, on=["article_id", "comment_id"])
+        depths.recompute.update(earlier.get_column("article_id").unique().to_list())
+        comments = comments.with_columns(depth=_new_depths(comments, found, depths))
     with registered(conn, "_rp_comments", comments):
         new = run_count(
             conn,
             """
-            INSERT INTO comments (article_id, comment_id, parent_id, author_key, author_name,
+            INSERT INTO comments (article_id, comment_id, parent_id, depth, author_key, author_name,
                                   posted_at, text, status, source_id)
-            SELECT article_id, comment_id, parent_id, author_key, author_name,
+            SELECT article_id, comment_id, parent_id, depth, author_key, author_name,
                    posted_at, coalesce_text, status, source_id
             FROM _rp_comments
             """,
         )
+    if depths is not None:
+        depths.added += new
     return new, updated
 
 
@@ -231,8 +349,13 @@ def write_batch(
     source_id: int,
     secret: bytes,
     keep_author_names: bool,
+    depths: FileDepths | None = None,
 ) -> WriteCounts:
-    """Insert one batch inside the caller's transaction; return how many rows are new."""
+    """Insert one batch inside the caller's transaction; return how many rows are new.
+
+    With `depths` (one per file) new comments go in with their reply depth, which
+    `update_depths` completes at the end of the file; without, `update_depths_full` must run.
+    """
     if isinstance(batch, Batch):
         batch = prepare_batch(batch, secret=secret, keep_author_names=keep_author_names)
     counts = WriteCounts()
@@ -242,7 +365,7 @@ def write_batch(
     if batch.passages.height:
         counts.passages = _write_passages(conn, batch.passages)
     if batch.comments.height:
-        counts.comments, counts.updated = _write_comments(conn, batch.comments.with_columns(source))
+        counts.comments, counts.updated = _write_comments(conn, batch.comments.with_columns(source), depths)
     if batch.rejects.height:
         counts.rejects = _write_rejects(conn, batch.rejects.with_columns(source))
     return counts
@@ -314,98 +437,62 @@ def max_comment_pk(conn: duckdb.DuckDBPyConnection) -> int:
     return run_count(conn, "SELECT coalesce(max(comment_pk), 0) FROM comments")
 
 
-def update_depths(
-    conn: duckdb.DuckDBPyConnection, source_id: int, *, added_after: int, added: int
-) -> None:
-    """Reply depth after a source added `added` comments, all with comment_pk > `added_after`.
+def update_depths(conn: duckdb.DuckDBPyConnection, source_id: int, depths: FileDepths | None) -> None:
+    """Reply depth at the end of a file whose new comments went in with theirs (`FileDepths`).
 
     The same depths as `update_depths_full` (which recomputes every comment of every article the
-    source touched, a cost that grows with the database), from the new comments only:
+    source touched, a cost that grows with the database) without reading those articles again.
+    Articles where the depths known when the replies went in may be wrong are recomputed in full:
 
-    * a stored comment's depth changes only when one of its ancestors is new, i.e. when a new
-      comment is the parent a stored reply was missing. Articles where that happens are
-      recomputed in full (rare: a reply imported before the comment it answers);
-    * a new comment whose parent is stored gets the parent's depth + 1, which is right when the
-      parent is reachable from a top-level comment. A stored comment that no top-level comment
-      leads to (in or below a loop of replies) shows as a *suspicious* one: depth 1 with a parent
-      that is itself a reply (every loop holds one; a reachable depth-1 reply answers a top-level
-      comment). Articles holding one are recomputed in full too;
-    * the rest is a walk down from the new comments whose parent is absent, top level or stored.
-      New comments it does not reach are in a loop of new replies: depth 1.
+    * a comment answers one that came after it (later in the file, or in this file when it was
+      stored before): its depth, and its replies', change;
+    * a new comment answers a stored comment that no top-level comment leads to (in or below a
+      loop of replies): it is not parent's depth + 1 but 1. Such a stored comment shows as
+      *suspicious*: depth 1 with a parent that is itself a reply (every loop holds one; a reachable
+      depth-1 reply answers a top-level comment).
     """
-    if not added:
+    if depths is None:
+        update_depths_full(conn, source_id)
         return
-    params = {"floor": added_after}
+    if not depths.added:
+        return
     found = run_count(
         conn,
         "SELECT count(*) FROM comments WHERE comment_pk > $floor AND source_id = $source",
-        {"floor": added_after, "source": source_id},
+        {"floor": depths.added_after, "source": source_id},
     )
-    if found != added:  # comment_pk not from the sequence (hand-made rows): no shortcut
+    if found != depths.added:  # comment_pk not from the sequence (hand-made rows): no shortcut
         update_depths_full(conn, source_id)
         return
-    # the new comments, with their parent if it is stored or new
+    recompute = pl.DataFrame({"article_id": sorted(depths.recompute)}, schema={"article_id": pl.String})
+    anchored = pl.DataFrame({"article_id": sorted(depths.anchored)}, schema={"article_id": pl.String})
+    with registered(conn, "_rp_recompute", recompute), registered(conn, "_rp_anchored", anchored):
+        run(
+            conn,
+            """
+            CREATE OR REPLACE TEMP TABLE _rp_depth_scope AS
+            SELECT article_id FROM _rp_recompute
+            UNION
+            SELECT s.article_id
+            FROM (SELECT article_id, parent_id FROM comments
+                  WHERE comment_pk <= $floor AND parent_id IS NOT NULL) s
+            JOIN (SELECT article_id, comment_id FROM comments WHERE comment_pk > $floor) n
+              ON n.article_id = s.article_id AND n.comment_id = s.parent_id
+            UNION
+            SELECT s.article_id
+            FROM (SELECT article_id, parent_id FROM comments
+                  WHERE comment_pk <= $floor AND depth = 1 AND parent_id IS NOT NULL
+                    AND article_id IN (SELECT article_id FROM _rp_anchored)) s
+            JOIN (SELECT article_id, comment_id FROM comments WHERE parent_id IS NOT NULL) p
+              ON p.article_id = s.article_id AND p.comment_id = s.parent_id
+            """,
+            {"floor": depths.added_after},
+        )
+    # there, the new comments start from the column default as update_depths_full expects
     run(
         conn,
-        """
-        CREATE OR REPLACE TEMP TABLE _rp_new AS
-        SELECT n.comment_pk, n.article_id, n.comment_id, n.parent_id,
-               p.comment_pk AS parent_pk, p.depth AS parent_depth
-        FROM (SELECT comment_pk, article_id, comment_id, parent_id FROM comments
-              WHERE comment_pk > $floor) n
-        LEFT JOIN comments p ON p.article_id = n.article_id AND p.comment_id = n.parent_id
-        """,
-        params,
+        "UPDATE comments SET depth = 0 WHERE comment_pk > $floor AND depth <> 0"
+        " AND article_id IN (SELECT article_id FROM _rp_depth_scope)",
+        {"floor": depths.added_after},
     )
-    # Articles recomputed in full: a stored comment answers a new one, or a stored comment is
-    # suspicious (see above) in an article where a new comment answers a stored one.
-    run(
-        conn,
-        """
-        CREATE OR REPLACE TEMP TABLE _rp_depth_scope AS
-        SELECT s.article_id
-        FROM (SELECT article_id, parent_id FROM comments
-              WHERE comment_pk <= $floor AND parent_id IS NOT NULL) s
-        JOIN _rp_new n ON n.article_id = s.article_id AND n.comment_id = s.parent_id
-        UNION
-        SELECT s.article_id
-        FROM (SELECT article_id, parent_id FROM comments
-              WHERE comment_pk <= $floor AND depth = 1 AND parent_id IS NOT NULL
-                AND article_id IN (SELECT article_id FROM _rp_new WHERE parent_pk <= $floor)) s
-        JOIN (SELECT article_id, comment_id FROM comments WHERE parent_id IS NOT NULL) p
-          ON p.article_id = s.article_id AND p.comment_id = s.parent_id
-        """,
-        params,
-    )
-    run(
-        conn,
-        """
-        UPDATE comments SET depth = d.depth
-        FROM (
-            WITH RECURSIVE
-            new AS (
-                SELECT * FROM _rp_new
-                WHERE article_id NOT IN (SELECT article_id FROM _rp_depth_scope)
-            ),
-            tree(article_id, comment_id, depth) AS (
-                SELECT article_id, comment_id,
-                       CASE WHEN parent_id IS NULL THEN 0
-                            WHEN parent_pk IS NULL THEN 1
-                            ELSE parent_depth + 1 END
-                FROM new
-                WHERE parent_pk IS NULL OR parent_pk <= $floor
-                UNION ALL
-                SELECT n.article_id, n.comment_id, t.depth + 1
-                FROM new n JOIN tree t ON n.article_id = t.article_id AND n.parent_id = t.comment_id
-                WHERE t.depth < 10000
-            )
-            SELECT n.comment_pk, coalesce(max(t.depth), 1) AS depth
-            FROM new n LEFT JOIN tree t USING (article_id, comment_id)
-            GROUP BY n.comment_pk
-        ) d
-        WHERE comments.comment_pk = d.comment_pk AND comments.depth IS DISTINCT FROM d.depth
-        """,
-        params,
-    )
-    run(conn, "DROP TABLE _rp_new")
     _full_depths(conn)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
 
 import analysis.ingest.api as api
+from analysis.ingest import canonical
 from analysis.ingest.api import ImportOptions, ingest
 from analysis.store import connect
 from analysis.store.writer import update_depths_full
@@ -53,16 +55,25 @@ def _files(tmp_path: Path, seed: int) -> list[Path]:
     return files
 
 
-@pytest.mark.parametrize("seed", range(16))
+@pytest.mark.parametrize("block_bytes", [1 << 20, 300])  # one batch per file, or a few lines each
+@pytest.mark.parametrize("seed", range(10))
 def test_incremental_depths_equal_the_full_recomputation(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, block_bytes: int
 ) -> None:
+    monkeypatch.setattr(canonical, "JSONL_BLOCK_BYTES", block_bytes)
     files = _files(tmp_path, seed)
     fast = connect(tmp_path / "fast.duckdb")
     for path in files:
         ingest(fast, [path], ImportOptions())
     with monkeypatch.context() as patch:
-        patch.setattr(api, "update_depths", lambda conn, source_id, **_: update_depths_full(conn, source_id))
+        # as before depths were known at insert: new comments go in at depth 0, then the full pass
+        write_batch = api.write_batch
+
+        def without_depths(*args: Any, depths: object = None, **kwargs: Any) -> Any:
+            return write_batch(*args, **kwargs)
+
+        patch.setattr(api, "write_batch", without_depths)
+        patch.setattr(api, "update_depths", lambda conn, source_id, *_: update_depths_full(conn, source_id))
         full = connect(tmp_path / "full.duckdb")
         for path in files:
             ingest(full, [path], ImportOptions())
@@ -100,3 +111,18 @@ def test_a_parent_arriving_after_its_replies_deepens_them(
     assert _depths(conn) == {("k", "b"): 1, ("k", "c"): 2}
     ingest(conn, [parent], ImportOptions())
     assert _depths(conn) == {("k", "a"): 1, ("k", "b"): 2, ("k", "c"): 3}
+
+
+def test_a_parent_later_in_the_same_file_deepens_its_replies(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(canonical, "JSONL_BLOCK_BYTES", 100)  # about a line per batch
+    path = tmp_path / "late.jsonl"
+    path.write_text(
+        '{"comment_id": "c", "parent_id": "b", "article_id": "k", "text": "reply to reply"}\n'
+        '{"comment_id": "b", "parent_id": "a", "article_id": "k", "text": "reply"}\n'
+        '{"comment_id": "a", "article_id": "k", "text": "top level, last"}\n'
+        '{"comment_id": "d", "parent_id": "c", "article_id": "k", "text": "deepest"}\n'
+    )
+    ingest(conn, [path], ImportOptions())
+    assert _depths(conn) == {("k", "a"): 0, ("k", "b"): 1, ("k", "c"): 2, ("k", "d"): 3}
