@@ -369,19 +369,32 @@ class Matcher:
             self._unit_cues[i].append(k)
         expressions = [rx for _, rx, _ in self._cues] + self._masks
         self.stand_ins = StandIns.for_expressions(expressions)
+        # The prefilter's outputs ("targets", then the masks): one per cue, or with
+        # evidence_everywhere one per chunk, whose rows are those of any of its cues.
+        self._chunks = list(dict.fromkeys((unit_index, chunk) for unit_index, _, chunk in self._cues))
+        chunk_target = {key: t for t, key in enumerate(self._chunks)}
+        target_of = [
+            chunk_target[(unit_index, chunk)] if evidence_everywhere else k
+            for k, (unit_index, _, chunk) in enumerate(self._cues)
+        ]
+        self._n_targets = len(self._chunks) if evidence_everywhere else len(self._cues)
+        target_of += [self._n_targets + m for m in range(len(self._masks))]
+        self._target_of = target_of  # per cue expression, then per mask: its output
+        n_outputs = self._n_targets + len(self._masks)
         ids: dict[Requirement, int] = {}
         entries: list[list[int]] = []
         outputs: list[int] = []
-        self._needs = []
+        self._needs = [True] * n_outputs
         for index, regex in enumerate(expressions):
             options = requirement_options(regex)
-            self._needs.append(options != [[]])
-            if options != [[]]:
-                for option in options:
-                    # the first requirement triggers the check of the others: the rarest first
-                    ordered = sorted(option, key=strength, reverse=True)
-                    entries.append([ids.setdefault(r, len(ids)) for r in ordered])
-                    outputs.append(index)
+            if options == [[]]:
+                self._needs[target_of[index]] = False  # it can match anywhere: every row
+                continue
+            for option in options:
+                # the first requirement triggers the check of the others: the rarest first
+                ordered = sorted(option, key=strength, reverse=True)
+                entries.append([ids.setdefault(r, len(ids)) for r in ordered])
+                outputs.append(target_of[index])
         literals: dict[Literal, list[int]] = {}
         for requirement, rid in ids.items():
             for literal in sorted(requirement):
@@ -391,7 +404,7 @@ class Matcher:
             len(ids),
             entries,
             outputs,
-            len(expressions),
+            n_outputs,
             self.stand_ins.bypass,
         )
         self._table = self.stand_ins.table()
@@ -447,7 +460,7 @@ class Matcher:
         candidates = [(every_plain, every_other) if rows is None else rows for rows in scan.candidates]
         mask_rows = {
             mask: pl.concat(rows).sort()
-            for mask, rows in zip(self._masks, candidates[len(self._cues) :], strict=True)
+            for mask, rows in zip(self._masks, candidates[self._n_targets :], strict=True)
         }
         columns: dict[tuple[str, ...], pl.Series] = {(): mapped}
         for unit in self.units:
@@ -493,7 +506,7 @@ class Matcher:
         if self.evidence_everywhere:
             unit_rows = self._extract_everywhere(matches, candidates, scope)
         else:
-            todo = [k for k, rows in enumerate(candidates[: len(self._cues)]) if len(rows[0]) or len(rows[1])]
+            todo = [k for k, rows in enumerate(candidates[: self._n_targets]) if len(rows[0]) or len(rows[1])]
             # each call releases the GIL: the cues run side by side
             hits = {k: found for k, found in zip(todo, _pool().map(run, todo), strict=True) if len(found)}
             matches.hits = hits
@@ -507,13 +520,8 @@ class Matcher:
     ) -> list[list[pl.Series]]:
         """Each chunk extracted on the rows where one of its cues can match (and that `scope`
         keeps), into `matches.pieces`; per unit, the rows where a chunk found something."""
-        chunk_cues: dict[tuple[int, int], list[int]] = {}
-        for k, (unit_index, _, chunk) in enumerate(self._cues):
-            chunk_cues.setdefault((unit_index, chunk), []).append(k)
-        chunk_rows = {
-            key: pl.concat([part for k in cues for part in candidates[k]]).unique().sort()
-            for key, cues in chunk_cues.items()
-        }
+        # plain rows then the others: each row once (the frames are sorted by row at the end)
+        chunk_rows = {key: pl.concat(candidates[t]) for t, key in enumerate(self._chunks)}
         n = len(matches.original)
         unit_rows: list[list[pl.Series]] = [[] for _ in self.units]
 

@@ -133,7 +133,7 @@ def test_candidates_hold_every_row_an_expression_matches(which: int) -> None:
     scan = matcher.scan(texts)
     expressions = [regex for _, regex, _ in matcher._cues] + matcher._masks
     for k, regex in enumerate(expressions):
-        found = scan.candidates[k]
+        found = scan.candidates[matcher._target_of[k]]
         if found is None:
             continue
         matched = set(pl.int_range(len(texts), eager=True).filter(scan.mapped.str.contains(regex)).to_list())
