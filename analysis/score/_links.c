@@ -348,8 +348,8 @@ static Py_ssize_t normalise(const Linker *self, const uint8_t *p, Py_ssize_t len
     Py_ssize_t m = 0;
     for (Py_ssize_t i = 0; i < n;) {
         uint32_t c = a[i];
-        if ((c == 'U' || c == 'u') && i + 3 < n && a[i + 1] == '.' && (a[i + 2] == 'S' || a[i + 2] == 's') &&
-            a[i + 3] == '.' && (i == 0 || !(flags[a[i - 1]] & F_WORD))) {
+        if (i + 3 < n && a[i + 1] == '.' && a[i + 3] == '.' && (c == 'U' || c == 'u') &&
+            (a[i + 2] == 'S' || a[i + 2] == 's') && (i == 0 || !(flags[a[i - 1]] & F_WORD))) {
             b[m++] = 'u';
             b[m++] = 's';
             b[m++] = 'a';
@@ -365,8 +365,8 @@ static Py_ssize_t normalise(const Linker *self, const uint8_t *p, Py_ssize_t len
     m = 0;
     for (Py_ssize_t i = 0; i < n;) {
         uint32_t c = b[i];
-        if ((flags[c] & F_LETTER) && i + 3 < n && b[i + 1] == '.' && (flags[b[i + 2]] & F_LETTER) &&
-            b[i + 3] == '.' && (i == 0 || !(flags[b[i - 1]] & F_WORD))) {
+        if (i + 3 < n && b[i + 1] == '.' && b[i + 3] == '.' && (flags[c] & F_LETTER) &&
+            (flags[b[i + 2]] & F_LETTER) && (i == 0 || !(flags[b[i - 1]] & F_WORD))) {
             a[m++] = c;
             a[m++] = b[i + 2];
             i += 4;
