@@ -66,12 +66,23 @@ def _write_articles(conn: duckdb.DuckDBPyConnection, articles: pl.DataFrame) -> 
             """
             INSERT INTO articles (article_id, url, outlet, title, byline, published_at, source_id)
             SELECT article_id, url, outlet, title, byline, published_at, source_id FROM _rp_articles
+            WHERE coalesce(url, outlet, title, byline, published_at::VARCHAR) IS NOT NULL
             ON CONFLICT (article_id) DO UPDATE SET
                 url = coalesce(excluded.url, articles.url),
                 outlet = coalesce(excluded.outlet, articles.outlet),
                 title = coalesce(excluded.title, articles.title),
                 byline = coalesce(excluded.byline, articles.byline),
                 published_at = coalesce(excluded.published_at, articles.published_at)
+            """,
+        )
+        # stubs (articles named only by comments) would update nothing: only the missing ones go in
+        run(
+            conn,
+            """
+            INSERT INTO articles (article_id, url, outlet, title, byline, published_at, source_id)
+            SELECT article_id, url, outlet, title, byline, published_at, source_id FROM _rp_articles a
+            WHERE coalesce(url, outlet, title, byline, published_at::VARCHAR) IS NULL
+              AND NOT EXISTS (SELECT 1 FROM articles x WHERE x.article_id = a.article_id)
             """,
         )
     return new
@@ -488,6 +499,9 @@ def update_depths(conn: duckdb.DuckDBPyConnection, source_id: int, depths: FileD
             """,
             {"floor": depths.added_after},
         )
+    if not run_count(conn, "SELECT count(*) FROM _rp_depth_scope"):
+        run(conn, "DROP TABLE _rp_depth_scope")
+        return
     # there, the new comments start from the column default as update_depths_full expects
     run(
         conn,

@@ -126,3 +126,4 @@ def test_a_parent_later_in_the_same_file_deepens_its_replies(
     )
     ingest(conn, [path], ImportOptions())
     assert _depths(conn) == {("k", "a"): 0, ("k", "b"): 1, ("k", "c"): 2, ("k", "d"): 3}
+

@@ -260,3 +260,17 @@ def test_a_changed_article_text_relinks_its_comments(conn: duckdb.DuckDBPyConnec
     [again] = ingest(conn, [v3], ImportOptions())
     assert again.counts.passages == 0
     assert conn.execute("SELECT count(*) FROM passage_links").fetchone()[0] > 0  # type: ignore[index]
+
+
+def test_comments_on_a_stored_article_leave_it_as_it_is(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    articles, comments = tmp_path / "a.jsonl", tmp_path / "c.jsonl"
+    articles.write_text('{"article_id": "k", "title": "T", "url": "https://x.example/k", "body": "B."}\n')
+    comments.write_text('{"comment_id": "1", "article_id": "k", "text": "hi"}\n'
+                        '{"comment_id": "2", "article_id": "new", "text": "stub"}\n')
+    ingest(conn, [articles], ImportOptions())
+    [result] = ingest(conn, [comments], ImportOptions())
+    assert result.counts.articles == 1  # the stub of "new"
+    assert conn.execute("SELECT article_id, title, url, source_id FROM articles ORDER BY 1").fetchall() == [
+        ("k", "T", "https://x.example/k", 1),
+        ("new", None, None, 2),
+    ]
