@@ -311,7 +311,8 @@ class Matches:
     """The flags of a batch (one Boolean column per unit), and what `Matcher.extract` needs."""
 
     flags: pl.DataFrame
-    texts: dict[str, pl.Series] = field(default_factory=dict)  # per unit: its text, stand-ins in
+    # per unit: its text, stand-ins in, masked where one of its expressions can match
+    texts: dict[str, pl.Series] = field(default_factory=dict)
     hits: dict[int, pl.Series] = field(default_factory=dict)  # per cue: the rows it matched
     # per (unit index, chunk), with evidence_everywhere: (row, found) where the chunk found pieces
     pieces: dict[tuple[int, int], pl.DataFrame] = field(default_factory=dict)
@@ -462,6 +463,13 @@ class Matcher:
             mask: pl.concat(rows).sort()
             for mask, rows in zip(self._masks, candidates[self._n_targets :], strict=True)
         }
+        # A unit's text is read only where one of its expressions can match: a mask is applied
+        # only there (the rows of the units whose chain of masks starts with it).
+        needed: dict[tuple[str, ...], list[pl.Series]] = {}
+        for unit_index, unit in enumerate(self.units):
+            targets = {self._target_of[k] for k in self._unit_cues[unit_index]}
+            for depth in range(1, len(unit.masks) + 1):
+                needed.setdefault(unit.masks[:depth], []).extend(part for t in targets for part in candidates[t])
         columns: dict[tuple[str, ...], pl.Series] = {(): mapped}
         for unit in self.units:
             for depth in range(1, len(unit.masks) + 1):
@@ -470,6 +478,8 @@ class Matcher:
                     continue
                 previous, mask = columns[chain[:-1]], chain[-1]
                 rows = mask_rows[mask]
+                if 0 < len(rows) < n:
+                    rows = rows.filter(_mark(n, needed[chain]).gather(rows))
                 if len(rows):
                     replaced = _by_flag(
                         plain.gather(rows),
