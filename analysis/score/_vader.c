@@ -738,9 +738,20 @@ static double sentiment_valence(const Analyzer *a, const Tok *T, Py_ssize_t nt, 
  * With `track`, each token also gets the code points of the text its piece came from
  * (ostart..oend) and w->cum_excl / w->cum_quest the running "!" and "?" counts per code point, so
  * that score_sentences can score a sentence from the tokens of its text. */
+static int prepare_ascii(const Analyzer *a, Work *w, const uint8_t *s, Py_ssize_t n, int track,
+                         Py_ssize_t *nt_out, Py_ssize_t *excl_out, Py_ssize_t *quest_out);
+
 static int prepare_tokens(const Analyzer *a, Work *w, int kind, const void *data, Py_ssize_t n, int track,
                           Py_ssize_t *nt_out, Py_ssize_t *excl_out, Py_ssize_t *quest_out)
 {
+    if (kind == PyUnicode_1BYTE_KIND && a->emoji_min >= 128) {
+        const uint8_t *s = data;
+        uint8_t any = 0;
+        for (Py_ssize_t j = 0; j < n; j++)
+            any |= s[j];
+        if (any < 128)
+            return prepare_ascii(a, w, s, n, track, nt_out, excl_out, quest_out);
+    }
 
     /* 1. the emoji pass, counting "!" and "?" of the resulting text on the way */
     if (grow_ucs4(&w->buf, &w->buf_cap, n + 1) < 0)
@@ -846,6 +857,87 @@ static int prepare_tokens(const Analyzer *a, Work *w, int kind, const void *data
                 return ERR_NOMEM;
             h = hash_ucs4(w->low + t->off, t->len);
         }
+        const Py_UCS4 *lw = w->low + t->off;
+        t->e = vocab_find(a, lw, t->len, h);
+        int neg = t->e >= 0 && (a->entries[t->e].flags & F_NEGATE);
+        for (Py_ssize_t k = 0; !neg && k + 2 < t->len; k++)
+            neg = lw[k] == 'n' && lw[k + 1] == '\'' && lw[k + 2] == 't';
+        t->neg = (uint8_t)neg;
+        t->ng = (uint8_t)(t->e >= 0 && (a->entries[t->e].flags & F_NGRAM));
+    }
+    *nt_out = nt;
+    *excl_out = n_excl;
+    *quest_out = n_quest;
+    return OK;
+}
+
+/* prepare_tokens for an ASCII text (no emoji lexicon key is ASCII): no emoji pass and no copy,
+ * the pieces read straight from the text's bytes; the same tokens, counts and tracking. */
+static int prepare_ascii(const Analyzer *a, Work *w, const uint8_t *s, Py_ssize_t n, int track,
+                         Py_ssize_t *nt_out, Py_ssize_t *excl_out, Py_ssize_t *quest_out)
+{
+    if (track && grow_tracking(w, n) < 0)
+        return ERR_NOMEM;
+    if (grow_toks(w, n / 2 + 1) < 0 || grow_ucs4(&w->low, &w->low_cap, n + 1) < 0)
+        return ERR_NOMEM;
+    Py_ssize_t n_excl = 0, n_quest = 0;
+    if (track) {
+        for (Py_ssize_t j = 0; j < n; j++) {
+            w->cum_excl[j] = n_excl;
+            w->cum_quest[j] = n_quest;
+            n_excl += s[j] == '!';
+            n_quest += s[j] == '?';
+        }
+        w->cum_excl[n] = n_excl;
+        w->cum_quest[n] = n_quest;
+    }
+    else {
+        for (Py_ssize_t j = 0; j < n; j++) {
+            n_excl += s[j] == '!';
+            n_quest += s[j] == '?';
+        }
+    }
+    Py_ssize_t nt = 0, low_len = 0;
+    Py_ssize_t j = 0;
+    while (j < n) {
+        while (j < n && Py_UNICODE_ISSPACE(s[j]))
+            j++;
+        if (j >= n)
+            break;
+        Py_ssize_t start = j;
+        while (j < n && !Py_UNICODE_ISSPACE(s[j]))
+            j++;
+        Py_ssize_t lo = start, hi = j;
+        while (lo < hi && IS_PUNCT(s[lo]))
+            lo++;
+        while (hi > lo && IS_PUNCT(s[hi - 1]))
+            hi--;
+        if (hi - lo <= 2) {
+            lo = start;
+            hi = j;
+        }
+        Tok *t = &w->toks[nt++];
+        t->ostart = start;
+        t->oend = j;
+        uint64_t h = FNV_INIT;
+        Py_UCS4 *dst = w->low + low_len;
+        int has_upper = 0, has_lower = 0;
+        for (Py_ssize_t k = lo; k < hi; k++) {
+            Py_UCS4 c = s[k];
+            if (c >= 'A' && c <= 'Z') {
+                has_upper = 1;
+                c += 32;
+            }
+            else if (c >= 'a' && c <= 'z') {
+                has_lower = 1;
+            }
+            *dst++ = c;
+            h = hash_step(h, c);
+        }
+        t->off = low_len;
+        t->len = hi - lo;
+        low_len += hi - lo;
+        t->upper = (uint8_t)(has_upper && !has_lower);
         const Py_UCS4 *lw = w->low + t->off;
         t->e = vocab_find(a, lw, t->len, h);
         int neg = t->e >= 0 && (a->entries[t->e].flags & F_NEGATE);

@@ -401,3 +401,29 @@ def test_spans_that_cut_a_word_score_as_the_package() -> None:
     assert (len(texts[0]), len(texts[1])) == (29, 17)
     rows = [(0, 0, 4), (0, 4, 13), (0, 14, 19), (0, 19, 20), (0, 20, 29), (1, 0, 7), (1, 7, 10), (1, 10, 17)]
     assert assert_sentences_identical(texts, raw_spans(rows)) == len(rows)
+
+
+# ASCII texts take a path of their own in C (no emoji pass, pieces read from the bytes).
+ascii_words = st.one_of(
+    st.sampled_from([w for w in LEXICON_WORDS if w.isascii()]),
+    st.sampled_from([w for w in BOOSTERS if w.isascii()]),
+    st.sampled_from([w for w in NEGATIONS if w.isascii()]),
+    st.sampled_from(RULE_WORDS),
+    st.sampled_from(EMOTICONS),
+    st.sampled_from(PUNCT),
+    st.text(st.characters(max_codepoint=127), min_size=1, max_size=6),
+)
+ascii_texts = st.lists(
+    st.tuples(st.tuples(ascii_words, st.sampled_from(sorted(CASES))).map(lambda wc: CASES[wc[1]](wc[0])),
+              st.sampled_from(["", " ", " ", "  ", "\t", "\n", ". ", "! ", "? ", "\x0b", "\x1c"])),
+    max_size=40,
+).map(lambda items: "".join(t + s for t, s in items))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(ascii_texts, min_size=1, max_size=3))
+def test_generated_ascii_text_scores_as_the_package(batch: list[str]) -> None:
+    for text in batch:
+        assert text.isascii()
+        assert_identical(text)
+    assert_sentences_identical(batch)
