@@ -58,7 +58,9 @@ _INSERT = {
     "passage_links": "INSERT INTO passage_links BY NAME SELECT * FROM _rp_frame",
     "scored": "INSERT INTO scored BY NAME SELECT * FROM _rp_frame",
 }
-DEFAULT_BATCH = 100_000
+# Larger batches pay the cue expressions' per-batch compilation less often; memory grows with the
+# batch (about 1.7 GB in all at 200,000 comments), not with the corpus.
+DEFAULT_BATCH = 200_000
 
 Progress = Callable[[int, int], None]
 
