@@ -206,7 +206,9 @@ def comments_batch(frame: pl.DataFrame, tz_name: str) -> Batch:
     )
     checked = typed.with_columns(_reason=reason)
     rejects = _rejects(frame, checked)
-    comments = checked.filter(pl.col("_reason").is_null()).select(
+    if rejects.height:
+        checked = checked.filter(pl.col("_reason").is_null())
+    comments = checked.select(
         "article_id",
         "comment_id",
         "parent_id",

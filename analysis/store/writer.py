@@ -245,7 +245,7 @@ def _write_comments(
     new ones (their text is read only for the former); the new ones go in with a plain INSERT and
     their depth (see FileDepths), no second look-up.
     """
-    comments = comments.with_columns(coalesce_text=pl.col("text").fill_null("")).with_row_index("_row")
+    comments = comments.with_row_index("_row")
     wanted = pl.concat(
         [
             comments.select("article_id", "comment_id"),
@@ -261,7 +261,7 @@ def _write_comments(
     updated = 0
     if stored.height:
         known = comments.join(stored, on="_row").select(
-            "comment_pk", "status", pl.col("coalesce_text").alias("text"), "source_id"
+            "comment_pk", "status", pl.col("text").fill_null(""), "source_id"
         )
         with registered(conn, "_rp_known", known):
             run(
@@ -306,7 +306,7 @@ def _write_comments(
             INSERT INTO comments (article_id, comment_id, parent_id, depth, author_key, author_name,
                                   posted_at, text, status, source_id)
             SELECT article_id, comment_id, parent_id, depth, author_key, author_name,
-                   posted_at, coalesce_text, status, source_id
+                   posted_at, coalesce(text, ''), status, source_id
             FROM _rp_comments
             """,
         )
