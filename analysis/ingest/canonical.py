@@ -285,24 +285,18 @@ def sniff_jsonl(source: SourceFile) -> bool:
 
 
 def _jsonl_blocks(source: SourceFile, block_bytes: int) -> Iterator[tuple[int, bytes]]:
-    """(number of the block's first line, block) with every block ending at a line end."""
+    """(number of the block's first line, block) with every block ending at a line end.
+
+    A block is `block_bytes` read at once and the rest of its last line: one copy of the data.
+    """
     line_no = 1
-    rest = b""
     with source.open() as fh:
-        while True:
-            chunk = fh.read(block_bytes)
-            data = rest + chunk
-            if not chunk:
-                if data.strip():
-                    yield line_no, data
-                return
-            cut = data.rfind(b"\n") + 1
-            if cut == 0:
-                rest = data
-                continue
-            block, rest = data[:cut], data[cut:]
-            yield line_no, block
-            line_no += block.count(b"\n")
+        while chunk := fh.read(block_bytes):
+            if not chunk.endswith(b"\n"):
+                chunk += fh.readline()
+            if chunk.strip():
+                yield line_no, chunk
+            line_no += chunk.count(b"\n")
 
 
 def _jsonl_frame(

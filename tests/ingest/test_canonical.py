@@ -237,3 +237,25 @@ def test_blank_line_test_agrees_with_the_expression(block: bytes) -> None:
     from analysis.ingest.canonical import BLANK_LINE, _has_blank_line
 
     assert _has_blank_line(block) == bool(BLANK_LINE.search(block))
+
+
+@pytest.mark.parametrize("block_bytes", [1, 2, 3, 5, 8, 64])
+def test_jsonl_blocks_end_at_line_ends_and_number_lines_like_the_file(tmp_path: Path, block_bytes: int) -> None:
+    import random
+
+    from analysis.ingest.canonical import _jsonl_blocks
+    from analysis.ingest.model import SourceFile
+
+    rng = random.Random(block_bytes)
+    for _ in range(200):
+        pieces = [b"a", b"bb", b"\n", b"  ", b"{}\n", b"\r\n", b"x" * rng.randint(0, 9)]
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        path = tmp_path / "b.jsonl"
+        path.write_bytes(data)
+        blocks = list(_jsonl_blocks(SourceFile.open_path(path), block_bytes))
+        assert all(block.endswith(b"\n") for _, block in blocks[:-1])
+        numbered = [
+            (first + i, line) for first, block in blocks for i, line in enumerate(block.split(b"\n")) if line.strip()
+        ]
+        expected = [(i, line) for i, line in enumerate(data.split(b"\n"), start=1) if line.strip()]
+        assert numbered == expected
