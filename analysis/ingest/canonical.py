@@ -204,10 +204,22 @@ def comments_batch(frame: pl.DataFrame, tz_name: str) -> Batch:
             pl.format("unknown status {} (expected published, deleted or spam)", pl.col("status"))
         )
     )
-    checked = typed.with_columns(_reason=reason)
-    rejects = _rejects(frame, checked)
-    if rejects.height:
+    bad = (
+        pl.col("text").is_null()
+        | pl.col("comment_id").is_null()
+        | (pl.col("comment_id") == "")
+        | pl.col("article_id").is_null()
+        | (pl.col("article_id") == "")
+        | (pl.col("posted_at").is_not_null() & pl.col("_posted").is_null())
+        | ~pl.col("status").is_in(list(COMMENT_STATUSES))
+    ).fill_null(True)
+    if typed.select(bad.any()).item():  # the reasons are spelt out only for a batch with rejects
+        checked = typed.with_columns(_reason=reason)
+        rejects = _rejects(frame, checked)
         checked = checked.filter(pl.col("_reason").is_null())
+    else:
+        checked = typed
+        rejects = pl.DataFrame(schema=REJECT_SCHEMA)
     comments = checked.select(
         "article_id",
         "comment_id",
