@@ -4,8 +4,8 @@
  * analysis/score/literals.py derives, for each cue expression ("pattern"), requirements that
  * every text it matches meets: each requirement is a set of ASCII literals, one of which occurs
  * in the text (case-insensitively or not), optionally with a word boundary certain before or
- * after it; an expression may have several such lists (entries), one per alternative. This
- * module finds, in one pass over each text, every literal that occurs (two Aho-Corasick automata
+ * after it (a literal holds ASCII letters, digits and LITERAL_PUNCTUATION); an expression may
+ * have several such lists (entries), one per alternative. This module finds, in one pass over each text, every literal that occurs (two Aho-Corasick automata
  * over ASCII: one fed lower-cased characters, one the characters as they are; a non-ASCII
  * character ends every literal), and reports for each expression ("output") the texts that meet
  * all the requirements of one of its entries: the only texts the expression needs to run on.
@@ -23,6 +23,9 @@
 #define N_CODEPOINTS 0x110000
 #define LEFT 1u
 #define RIGHT 2u
+/* punctuation a literal may hold besides letters and digits ("U.N.", a quotation mark): the
+ * automaton has a symbol for each; it has no case */
+#define LITERAL_PUNCTUATION ".\""
 #define CASED 4u /* matched with its exact case: the automaton folds case, the scan checks it */
 
 typedef struct {
@@ -34,7 +37,8 @@ typedef struct {
     int32_t *out_lit;  /* output node -> literal */
     int32_t *out_next; /* output node -> next output node of the same state, -1 */
     int32_t n_states;
-    int32_t alpha;     /* symbols: 0 for any character no literal has, then letters and digits */
+    int32_t alpha;     /* symbols: 0 for any character no literal has, then letters, digits and
+                          LITERAL_PUNCTUATION */
     uint8_t sym[128];  /* ASCII character -> symbol */
 } Automaton;
 
@@ -83,6 +87,8 @@ static int automaton_build(Automaton *a, PyObject *const *texts, const int32_t *
         a->sym[c] = ci ? a->sym[c + 32] : (uint8_t)alpha++;
     for (int c = '0'; c <= '9'; c++)
         a->sym[c] = (uint8_t)alpha++;
+    for (const char *c = LITERAL_PUNCTUATION; *c; c++)
+        a->sym[(unsigned char)*c] = (uint8_t)alpha++;
     a->alpha = alpha;
     Py_ssize_t total = 1;
     for (Py_ssize_t i = 0; i < n; i++)
@@ -308,9 +314,11 @@ static PyObject *Prefilter_new(PyTypeObject *type, PyObject *args, PyObject *kwd
         }
         for (Py_ssize_t j = 0; j < PyUnicode_GET_LENGTH(text); j++) {
             Py_UCS4 c = PyUnicode_READ_CHAR(text, j);
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (!ci && c >= 'A' && c <= 'Z'))) {
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (!ci && c >= 'A' && c <= 'Z') ||
+                  (c != 0 && strchr(LITERAL_PUNCTUATION, (int)c) != NULL))) {
                 PyErr_SetString(PyExc_ValueError,
-                                "literals are ASCII letters and digits (lower case when case-insensitive)");
+                                "literals are ASCII letters, digits (lower case when case-insensitive), "
+                                "'.' and '\"'");
                 goto fail;
             }
         }

@@ -5,9 +5,9 @@ expression of the project is checked by both Python and polars, and uses only sy
 read alike) and returns a list of requirements, all of which hold for any text the expression
 matches. A requirement is a set of literals, at least one of which occurs in the text:
 
-* a literal is a run of ASCII letters and digits the expression must match in sequence
-  (`verif` in `\\bverif\\w*`, `nothing` in `... nothing\\b`), lower-cased when it is matched
-  case-insensitively;
+* a literal is a run of ASCII letters and digits (and "." or '"', see LITERAL_PUNCTUATION) the
+  expression must match in sequence (`verif` in `\\bverif\\w*`, `nothing` in `... nothing\\b`,
+  `U.N.` in `\\bU\\.N\\.`), lower-cased when it is matched case-insensitively;
 * `left`/`right` say that a word boundary is certain before/after it (a `\\b`, or a neighbour
   that can only be a non-word character such as the phrase separator), so a literal glued to an
   ASCII letter, digit or "_" on that side does not count;
@@ -49,6 +49,10 @@ class Literal:
 
 
 Requirement = frozenset[Literal]
+
+# Punctuation a literal may hold besides ASCII letters and digits (`_prefilter.c` has a symbol
+# for each): "U.N." in \bU\.N\., the quotation marks of a quoted phrase.
+LITERAL_PUNCTUATION = '."'
 
 
 def _word_char(ch: str) -> bool:
@@ -150,32 +154,50 @@ def _sequence(items: Sequence[tuple[Any, Any]], icase: bool, left: bool, right: 
     found: list[Requirement] = []
     run: list[str] = []  # within one sequence the case flag does not change
     run_start = 0
+    unbounded_left = False  # the run starts inside a repetition: no boundary before it
 
-    def flush(end: int) -> None:
+    def flush(end: int, *, unbounded_right: bool = False) -> None:
+        nonlocal unbounded_left
         if run:
             text = "".join(run)
+            # a boundary is only certain next to a word character: a literal that starts or
+            # ends with punctuation gets no boundary on that side
             found.append(
                 frozenset(
                     {
                         Literal(
                             text.lower() if icase else text,
                             icase,
-                            _ends_nonword(items[:run_start], left),
-                            _starts_nonword(items[end:], right),
+                            not unbounded_left and text[0].isalnum() and _ends_nonword(items[:run_start], left),
+                            not unbounded_right and text[-1].isalnum() and _starts_nonword(items[end:], right),
                         )
                     }
                 )
             )
             run.clear()
+        unbounded_left = False
 
     for i, (op, av) in enumerate(items):
         if op is _c.LITERAL:
             ch = chr(av)
-            if ch.isascii() and ch.isalnum():
+            if ch.isascii() and (ch.isalnum() or ch in LITERAL_PUNCTUATION):
                 if not run:
                     run_start = i
                 run.append(ch)
                 continue
+        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[0] >= 1 and _literal_char(av[2]):
+            # "i{2,}" of "ri{2,}ght": its first copies go on with the run ("rii"); when more
+            # may follow, the run ends there and the next one starts with as many ("iight")
+            low, high, body = av
+            if not run:
+                run_start = i
+            run.extend(chr(body[0][1]) * low)
+            if high != low:
+                flush(i, unbounded_right=True)
+                run.extend(chr(body[0][1]) * low)
+                run_start = i
+                unbounded_left = True
+            continue
         flush(i)
         before = _ends_nonword(items[:i], left)
         after = _starts_nonword(items[i + 1 :], right)
@@ -186,7 +208,9 @@ def _sequence(items: Sequence[tuple[Any, Any]], icase: bool, left: bool, right: 
         elif op is _c.BRANCH:
             alternatives = [_sequence(branch, icase, before, after) for branch in av[1]]
             if alternatives and all(alternatives):
-                found.append(frozenset().union(*(max(alt, key=strength) for alt in alternatives)))
+                # one requirement of each alternative: a lone letter ("t" of "can'?t") only
+                # where the alternative has nothing longer, as it would void the whole union
+                found.append(frozenset().union(*(max(_strong(alt), key=strength) for alt in alternatives)))
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
             low, _, body = av
             if low >= 1:
@@ -195,10 +219,22 @@ def _sequence(items: Sequence[tuple[Any, Any]], icase: bool, left: bool, right: 
     return found
 
 
+def _literal_char(body: Any) -> bool:
+    """Is `body` (of a repetition) one character a literal can hold?"""
+    items = list(body)
+    if len(items) != 1 or items[0][0] is not _c.LITERAL:
+        return False
+    ch = chr(items[0][1])
+    return ch.isascii() and (ch.isalnum() or ch in LITERAL_PUNCTUATION)
+
+
 def _strong(found: list[Requirement]) -> list[Requirement]:
     unique = list(dict.fromkeys(found))
-    strong = [r for r in unique if min(len(lit.text) for lit in r) > 1]
-    return strong or unique
+    # a lone letter or digit is everywhere; a quotation mark is not, so it is kept
+    strong = [r for r in unique if min(len(lit.text) for lit in r) > 1 or all(lit.text == '"' for lit in r)]
+    if not any(min(len(lit.text) for lit in r) > 1 for r in strong):
+        return unique
+    return strong
 
 
 def requirements(regex: str) -> list[Requirement]:

@@ -235,6 +235,30 @@ def test_alternations_become_options() -> None:
     assert requirement_options(r"a|\d") == [[]]  # one alternative needs nothing: no filter
 
 
+def test_dots_and_quotation_marks_are_part_of_literals() -> None:
+    # a boundary is only claimed next to a letter or digit
+    assert requirement_options(r"\bU\.N\.") == [[frozenset({Literal("U.N.", False, True, False)})]]
+    assert requirement_options(r"\bU\.N\b") == [[frozenset({Literal("U.N", False, True, True)})]]
+    # the lone quotation marks are kept next to a word (they are rare, a lone letter is not)
+    options = requirement_options(r'(?i)"[^"\n]{2,80}"\s*(?:lol|says)\b')
+    assert [sorted(sorted(x.text for x in r) for r in option) for option in options] == [[['"'], ["lol"]], [['"'], ["says"]]]
+
+
+def test_repeated_letters_go_on_with_their_run() -> None:
+    assert requirement_options(r"(?i:\bri{2,}ght\b)") == [
+        [frozenset({Literal("rii", True, True, False)}), frozenset({Literal("iight", True, False, True)})]
+    ]
+    assert requirement_options(r"\bab{3}c\b") == [[frozenset({Literal("abbbc", False, True, True)})]]
+
+
+def test_a_lone_letter_of_one_alternative_does_not_void_the_union() -> None:
+    # "t" of can'?t would make the union of the alternatives say too little: "can" is taken
+    assert lits("UN ~3 (can't|failed)") == [
+        [("UN", False, True, True)],
+        [("can", True, True, False), ("failed", True, True, True)],
+    ]
+
+
 def test_literal_is_hashable_and_ordered() -> None:
     assert Literal("a", True) < Literal("b", True)
     assert len({Literal("a", True), Literal("a", True)}) == 1

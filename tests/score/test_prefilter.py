@@ -138,3 +138,37 @@ def test_candidates_hold_every_row_an_expression_matches(which: int) -> None:
             continue
         matched = set(pl.int_range(len(texts), eager=True).filter(scan.mapped.str.contains(regex)).to_list())
         assert matched <= set(found[0].to_list()) | set(found[1].to_list()), regex
+
+
+def test_candidates_with_punctuation_and_repeated_letters_hold_every_match() -> None:
+    """Literals with "." and '"' and runs through repeated letters: every match is a candidate,
+    and rows without them are not."""
+    from analysis.score.matching import CueGroup, Unit
+
+    expressions = (
+        r"\bU\.N\.",
+        r"\bU\.N\b",
+        r"""(?i:"[^"\n]{2,80}"[^\w"\n]{0,3}(?:lol|says)\b)""",
+        r"(?i:\bri{2,}ght\b)",
+        r"(?:\bUN|\bEU)\s+(?:can'?t|failed)\b",
+    )
+    matcher = Matcher([Unit(f"u{i}", (), CueGroup(f"u{i}", 0.5, (rx,))) for i, rx in enumerate(expressions)])
+    texts = pl.Series(
+        [
+            "the U.N. again", "U.N", "xU.N.", "U.Nx", "U N", "u.n.", 'he "did it" lol', '"quoted" says',
+            '"no close lol', "no quotes lol says", "riiight", "RIIIIGHT!", "right", "riight", "rigght",
+            "UN can't", "EU cant", "UN can", "UN failed", "the UN tried", 'a "U.N." "riight" says',
+        ]
+    )
+    scan = matcher.scan(texts)
+    for k, regex in enumerate(expressions):
+        found = scan.candidates[k]
+        assert found is not None
+        rows = set(found[0].to_list()) | set(found[1].to_list())
+        matched = set(pl.int_range(len(texts), eager=True).filter(texts.str.contains(regex)).to_list())
+        assert matched <= rows, regex
+    candidates = [sorted(set(f[0].to_list()) | set(f[1].to_list())) for f in scan.candidates if f is not None]
+    assert candidates[0] == [0, 20]  # "U.N." with a boundary before it (not "xU.N.")
+    assert candidates[2] == [6, 7, 8, 20]  # a quotation mark and the word
+    assert candidates[3] == [10, 11, 13, 20]  # "rii" and "iight", not "right"
+    assert candidates[4] == [15, 16, 17, 18]  # "UN" or "EU", and "can" or "failed"
