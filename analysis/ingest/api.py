@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Container, Generator, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -71,6 +71,10 @@ def _already_loaded(conn: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
     return int(rows[0][0]) if rows and rows[0][0] is not None else None
 
 
+def _loaded_contents(conn: duckdb.DuckDBPyConnection) -> set[str]:
+    return {str(row[0]) for row in run(conn, "SELECT DISTINCT sha256 FROM sources WHERE status = 'loaded'")}
+
+
 def _next_source_id(conn: duckdb.DuckDBPyConnection) -> int:
     return int(run(conn, "SELECT nextval('source_id_seq')")[0][0])
 
@@ -84,26 +88,35 @@ class _Opened:
     detect_error: UnreadableSource | None = None  # raised only if the file is not 'unchanged'
     batches: Iterator[Batch] | None = None
     first: PreparedBatch | BaseException | None = None  # a parser error is raised where it was due
+    started: bool = False  # format detected and parsing begun (not for content loaded before)
 
     def close(self) -> None:
         if isinstance(self.batches, Generator):
             self.batches.close()
 
 
-def _open(path: Path, options: ImportOptions, secret: bytes) -> _Opened:
+def _open(path: Path, options: ImportOptions, secret: bytes, loaded: Container[str]) -> _Opened:
+    """Hash the file; unless its content was loaded before, detect its format and parse a batch."""
     try:
         source = SourceFile.open_path(path)
     except OSError as exc:
         raise UnreadableSource(f"{path}: cannot read file ({exc.strerror or exc})") from exc
     opened = _Opened(source)
+    if source.sha256 not in loaded:
+        _start(opened, options, secret)
+    return opened
+
+
+def _start(opened: _Opened, options: ImportOptions, secret: bytes) -> None:
+    source = opened.source
+    opened.started = True
     try:
         opened.fmt = detect(source, options.format)
     except UnreadableSource as exc:
         opened.detect_error = exc
-        return opened
+        return
     opened.batches = opened.fmt.parse(source, ParseContext(tz=options.tz, batch_size=options.batch_size))
     opened.first = _next_batch(opened.batches, options, secret)
-    return opened
 
 
 def _next_batch(
@@ -126,10 +139,13 @@ class _Reader:
     at most two batches are in memory.
     """
 
-    def __init__(self, pool: ThreadPoolExecutor, options: ImportOptions, secret: bytes) -> None:
+    def __init__(
+        self, pool: ThreadPoolExecutor, options: ImportOptions, secret: bytes, loaded: set[str]
+    ) -> None:
         self.pool = pool
         self.options = options
         self.secret = secret
+        self.loaded = loaded  # sha256 of the contents loaded so far: no parsing ahead for those
         self.ahead: tuple[Path, Future[_Opened]] | None = None
 
     def open(self, path: Path) -> _Opened:
@@ -139,12 +155,12 @@ class _Reader:
             self.ahead = None
             return future.result()
         self.discard()
-        return self.pool.submit(_open, path, self.options, self.secret).result()
+        return self.pool.submit(_open, path, self.options, self.secret, self.loaded).result()
 
     def prepare(self, path: Path | None) -> None:
         """Start opening `path` (the file after this one) on the thread."""
         if path is not None and self.ahead is None:
-            self.ahead = (path, self.pool.submit(_open, path, self.options, self.secret))
+            self.ahead = (path, self.pool.submit(_open, path, self.options, self.secret, self.loaded))
 
     def discard(self) -> None:
         if self.ahead is not None:
@@ -182,13 +198,16 @@ def import_file(
     """Import one file in one transaction. A failure leaves the database as it was before it."""
     if reader is None:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool:
-            return import_file(conn, path, options, reader=_Reader(pool, options, pseudonym_secret(conn)))
+            reader = _Reader(pool, options, pseudonym_secret(conn), _loaded_contents(conn))
+            return import_file(conn, path, options, reader=reader)
     opened = reader.open(path)
     source = opened.source
     existing = _already_loaded(conn, source.sha256)
     if existing is not None:
         opened.close()
         return FileResult(path, None, "unchanged", source_id=existing)
+    if not opened.started:
+        reader.pool.submit(_start, opened, options, reader.secret).result()
     if opened.detect_error is not None:
         raise opened.detect_error
     assert opened.fmt is not None
@@ -233,6 +252,7 @@ def import_file(
     finally:
         batches.close()
         opened.close()
+    reader.loaded.add(source.sha256)
     return result
 
 
@@ -266,7 +286,7 @@ def ingest(
     files = list(expand_paths(paths))
     results = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool:
-        reader = _Reader(pool, options, pseudonym_secret(conn))
+        reader = _Reader(pool, options, pseudonym_secret(conn), _loaded_contents(conn))
         try:
             for index in range(1, len(files) + 1):
                 results.append(_import_one(conn, reader, files, index, options))

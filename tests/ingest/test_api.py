@@ -74,3 +74,33 @@ def test_a_writer_error_mid_file_waits_for_the_parser_and_the_next_file_loads(
     results = ingest(conn, [folder], ImportOptions())
     assert [r.status for r in results] == ["failed", "loaded"]
     assert conn.execute("SELECT comment_id FROM comments").fetchall() == [("d",)]
+
+
+def test_content_loaded_before_is_not_parsed_again(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("1.jsonl", "2.jsonl"):
+        (folder / name).write_text(_comment(name))
+    ingest(conn, [folder], ImportOptions())
+
+    def no_parsing(*args: Any) -> Any:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(canonical, "_jsonl_frame", no_parsing)
+    assert [r.status for r in ingest(conn, [folder], ImportOptions())] == ["unchanged", "unchanged"]
+
+
+def test_a_file_not_parsed_ahead_is_parsed_at_its_turn(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import analysis.ingest.api as api
+    from analysis.ingest.model import SourceFile
+
+    path = tmp_path / "1.jsonl"
+    path.write_text(_comment("x"))
+    # the reader believes the content was loaded (so does not parse ahead), the database does not
+    monkeypatch.setattr(api, "_loaded_contents", lambda conn: {SourceFile.open_path(path).sha256})
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.status, result.counts.comments) == ("loaded", 1)
