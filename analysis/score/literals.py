@@ -254,22 +254,39 @@ def requirement_options(regex: str) -> list[list[Requirement]]:
     requirement means the expression can match anywhere: then the result is [[]].
     """
     tree = _parser.parse(regex)
-    items: Any = tree.data
-    icase = bool(tree.state.flags & IGNORECASE)
+    options = _options(tree.data, bool(tree.state.flags & IGNORECASE), 0)
+    return [[]] if any(not option for option in options) else options
+
+
+def _unwrapped(items: Any, icase: bool) -> tuple[list[Any], bool]:
+    """`items` without the groups that are all of it (their case flag applied)."""
     while len(items) == 1 and items[0][0] is _c.SUBPATTERN:
         _, add, remove, body = items[0][1]
         icase = (icase or bool(add & IGNORECASE)) and not remove & IGNORECASE
         items = body
-    items = list(items)
+    return list(items), icase
+
+
+def _options(items: Any, icase: bool, depth: int) -> list[list[Requirement]]:
+    items, icase = _unwrapped(items, icase)
     branches = [i for i, (op, _) in enumerate(items) if op is _c.BRANCH]
-    if branches:
-        # the sequence matches where one of its versions with an alternative in place does
-        at = max(branches, key=lambda i: len(items[i][1][1]))
-        versions = [[*items[:at], *branch, *items[at + 1 :]] for branch in items[at][1][1]]
-    else:
-        versions = [items]
-    options = [_strong(_sequence(version, icase, False, False)) for version in versions]
-    return [[]] if any(not option for option in options) else options
+    if not branches:
+        return [_strong(_sequence(items, icase, False, False))]
+    # the sequence matches where one of its versions with an alternative in place does
+    at = max(branches, key=lambda i: len(items[i][1][1]))
+    options = []
+    for branch in items[at][1][1]:
+        version = [*items[:at], *branch, *items[at + 1 :]]
+        inner, inner_icase = _unwrapped(version, icase)
+        ops = [op for op, _ in inner]
+        if depth < 4 and ops.count(_c.BRANCH) == 1 and all(op in (_c.BRANCH, _c.AT) for op in ops):
+            # a version that is itself an alternation ("\b(?:P5|P[\s-]?5)" among the UN's
+            # names), but for assertions, matches where one of its alternatives does (with the
+            # assertions in place): one option each
+            options.extend(_options(inner, inner_icase, depth + 1))
+        else:
+            options.append(_strong(_sequence(version, icase, False, False)))
+    return options
 
 
 def named_characters(regexes: Iterable[str]) -> tuple[set[str], bool]:

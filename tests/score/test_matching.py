@@ -259,6 +259,16 @@ def test_a_lone_letter_of_one_alternative_does_not_void_the_union() -> None:
     ]
 
 
+def test_an_alternative_that_is_an_alternation_gives_one_option_each() -> None:
+    # "\b(?:P5|P[\s-]?5)" among other names: "p" and "5" together, not "p5" or "p" anywhere
+    options = requirement_options(r"(?:\bUN\b|\b(?i:P5)|\b(?i:P[\s\-]?5)|x)")
+    assert options == requirement_options(r"(?:\bUN\b|(?:\b(?i:P5)|\b(?i:P[\s\-]?5))|x)")
+    assert [sorted(sorted(x.text for x in r) for r in option) for option in options] == [
+        [["UN"]], [["p5"]], [["5"], ["p"]], [["x"]]
+    ]
+    assert requirement_options(r"(?:ab|(?:cd|\d))") == [[]]  # one alternative needs nothing
+
+
 def test_literal_is_hashable_and_ordered() -> None:
     assert Literal("a", True) < Literal("b", True)
     assert len({Literal("a", True), Literal("a", True)}) == 1
