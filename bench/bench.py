@@ -202,10 +202,13 @@ def main() -> None:
     if not (corpus / ".complete").exists():
         shutil.rmtree(corpus, ignore_errors=True)
         started = time.perf_counter()
-        sys.path.insert(0, str(REPO / "bench"))
-        from corpus import generate  # noqa: PLC0415
-
-        info = generate(corpus, n, args.seed)
+        # In a process of its own: this one stays small, and the peak memory each step reports
+        # is its own (a child's ru_maxrss starts from its parent's size at fork).
+        made = subprocess.run(
+            [PY, str(REPO / "bench" / "corpus.py"), "--comments", str(n), "--seed", str(args.seed), "--out", str(corpus)],
+            check=True, capture_output=True, text=True,
+        )
+        info = json.loads(made.stdout.strip().splitlines()[-1])
         (corpus / ".complete").write_text(json.dumps(info))
         print(f"generated {corpus} in {time.perf_counter() - started:.0f}s", flush=True)
     info = json.loads((corpus / ".complete").read_text())

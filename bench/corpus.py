@@ -384,7 +384,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2023)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    print(generate(args.out, args.comments, args.seed))
+    print(json.dumps(generate(args.out, args.comments, args.seed)))
 
 
 if __name__ == "__main__":
