@@ -213,14 +213,17 @@ def _passage_index(conn: duckdb.DuckDBPyConnection) -> links.PassageIndex:
 
 
 def _batches(conn: duckdb.DuckDBPyConnection, size: int) -> Generator[pl.DataFrame, None, None]:
-    """The pending comments (comment_pk, article_id, text) in batches of `size`, by comment_pk.
+    """The pending comments (comment_pk, article_id, text) in batches of `size`.
 
     One query, streamed: its Arrow record batches are gathered into batches of `size` rows.
-    The stream owns `conn` until it ends or the generator is closed.
+    The rows come in no particular order: sorting them would hold every pending text in memory
+    at once (scores are per comment, and each batch commits its comments' scores and marks
+    together, so any order gives the same database). The stream owns `conn` until it ends or
+    the generator is closed.
     """
     reader = conn.sql(
-        "SELECT c.comment_pk, c.article_id, c.text FROM comments c JOIN _rp_pending USING (comment_pk)"
-        " ORDER BY c.comment_pk"
+        "SELECT c.comment_pk, c.article_id, c.text FROM comments c"
+        " WHERE c.comment_pk IN (SELECT comment_pk FROM _rp_pending)"
     ).to_arrow_reader(size)
     try:
         waiting: list[pa.RecordBatch] = []
