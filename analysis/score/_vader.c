@@ -733,14 +733,116 @@ static double sentiment_valence(const Analyzer *a, const Tok *T, Py_ssize_t nt, 
     return least_check(a, T, i, valence);
 }
 
+/* Step 2, SentiText: str.split() of the m code points at buf (PEP 393 `kind`: 4 for the emoji
+ * pass's buffer, 1 for an ASCII text read in place), each piece stripped of punctuation unless
+ * <= 2 code points are left, lowered and looked up; tokens in w->toks. `orig` maps a code point
+ * of buf to the text's (NULL: the same), for the tokens' ostart..oend when `track`. Inlined into
+ * each caller, so each reads its own kind without a switch per code point. A kind-1 buffer is
+ * ASCII here: its pieces never take the non-ASCII branch. */
+static inline __attribute__((always_inline)) int split_tokens(const Analyzer *a, Work *w, int kind,
+                                                              const void *buf, Py_ssize_t m,
+                                                              const Py_ssize_t *orig, int track,
+                                                              Py_ssize_t *nt_out)
+{
+    if (grow_toks(w, m / 2 + 1) < 0 || grow_ucs4(&w->low, &w->low_cap, m + 1) < 0)
+        return ERR_NOMEM;
+    Py_ssize_t nt = 0, low_len = 0;
+    Py_ssize_t j = 0;
+    while (j < m) {
+        while (j < m && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, buf, j)))
+            j++;
+        if (j >= m)
+            break;
+        Py_ssize_t start = j;
+        while (j < m && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, buf, j)))
+            j++;
+        Py_ssize_t lo = start, hi = j;
+        while (lo < hi && IS_PUNCT(PyUnicode_READ(kind, buf, lo)))
+            lo++;
+        while (hi > lo && IS_PUNCT(PyUnicode_READ(kind, buf, hi - 1)))
+            hi--;
+        if (hi - lo <= 2) {
+            lo = start;
+            hi = j;
+        }
+        Tok *t = &w->toks[nt++];
+        if (track) {
+            t->ostart = orig ? orig[start] : start;
+            t->oend = orig ? orig[j - 1] + 1 : j;
+        }
+        Py_UCS4 any = 0;
+        for (Py_ssize_t k = lo; k < hi; k++)
+            any |= PyUnicode_READ(kind, buf, k);
+        uint64_t h = FNV_INIT;
+        if (any < 128) {
+            if (grow_ucs4(&w->low, &w->low_cap, low_len + (hi - lo)) < 0)
+                return ERR_NOMEM;
+            Py_UCS4 *dst = w->low + low_len;
+            int has_upper = 0, has_lower = 0;
+            for (Py_ssize_t k = lo; k < hi; k++) {
+                Py_UCS4 c = PyUnicode_READ(kind, buf, k);
+                if (c >= 'A' && c <= 'Z') {
+                    has_upper = 1;
+                    c += 32;
+                }
+                else if (c >= 'a' && c <= 'z') {
+                    has_lower = 1;
+                }
+                *dst++ = c;
+                h = hash_step(h, c);
+            }
+            t->off = low_len;
+            t->len = hi - lo;
+            low_len += hi - lo;
+            t->upper = (uint8_t)(has_upper && !has_lower);
+        }
+        else {
+            if (lower_token(w, (const Py_UCS4 *)buf + lo, hi - lo, t, &low_len) != OK)
+                return ERR_NOMEM;
+            h = hash_ucs4(w->low + t->off, t->len);
+        }
+        const Py_UCS4 *lw = w->low + t->off;
+        t->e = vocab_find(a, lw, t->len, h);
+        int neg = t->e >= 0 && (a->entries[t->e].flags & F_NEGATE);
+        for (Py_ssize_t k = 0; !neg && k + 2 < t->len; k++)
+            neg = lw[k] == 'n' && lw[k + 1] == '\'' && lw[k + 2] == 't';
+        t->neg = (uint8_t)neg;
+        t->ng = (uint8_t)(t->e >= 0 && (a->entries[t->e].flags & F_NGRAM));
+    }
+    *nt_out = nt;
+    return OK;
+}
+
+/* prepare_tokens for an ASCII text (no emoji lexicon key is ASCII): no emoji pass and no copy,
+ * the pieces read straight from the text's bytes; the same tokens, counts and tracking. */
+static int prepare_ascii(const Analyzer *a, Work *w, const uint8_t *s, Py_ssize_t n, int track,
+                         Py_ssize_t *nt_out, Py_ssize_t *excl_out, Py_ssize_t *quest_out)
+{
+    if (track && grow_tracking(w, n) < 0)
+        return ERR_NOMEM;
+    Py_ssize_t n_excl = 0, n_quest = 0;
+    for (Py_ssize_t j = 0; j < n; j++) {
+        if (track) {
+            w->cum_excl[j] = n_excl;
+            w->cum_quest[j] = n_quest;
+        }
+        n_excl += s[j] == '!';
+        n_quest += s[j] == '?';
+    }
+    if (track) {
+        w->cum_excl[n] = n_excl;
+        w->cum_quest[n] = n_quest;
+    }
+    *excl_out = n_excl;
+    *quest_out = n_quest;
+    return split_tokens(a, w, PyUnicode_1BYTE_KIND, s, n, NULL, track, nt_out);
+}
+
 /* Steps 1 and 2 of polarity_scores(s) for the n code points at data (PEP 393 `kind`): the emoji
  * pass, then SentiText's tokens in w->toks (*nt of them) and the "!" and "?" of the replaced text.
  * With `track`, each token also gets the code points of the text its piece came from
  * (ostart..oend) and w->cum_excl / w->cum_quest the running "!" and "?" counts per code point, so
  * that score_sentences can score a sentence from the tokens of its text. */
-static int prepare_ascii(const Analyzer *a, Work *w, const uint8_t *s, Py_ssize_t n, int track,
-                         Py_ssize_t *nt_out, Py_ssize_t *excl_out, Py_ssize_t *quest_out);
-
 static int prepare_tokens(const Analyzer *a, Work *w, int kind, const void *data, Py_ssize_t n, int track,
                           Py_ssize_t *nt_out, Py_ssize_t *excl_out, Py_ssize_t *quest_out)
 {
@@ -797,159 +899,9 @@ static int prepare_tokens(const Analyzer *a, Work *w, int kind, const void *data
         w->cum_excl[n] = n_excl;
         w->cum_quest[n] = n_quest;
     }
-    const Py_UCS4 *buf = w->buf;
-
-    /* 2. SentiText: split(), strip punctuation unless <= 2 characters are left, lower */
-    if (grow_toks(w, m / 2 + 1) < 0 || grow_ucs4(&w->low, &w->low_cap, m + 1) < 0)
-        return ERR_NOMEM;
-    Py_ssize_t nt = 0, low_len = 0;
-    Py_ssize_t j = 0;
-    while (j < m) {
-        while (j < m && Py_UNICODE_ISSPACE(buf[j]))
-            j++;
-        if (j >= m)
-            break;
-        Py_ssize_t start = j;
-        while (j < m && !Py_UNICODE_ISSPACE(buf[j]))
-            j++;
-        Py_ssize_t lo = start, hi = j;
-        while (lo < hi && IS_PUNCT(buf[lo]))
-            lo++;
-        while (hi > lo && IS_PUNCT(buf[hi - 1]))
-            hi--;
-        if (hi - lo <= 2) {
-            lo = start;
-            hi = j;
-        }
-        Tok *t = &w->toks[nt++];
-        if (track) {
-            t->ostart = w->orig[start];
-            t->oend = w->orig[j - 1] + 1;
-        }
-        Py_UCS4 any = 0;
-        for (Py_ssize_t k = lo; k < hi; k++)
-            any |= buf[k];
-        uint64_t h = FNV_INIT;
-        if (any < 128) {
-            if (grow_ucs4(&w->low, &w->low_cap, low_len + (hi - lo)) < 0)
-                return ERR_NOMEM;
-            Py_UCS4 *dst = w->low + low_len;
-            int has_upper = 0, has_lower = 0;
-            for (Py_ssize_t k = lo; k < hi; k++) {
-                Py_UCS4 c = buf[k];
-                if (c >= 'A' && c <= 'Z') {
-                    has_upper = 1;
-                    c += 32;
-                }
-                else if (c >= 'a' && c <= 'z') {
-                    has_lower = 1;
-                }
-                *dst++ = c;
-                h = hash_step(h, c);
-            }
-            t->off = low_len;
-            t->len = hi - lo;
-            low_len += hi - lo;
-            t->upper = (uint8_t)(has_upper && !has_lower);
-        }
-        else {
-            if (lower_token(w, buf + lo, hi - lo, t, &low_len) != OK)
-                return ERR_NOMEM;
-            h = hash_ucs4(w->low + t->off, t->len);
-        }
-        const Py_UCS4 *lw = w->low + t->off;
-        t->e = vocab_find(a, lw, t->len, h);
-        int neg = t->e >= 0 && (a->entries[t->e].flags & F_NEGATE);
-        for (Py_ssize_t k = 0; !neg && k + 2 < t->len; k++)
-            neg = lw[k] == 'n' && lw[k + 1] == '\'' && lw[k + 2] == 't';
-        t->neg = (uint8_t)neg;
-        t->ng = (uint8_t)(t->e >= 0 && (a->entries[t->e].flags & F_NGRAM));
-    }
-    *nt_out = nt;
     *excl_out = n_excl;
     *quest_out = n_quest;
-    return OK;
-}
-
-/* prepare_tokens for an ASCII text (no emoji lexicon key is ASCII): no emoji pass and no copy,
- * the pieces read straight from the text's bytes; the same tokens, counts and tracking. */
-static int prepare_ascii(const Analyzer *a, Work *w, const uint8_t *s, Py_ssize_t n, int track,
-                         Py_ssize_t *nt_out, Py_ssize_t *excl_out, Py_ssize_t *quest_out)
-{
-    if (track && grow_tracking(w, n) < 0)
-        return ERR_NOMEM;
-    if (grow_toks(w, n / 2 + 1) < 0 || grow_ucs4(&w->low, &w->low_cap, n + 1) < 0)
-        return ERR_NOMEM;
-    Py_ssize_t n_excl = 0, n_quest = 0;
-    if (track) {
-        for (Py_ssize_t j = 0; j < n; j++) {
-            w->cum_excl[j] = n_excl;
-            w->cum_quest[j] = n_quest;
-            n_excl += s[j] == '!';
-            n_quest += s[j] == '?';
-        }
-        w->cum_excl[n] = n_excl;
-        w->cum_quest[n] = n_quest;
-    }
-    else {
-        for (Py_ssize_t j = 0; j < n; j++) {
-            n_excl += s[j] == '!';
-            n_quest += s[j] == '?';
-        }
-    }
-    Py_ssize_t nt = 0, low_len = 0;
-    Py_ssize_t j = 0;
-    while (j < n) {
-        while (j < n && Py_UNICODE_ISSPACE(s[j]))
-            j++;
-        if (j >= n)
-            break;
-        Py_ssize_t start = j;
-        while (j < n && !Py_UNICODE_ISSPACE(s[j]))
-            j++;
-        Py_ssize_t lo = start, hi = j;
-        while (lo < hi && IS_PUNCT(s[lo]))
-            lo++;
-        while (hi > lo && IS_PUNCT(s[hi - 1]))
-            hi--;
-        if (hi - lo <= 2) {
-            lo = start;
-            hi = j;
-        }
-        Tok *t = &w->toks[nt++];
-        t->ostart = start;
-        t->oend = j;
-        uint64_t h = FNV_INIT;
-        Py_UCS4 *dst = w->low + low_len;
-        int has_upper = 0, has_lower = 0;
-        for (Py_ssize_t k = lo; k < hi; k++) {
-            Py_UCS4 c = s[k];
-            if (c >= 'A' && c <= 'Z') {
-                has_upper = 1;
-                c += 32;
-            }
-            else if (c >= 'a' && c <= 'z') {
-                has_lower = 1;
-            }
-            *dst++ = c;
-            h = hash_step(h, c);
-        }
-        t->off = low_len;
-        t->len = hi - lo;
-        low_len += hi - lo;
-        t->upper = (uint8_t)(has_upper && !has_lower);
-        const Py_UCS4 *lw = w->low + t->off;
-        t->e = vocab_find(a, lw, t->len, h);
-        int neg = t->e >= 0 && (a->entries[t->e].flags & F_NEGATE);
-        for (Py_ssize_t k = 0; !neg && k + 2 < t->len; k++)
-            neg = lw[k] == 'n' && lw[k + 1] == '\'' && lw[k + 2] == 't';
-        t->neg = (uint8_t)neg;
-        t->ng = (uint8_t)(t->e >= 0 && (a->entries[t->e].flags & F_NGRAM));
-    }
-    *nt_out = nt;
-    *excl_out = n_excl;
-    *quest_out = n_quest;
-    return OK;
+    return split_tokens(a, w, PyUnicode_4BYTE_KIND, w->buf, m, w->orig, track, nt_out);
 }
 
 /* Steps 3 to 5 of polarity_scores over the nt tokens at T (the tokens of one text, or of one of
