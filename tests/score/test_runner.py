@@ -133,7 +133,8 @@ def test_small_batches_give_the_same_scores(db: duckdb.DuckDBPyConnection, tmp_p
     assert db.execute("SELECT * EXCLUDE (run_id) FROM skepticism ORDER BY comment_pk").fetchall() == one
 
 
-def test_an_interrupted_run_resumes(db: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
+def interrupt_second_batch(db: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Score in batches of 2 with the second batch's write failing ("disk full"); then undo."""
     real = runner.write_batch
     calls = {"n": 0}
 
@@ -146,8 +147,12 @@ def test_an_interrupted_run_resumes(db: duckdb.DuckDBPyConnection, monkeypatch: 
     monkeypatch.setattr(runner, "write_batch", failing)
     with pytest.raises(RuntimeError):
         score_database(db, ScoreOptions(batch_size=2))
-    assert count(db, "SELECT count(*) FROM sentiment") == 2  # the first batch was committed
     monkeypatch.setattr(runner, "write_batch", real)
+
+
+def test_an_interrupted_run_resumes(db: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
+    interrupt_second_batch(db, monkeypatch)
+    assert count(db, "SELECT count(*) FROM sentiment") == 2  # the first batch was committed
     assert score_database(db).comments == 2
     assert count(db, "SELECT count(*) FROM sentiment") == 4
 
@@ -232,19 +237,7 @@ def assert_one_row_per_key(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_no_key_is_written_twice(db: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = runner.write_batch
-    calls = {"n": 0}
-
-    def failing(*args: object, **kwargs: object) -> None:
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise RuntimeError("disk full")
-        real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(runner, "write_batch", failing)
-    with pytest.raises(RuntimeError):
-        score_database(db, ScoreOptions(batch_size=2))
-    monkeypatch.setattr(runner, "write_batch", real)
+    interrupt_second_batch(db, monkeypatch)
     score_database(db)  # resumes
     score_database(db, ScoreOptions(rescore_all=True))
     score_database(db, ScoreOptions(rescore_all=True, scorers=("topics", "skepticism"), batch_size=1))
