@@ -8,6 +8,7 @@ import duckdb
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from analysis.errors import UsageError
 from analysis.ingest.api import ingest
 from analysis.score import runner
 from analysis.score.runner import SCORERS, ScoreOptions, describe, score_database
@@ -212,7 +213,7 @@ def test_one_scorer_scores_only_what_it_has_not_seen(db: duckdb.DuckDBPyConnecti
 
 
 def test_unknown_scorer_is_a_usage_error(db: duckdb.DuckDBPyConnection) -> None:
-    with pytest.raises(runner.UsageError, match="unknown scorer"):
+    with pytest.raises(UsageError, match="unknown scorer"):
         score_database(db, ScoreOptions(scorers=("vibes",)))
 
 
