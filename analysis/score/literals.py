@@ -76,53 +76,45 @@ def _class_is_nonword(items: Sequence[tuple[Any, Any]]) -> bool:
     return True
 
 
-def _starts_nonword(items: Sequence[tuple[Any, Any]], then: bool) -> bool:
-    """Does every match of `items` start with a non-word character (or a \\b)?
+def _edge_nonword(items: Sequence[tuple[Any, Any]], then: bool, *, at_end: bool) -> bool:
+    """Does every match of `items` start (`at_end`: end) with a non-word character (or a \\b)?
 
     `then`: the answer when `items` can match nothing, so that what follows decides.
     """
     if not items:
         return then
-    op, av = items[0]
-    rest = items[1:]
+    op, av = items[-1] if at_end else items[0]
+    rest = list(items[:-1] if at_end else items[1:])
+
+    def around(body: Sequence[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+        """`body` in place of the edge item, the rest of `items` on its inner side."""
+        return [*rest, *body] if at_end else [*body, *rest]
+
     if op is _c.AT:
-        return av is _c.AT_BOUNDARY or _starts_nonword(rest, then)
+        return av is _c.AT_BOUNDARY or _edge_nonword(rest, then, at_end=at_end)
     if op is _c.LITERAL:
         return not _word_char(chr(av))
     if op is _c.IN:
         return _class_is_nonword(av)
     if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
         low, _, body = av
-        first = _starts_nonword(list(body), False)
-        return first if low >= 1 else first and _starts_nonword(rest, then)
+        edge = _edge_nonword(list(body), False, at_end=at_end)
+        return edge if low >= 1 else edge and _edge_nonword(rest, then, at_end=at_end)
     if op is _c.SUBPATTERN:
-        return _starts_nonword([*av[3], *rest], then)
+        return _edge_nonword(around(av[3]), then, at_end=at_end)
     if op is _c.BRANCH:
-        return all(_starts_nonword([*branch, *rest], then) for branch in av[1])
+        return all(_edge_nonword(around(branch), then, at_end=at_end) for branch in av[1])
     return False
+
+
+def _starts_nonword(items: Sequence[tuple[Any, Any]], then: bool) -> bool:
+    """Does every match of `items` start with a non-word character (or a \\b)?"""
+    return _edge_nonword(items, then, at_end=False)
 
 
 def _ends_nonword(items: Sequence[tuple[Any, Any]], then: bool) -> bool:
-    """Does every match of `items` end with a non-word character (or a \\b)? Mirror of the above."""
-    if not items:
-        return then
-    op, av = items[-1]
-    rest = items[:-1]
-    if op is _c.AT:
-        return av is _c.AT_BOUNDARY or _ends_nonword(rest, then)
-    if op is _c.LITERAL:
-        return not _word_char(chr(av))
-    if op is _c.IN:
-        return _class_is_nonword(av)
-    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
-        low, _, body = av
-        last = _ends_nonword(list(body), False)
-        return last if low >= 1 else last and _ends_nonword(rest, then)
-    if op is _c.SUBPATTERN:
-        return _ends_nonword([*rest, *av[3]], then)
-    if op is _c.BRANCH:
-        return all(_ends_nonword([*rest, *branch], then) for branch in av[1])
-    return False
+    """Does every match of `items` end with a non-word character (or a \\b)?"""
+    return _edge_nonword(items, then, at_end=True)
 
 
 # Words so frequent in English that requiring one of them filters out almost nothing.
