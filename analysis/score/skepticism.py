@@ -22,7 +22,6 @@ from analysis.score.matching import (
     TEXT,
     CueGroup,
     Matcher,
-    Matches,
     Unit,
     combined_evidence,
     noisy_or,
@@ -313,26 +312,18 @@ def _groups() -> tuple[CueGroup, ...]:
 def _matcher() -> Matcher:
     global _MATCHER
     if _MATCHER is None:
-        _MATCHER = Matcher(units(), evidence_everywhere=True)
+        _MATCHER = Matcher(
+            [Unit(PREFIX + g.name, (g.mask,) if g.mask else (), g) for g in _groups()], evidence_everywhere=True
+        )
     return _MATCHER
-
-
-def units() -> list[Unit]:
-    """The matcher units of the families (a scorer matching more than skepticism adds these)."""
-    return [Unit(PREFIX + g.name, (g.mask,) if g.mask else (), g) for g in _groups()]
 
 
 def score_skepticism(comments: pl.DataFrame, key: str = "comment_pk") -> pl.DataFrame:
     """One row per comment: key, score (0..1), skeptical, cues ("family: matched text")."""
+    groups = _groups()
     base = comments.select(key, prepared_text())
     matcher = _matcher()
-    return scores_from(base, key, matcher, matcher.match(base[TEXT]))
-
-
-def scores_from(base: pl.DataFrame, key: str, matcher: Matcher, matches: Matches) -> pl.DataFrame:
-    """`score_skepticism` of `base` (key, prepared text) from the matches of a matcher that has
-    the `units()` (and maybe others, whose flags are ignored)."""
-    groups = _groups()
+    matches = matcher.match(base[TEXT])
     scored = pl.concat(
         [base.with_columns(pl.int_range(pl.len(), dtype=pl.Int32).alias("_row")), matches.flags], how="horizontal"
     ).with_columns(score=noisy_or(groups, PREFIX))

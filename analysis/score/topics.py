@@ -7,15 +7,11 @@ noisy-OR score reaches the topic's threshold. A hit keeps the matched terms as e
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import polars as pl
 
-from analysis.score import skepticism
 from analysis.score.matching import (
     TEXT,
     Matcher,
-    Matches,
     Scope,
     Unit,
     combined_evidence,
@@ -90,45 +86,12 @@ def _possible(taxonomy: Taxonomy) -> Scope:
 
 def score_topics(comments: pl.DataFrame, taxonomy: Taxonomy, key: str = "comment_pk") -> pl.DataFrame:
     """Topic hits of a batch: one row per (key, topic) hit, with score and evidence."""
+    schema: dict[str, pl.DataType] = {key: comments.schema[key], **HIT_SCHEMA}
     if not taxonomy.topics:
-        return pl.DataFrame(schema={key: comments.schema[key], **HIT_SCHEMA})
+        return pl.DataFrame(schema=schema)
     base = comments.select(key, prepared_text())
     matcher = _matcher(taxonomy)
-    return _hits_from(base, key, taxonomy, matcher, matcher.match(base[TEXT], _possible(taxonomy)))
-
-
-def score_topics_and_skepticism(
-    comments: pl.DataFrame, taxonomy: Taxonomy, key: str = "comment_pk"
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """`score_topics` and `skepticism.score_skepticism` of a batch, the same frames, from one
-    matcher: one prefilter scan of the texts (and one set of stand-ins) for both scorers."""
-    skeptic_units = skepticism.units()
-    topic_units = _matcher(taxonomy).units if taxonomy.topics else ()
-    if not topic_units or {u.name for u in topic_units} & {u.name for u in skeptic_units}:
-        return score_topics(comments, taxonomy, key), skepticism.score_skepticism(comments, key)
-    base = comments.select(key, prepared_text())
-    matcher = _joint_matcher(taxonomy, topic_units, skeptic_units)
-    # the topics' scope leaves the skepticism units alone (it names none): matched everywhere
     matches = matcher.match(base[TEXT], _possible(taxonomy))
-    return _hits_from(base, key, taxonomy, matcher, matches), skepticism.scores_from(base, key, matcher, matches)
-
-
-_JOINT: dict[tuple[object, ...], Matcher] = {}
-
-
-def _joint_matcher(taxonomy: Taxonomy, topic_units: Sequence[Unit], skeptic_units: Sequence[Unit]) -> Matcher:
-    key = (tuple(topic_units), tuple(skeptic_units))
-    if key not in _JOINT:
-        if len(_JOINT) > 8:
-            _JOINT.clear()
-        _JOINT[key] = Matcher([*topic_units, *skeptic_units], evidence_everywhere=True)
-    return _JOINT[key]
-
-
-def _hits_from(base: pl.DataFrame, key: str, taxonomy: Taxonomy, matcher: Matcher, matches: Matches) -> pl.DataFrame:
-    """`score_topics` of `base` (key, prepared text) from the matches of a matcher that has the
-    taxonomy's units (and maybe others), matched with `_possible(taxonomy)`."""
-    schema: dict[str, pl.DataType] = {key: base.schema[key], **HIT_SCHEMA}
     flagged = pl.concat(
         [base.with_columns(pl.int_range(pl.len(), dtype=pl.Int32).alias("_row")), matches.flags], how="horizontal"
     ).lazy()

@@ -202,21 +202,3 @@ def test_new_look_alikes_do_not_match(text: str, topic: str, taxonomy: Taxonomy)
 )
 def test_implied_bodies_and_failures_find_the_topic(text: str, topic: str, taxonomy: Taxonomy) -> None:
     assert topic in topics_of(text, taxonomy)
-
-
-def test_topics_and_skepticism_together_are_the_two_scorers(taxonomy: Taxonomy) -> None:
-    """One matcher (one scan) for both scorers: the same frames as each scorer on its own."""
-    from analysis.score import skepticism
-    from analysis.score.topics import score_topics_and_skepticism
-    from tests.score.test_matching import UNICODE_CASES, labelled_texts
-
-    texts = [*labelled_texts(), *UNICODE_CASES, "", "Yeah right, the U.N. \"cares\" lol. Riiight."]
-    batch = pl.DataFrame({"comment_pk": range(len(texts)), "text": texts})
-    hits, skeptic = score_topics_and_skepticism(batch, taxonomy)
-    assert hits.equals(score_topics(batch, taxonomy))
-    assert skeptic.equals(skepticism.score_skepticism(batch))
-    assert hits.height and skeptic["skeptical"].any()
-    # no topics: the skepticism scorer alone
-    empty = Taxonomy("none", "", ())
-    none, alone = score_topics_and_skepticism(batch, empty)
-    assert none.is_empty() and alone.equals(skepticism.score_skepticism(batch))
