@@ -317,14 +317,6 @@ class ImageExporter:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def export_images(report: Report, folder: Path, *, workers: int = 2) -> list[Path]:
-    """Each chart as PNG and SVG in folder/charts/; the chart's title is added for use out of context."""
-    exporter = ImageExporter(folder, workers=workers)
-    for chart in report.charts:
-        exporter.submit(chart)
-    return exporter.finish()
-
-
 def write_report(
     conn: duckdb.DuckDBPyConnection,
     name: str,
