@@ -789,72 +789,11 @@ static int i32_push4(I32s *x, int32_t a, int32_t b, int32_t c, int32_t d)
     return 0;
 }
 
-typedef struct {
-    char *v;
-    Py_ssize_t n, cap;
-} Bytes;
-
-/* UTF-8 of t[a, b) appended to out (no surrogates: checked before) */
-static int utf8_append(Bytes *out, const Text *t, Py_ssize_t a, Py_ssize_t b)
-{
-    Py_ssize_t need = out->n + 4 * (b - a);
-    if (need > out->cap) {
-        Py_ssize_t cap = out->cap ? out->cap : 64 * 1024;
-        while (cap < need)
-            cap *= 2;
-        char *v = PyMem_RawRealloc(out->v, (size_t)cap);
-        if (!v)
-            return -1;
-        out->v = v;
-        out->cap = cap;
-    }
-    unsigned char *o = (unsigned char *)out->v + out->n;
-    for (Py_ssize_t i = a; i < b; i++) {
-        Py_UCS4 c = AT(t, i);
-        if (c < 0x80) {
-            *o++ = (unsigned char)c;
-        }
-        else if (c < 0x800) {
-            *o++ = (unsigned char)(0xc0 | (c >> 6));
-            *o++ = (unsigned char)(0x80 | (c & 0x3f));
-        }
-        else if (c < 0x10000) {
-            *o++ = (unsigned char)(0xe0 | (c >> 12));
-            *o++ = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
-            *o++ = (unsigned char)(0x80 | (c & 0x3f));
-        }
-        else {
-            *o++ = (unsigned char)(0xf0 | (c >> 18));
-            *o++ = (unsigned char)(0x80 | ((c >> 12) & 0x3f));
-            *o++ = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
-            *o++ = (unsigned char)(0x80 | (c & 0x3f));
-        }
-    }
-    out->n = (char *)o - out->v;
-    return 0;
-}
-
-static int has_surrogate(PyObject *text)
-{
-    int kind = PyUnicode_KIND(text);
-    if (kind == PyUnicode_1BYTE_KIND)
-        return 0;
-    const void *data = PyUnicode_DATA(text);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (c >= 0xd800 && c <= 0xdfff)
-            return 1;
-    }
-    return 0;
-}
-
 static PyObject *Splitter_spans_many(Splitter *sp, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"texts", "with_text", NULL};
+    static char *kwlist[] = {"texts", NULL};
     PyObject *texts;
-    int with_text = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|p:spans_many", kwlist, &texts, &with_text))
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O:spans_many", kwlist, &texts))
         return NULL;
     PyObject *tuple = PySequence_Tuple(texts);
     if (!tuple)
@@ -878,50 +817,25 @@ static PyObject *Splitter_spans_many(Splitter *sp, PyObject *args, PyObject *kwd
             PyErr_Format(PyExc_OverflowError, "texts[%zd] is too long", i);
             return NULL;
         }
-        if (with_text && has_surrogate(obj)) {
-            Py_DECREF(tuple);
-            PyErr_Format(PyExc_ValueError, "texts[%zd] has a lone surrogate (not UTF-8)", i);
-            return NULL;
-        }
     }
     Work w = {0};
     Spans out = {0};
     I32s rows = {0};
-    Bytes utf8 = {0};
-    int64_t *offsets = NULL;
-    Py_ssize_t n_offsets = 0, cap_offsets = 0;
     int rc = 0;
     PyThreadState *ts = n >= RELEASE_GIL_FROM ? PyEval_SaveThread() : NULL;
     for (Py_ssize_t i = 0; i < n && rc == 0; i++) {
         PyObject *obj = PyTuple_GET_ITEM(tuple, i);
         Text t = {PyUnicode_KIND(obj), PyUnicode_DATA(obj)};
         rc = split_text(sp, &w, &t, PyUnicode_GET_LENGTH(obj), &out);
-        for (Py_ssize_t k = 0; k < out.n && rc == 0; k++) {
+        for (Py_ssize_t k = 0; k < out.n && rc == 0; k++)
             rc = i32_push4(&rows, (int32_t)i, (int32_t)out.v[k].a, (int32_t)out.v[k].b, (int32_t)(k + 1));
-            if (rc == 0 && with_text) {
-                if (n_offsets + 2 > cap_offsets) {
-                    Py_ssize_t cap = cap_offsets ? 2 * cap_offsets : 1024;
-                    int64_t *v = PyMem_RawRealloc(offsets, (size_t)cap * sizeof(int64_t));
-                    if (!v) {
-                        rc = -1;
-                        break;
-                    }
-                    offsets = v;
-                    cap_offsets = cap;
-                }
-                if (n_offsets == 0)
-                    offsets[n_offsets++] = 0;
-                rc = utf8_append(&utf8, &t, out.v[k].a, out.v[k].b);
-                offsets[n_offsets++] = (int64_t)utf8.n;
-            }
-        }
     }
     if (ts)
         PyEval_RestoreThread(ts);
     work_free(&w);
     PyMem_RawFree(out.v);
     Py_DECREF(tuple);
-    PyObject *spans = NULL, *offs = NULL, *data = NULL, *result = NULL;
+    PyObject *spans = NULL;
     if (rc != 0) {
         PyErr_NoMemory();
         goto done;
@@ -935,39 +849,18 @@ static PyObject *Splitter_spans_many(Splitter *sp, PyObject *args, PyObject *kwd
     for (Py_ssize_t k = 0; k < s; k++)
         for (int c = 0; c < 4; c++)
             o[c * s + k] = rows.v[4 * k + c];
-    if (!with_text) {
-        result = spans;
-        spans = NULL;
-        goto done;
-    }
-    if (n_offsets == 0) {
-        int64_t zero = 0;
-        offs = PyBytes_FromStringAndSize((const char *)&zero, sizeof(zero));
-    }
-    else {
-        offs = PyBytes_FromStringAndSize((const char *)offsets, n_offsets * (Py_ssize_t)sizeof(int64_t));
-    }
-    data = PyBytes_FromStringAndSize(utf8.v ? utf8.v : "", utf8.n);
-    if (offs && data)
-        result = PyTuple_Pack(3, spans, offs, data);
 done:
-    Py_XDECREF(spans);
-    Py_XDECREF(offs);
-    Py_XDECREF(data);
     PyMem_RawFree(rows.v);
-    PyMem_RawFree(utf8.v);
-    PyMem_RawFree(offsets);
-    return result;
+    return spans;
 }
 
 static PyMethodDef Splitter_methods[] = {
     {"split", (PyCFunction)Splitter_split, METH_O,
      "split(text) -> list[str]: the sentences of text, as analysis.text.split_sentences."},
     {"spans_many", (PyCFunction)(void (*)(void))Splitter_spans_many, METH_VARARGS | METH_KEYWORDS,
-     "spans_many(texts, with_text=False) -> bytes | (bytes, bytes, bytes): for every sentence of "
-     "every text, int32 text index, start, end (code point offsets) and sentence number (from "
-     "1), column by column, in native byte order; texts in order, sentences in order. With "
-     "with_text, also the sentences as an Arrow large_string: int64 offsets and UTF-8 data."},
+     "spans_many(texts) -> bytes: for every sentence of every text, int32 text index, start, end "
+     "(code point offsets) and sentence number (from 1), column by column, in native byte order; "
+     "texts in order, sentences in order."},
     {NULL, NULL, 0, NULL},
 };
 

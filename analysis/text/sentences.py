@@ -108,22 +108,13 @@ def _int32_columns(raw: bytes, names: Sequence[str]) -> dict[str, pa.Array]:
     }
 
 
-def sentence_spans(texts: Sequence[str], *, with_text: bool = False) -> tuple[pl.DataFrame, bytes]:
+def sentence_spans(texts: Sequence[str]) -> tuple[pl.DataFrame, bytes]:
     """Every sentence of every text, and the raw spans (as `sentence_spans_raw` gives them).
 
-    The frame has Int32 columns index, start, end, sentence_no and, `with_text`, the sentence
-    itself as `text` (built in C, without the GIL).
+    The frame has Int32 columns index, start, end, sentence_no: `texts[index][start:end]` is
+    the sentence.
     """
-    if not with_text:
-        raw = _splitter().spans_many(texts)
-        columns = _int32_columns(raw, SPAN_COLUMNS)
-    else:
-        raw, offsets, data = _splitter().spans_many(texts, with_text=True)
-        columns = _int32_columns(raw, SPAN_COLUMNS)
-        n = len(raw) // 16
-        columns["text"] = pa.Array.from_buffers(
-            pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
-        )
-    frame = pl.from_arrow(pa.table(columns))
+    raw = sentence_spans_raw(texts)
+    frame = pl.from_arrow(pa.table(_int32_columns(raw, SPAN_COLUMNS)))
     assert isinstance(frame, pl.DataFrame)
     return frame, raw
