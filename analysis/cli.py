@@ -158,19 +158,25 @@ def _score_progress(quiet: bool) -> Callable[[int, int], None]:
 
 @main.command("score")
 @DB_OPTION
-@click.option("--all", "rescore_all", is_flag=True, help="Re-score every comment (e.g. after editing the taxonomy).")
+@click.option("--all", "rescore_all", is_flag=True,
+              help="Delete the scores and score every comment again (after a taxonomy edit, plain "
+                   "`score` already re-tags the changed topics).")
 @TAXONOMY_OPTION
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Threads that split sentences and run VADER.")
 @click.option("--scorer", "scorers", multiple=True,
               type=click.Choice(["sentiment", "topics", "skepticism", "links"]),
               help="Run only this scorer (repeat for several; default: all four). With --all, only "
-                   "its scores are redone, e.g. --all --scorer topics after a taxonomy edit.")
+                   "its scores are redone, e.g. --all --scorer skepticism.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
 def score_cmd(
     db: Path | None, rescore_all: bool, taxonomy: Path | None, workers: int, scorers: tuple[str, ...], quiet: bool
 ) -> None:
-    """Score every comment not yet scored: sentiment, topics, skepticism, passage links."""
+    """Score every comment not yet scored: sentiment, topics, skepticism, passage links.
+
+    After a taxonomy edit, the comments scored before are tagged again for the topics whose
+    definition changed (the others keep their hits).
+    """
     from analysis.score.runner import SCORERS, ScoreOptions, describe, score_database
 
     db_path = _existing_db(db)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -108,6 +109,12 @@ class ScoreSummary:
     sentences: int = 0
     seconds: float = 0.0
     changed_since_last_run: list[str] = field(default_factory=list)
+    # after a taxonomy edit: the comments tagged again for the topics that changed, by that run
+    retagged: int = 0
+    retagged_topics: list[str] = field(default_factory=list)
+    retagged_hits: dict[str, int] = field(default_factory=dict)
+    removed_topics: list[str] = field(default_factory=list)
+    retag_run: int | None = None
 
     @property
     def per_second(self) -> float:
@@ -165,8 +172,11 @@ def _pending(conn: duckdb.DuckDBPyConnection, scorers: tuple[str, ...]) -> int:
         """,
         {"scorers": list(scorers), "n": len(scorers)},
     )
-    row = conn.execute("SELECT count(*) FROM _rp_pending").fetchone()
-    return int(row[0]) if row else 0
+    return _count_pending(conn)
+
+
+def _count_pending(conn: duckdb.DuckDBPyConnection) -> int:
+    return int(conn.execute("SELECT count(*) FROM _rp_pending").fetchall()[0][0])
 
 
 def _start_runs(conn: duckdb.DuckDBPyConnection, configs: list[ScorerConfig], taxonomy: Taxonomy) -> dict[str, int]:
@@ -187,6 +197,10 @@ def _start_runs(conn: duckdb.DuckDBPyConnection, configs: list[ScorerConfig], ta
             conn.execute("DELETE FROM topics")
             conn.execute("INSERT INTO topics BY NAME SELECT * FROM _rp_topics")
             conn.unregister("_rp_topics")
+            conn.execute(
+                "INSERT INTO topic_definitions SELECT ?, unnest(?), unnest(?)",
+                [runs[topics.SCORER], [t.id for t in taxonomy.topics], [topics.fingerprint(t) for t in taxonomy.topics]],
+            )
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -366,10 +380,11 @@ class _Writer:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="writer")
         self.pending: Future[None] | None = None
 
-    def submit(self, batch: pl.DataFrame, scores: BatchScores, runs: dict[str, int]) -> None:
-        """Write the batch once the previous one is written (an error of that one is raised)."""
+    def submit(self, write: Callable[[duckdb.DuckDBPyConnection], None]) -> None:
+        """Run `write` on the writer's connection once the previous write is done (an error of
+        that one is raised)."""
         self.wait()
-        self.pending = self.pool.submit(write_batch, self.conn, batch, scores, runs)
+        self.pending = self.pool.submit(write, self.conn)
 
     def wait(self) -> None:
         """Wait for the batch being written; raise its error, if any."""
@@ -397,11 +412,128 @@ def _complete(
 ) -> None:
     batch, pending = in_flight
     scores = score_batch(batch, taxonomy, index, pending, summary.runs)
-    writer.submit(batch, scores, summary.runs)
+    writer.submit(partial(write_batch, batch=batch, scores=scores, runs=summary.runs))
     _tally(summary, scores)
     summary.comments += batch.height
     if progress:
         progress(summary.comments, total)
+
+
+@dataclass(frozen=True)
+class RetagPlan:
+    """What a taxonomy edit leaves to do: per set of changed topics, the topics runs whose
+    comments need them tagged again; and the topics that have hits but are gone."""
+
+    changed: dict[tuple[str, ...], list[int]]
+    removed: list[str]
+
+
+def plan_retag(conn: duckdb.DuckDBPyConnection, taxonomy: Taxonomy) -> RetagPlan:
+    """Compare each topic's fingerprint now with the one of every topics run that comments are
+    marked scored by (a run without recorded definitions: every topic changed)."""
+    now = {t.id: topics.fingerprint(t) for t in taxonomy.topics}
+    runs = [int(r[0]) for r in conn.execute(_MARKING_RUNS, [topics.SCORER]).fetchall()]
+    before: dict[int, dict[str, str]] = {run: {} for run in runs}
+    for run, topic, fingerprint in conn.execute(_DEFINITIONS_OF_RUNS, [runs]).fetchall():
+        before[int(run)][topic] = fingerprint
+    changed: dict[tuple[str, ...], list[int]] = {}
+    for run in runs:
+        ids = tuple(topic for topic, fingerprint in now.items() if before[run].get(topic) != fingerprint)
+        if ids:
+            changed.setdefault(ids, []).append(run)
+    removed = sorted(r[0] for r in conn.execute(_TOPICS_GONE, [list(now)]).fetchall())
+    return RetagPlan(changed, removed)
+
+
+_MARKING_RUNS = "SELECT DISTINCT run_id FROM scored WHERE scorer = ? ORDER BY run_id"
+_DEFINITIONS_OF_RUNS = "SELECT run_id, topic, fingerprint FROM topic_definitions WHERE list_contains(?, run_id)"
+_TOPICS_GONE = "SELECT DISTINCT topic FROM topic_hits WHERE NOT list_contains(?, topic)"
+_CLEAR_TOPICS_GONE = "DELETE FROM topic_hits WHERE NOT list_contains(?, topic)"
+# the comments marked by these runs: published ones are tagged again, the others lose the hits
+_RETAG_PENDING = """
+    CREATE OR REPLACE TEMP TABLE _rp_pending AS
+    SELECT s.comment_pk FROM scored s JOIN comments c USING (comment_pk)
+    WHERE s.scorer = $scorer AND list_contains($runs, s.run_id) AND c.status = 'published'
+"""
+_CLEAR_UNPUBLISHED_HITS = """
+    DELETE FROM topic_hits WHERE list_contains($topics, topic) AND comment_pk IN (
+        SELECT s.comment_pk FROM scored s JOIN comments c USING (comment_pk)
+        WHERE s.scorer = $scorer AND list_contains($runs, s.run_id) AND c.status <> 'published')
+"""
+_CLEAR_BATCH_TOPICS = (
+    "DELETE FROM topic_hits WHERE list_contains(?, topic) AND comment_pk IN (SELECT comment_pk FROM _rp_batch)"
+)
+_REMARK_BATCH = "UPDATE scored SET run_id = ? WHERE scorer = ? AND comment_pk IN (SELECT comment_pk FROM _rp_batch)"
+
+
+def write_retag(
+    conn: duckdb.DuckDBPyConnection, batch: pl.DataFrame, hits: pl.DataFrame, changed: tuple[str, ...], run_id: int
+) -> None:
+    """Replace the batch's hits of the `changed` topics and mark the batch scored by the run
+    that tagged them, in one transaction (the hits of the other topics stay: their definition
+    is the same in both runs)."""
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.register("_rp_batch", batch.select("comment_pk"))
+        conn.execute(_CLEAR_BATCH_TOPICS, [list(changed)])
+        _insert(conn, "topic_hits", hits.with_columns(run_id=pl.lit(run_id, pl.Int32)))
+        conn.execute(_REMARK_BATCH, [run_id, topics.SCORER])
+        conn.unregister("_rp_batch")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _retag_topics(
+    conn: duckdb.DuckDBPyConnection,
+    taxonomy: Taxonomy,
+    batch_size: int,
+    summary: ScoreSummary,
+    progress: Progress | None,
+) -> None:
+    """After a taxonomy edit: tag the comments scored before again, for the topics whose
+    definition changed only, and drop the hits of topics that are gone.
+
+    The result is what `score --all --scorer topics` gives, without matching the topics that
+    did not change. Batch by batch, like any run: an interrupted re-tag resumes where it
+    stopped (a comment is marked by the new run once its hits are replaced).
+    """
+    plan = plan_retag(conn, taxonomy)
+    if not plan.changed and not plan.removed:
+        return
+    config = next(c for c in scorer_configs(taxonomy) if c.scorer == topics.SCORER)
+    run_id = _start_runs(conn, [config], taxonomy)[topics.SCORER]
+    summary.retag_run = run_id
+    summary.removed_topics = plan.removed
+    summary.retagged_topics = sorted({topic for ids in plan.changed for topic in ids})
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.execute(_CLEAR_TOPICS_GONE, [[t.id for t in taxonomy.topics]])
+        for changed, runs in plan.changed.items():
+            conn.execute(_CLEAR_UNPUBLISHED_HITS, {"topics": list(changed), "scorer": topics.SCORER, "runs": runs})
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    writer = _Writer(conn)
+    try:
+        for changed, runs in plan.changed.items():
+            part = Taxonomy(taxonomy.source, taxonomy.sha256, tuple(t for t in taxonomy.topics if t.id in changed))
+            conn.execute(_RETAG_PENDING, {"scorer": topics.SCORER, "runs": runs}).fetchall()
+            total = _count_pending(conn)
+            with closing(_batches(conn, batch_size)) as batches:
+                for batch in batches:
+                    hits = topics.score_topics(batch, part)
+                    writer.submit(partial(write_retag, batch=batch, hits=hits, changed=changed, run_id=run_id))
+                    for topic, count in hits.group_by("topic").len().iter_rows():
+                        summary.retagged_hits[topic] = summary.retagged_hits.get(topic, 0) + count
+                    summary.retagged += batch.height
+                    if progress:
+                        progress(summary.retagged, total)
+    finally:
+        writer.close()
+    _finish_runs(conn, {topics.SCORER: run_id}, summary.retagged)
 
 
 def score_database(
@@ -423,6 +555,10 @@ def score_database(
         _clear_scores(conn, selected)
     else:
         summary.changed_since_last_run = _changed_scorers(conn, configs)
+        if topics.SCORER in selected:
+            # topics whose definition changed are tagged again here: no change is left behind
+            summary.changed_since_last_run = [c for c in summary.changed_since_last_run if c != topics.SCORER]
+            _retag_topics(conn, taxonomy, options.batch_size, summary, progress)
     total = _pending(conn, selected)
     if total:
         summary.runs = _start_runs(conn, configs, taxonomy)
@@ -469,6 +605,13 @@ def describe(summary: ScoreSummary) -> list[str]:
         }
         if any(name in summary.runs for name in found):
             lines.append("; ".join(text for name, text in found.items() if name in summary.runs))
+    if summary.retag_run is not None:
+        hits = ", ".join(f"{t} {summary.retagged_hits.get(t, 0)}" for t in summary.retagged_topics) or "none"
+        lines.append(
+            f"taxonomy edited: {summary.retagged} comments scored before tagged again for "
+            f"{len(summary.retagged_topics)} changed topic(s) (run #{summary.retag_run}); hits: {hits}"
+            + (f"; removed topics: {', '.join(summary.removed_topics)}" if summary.removed_topics else "")
+        )
     if summary.changed_since_last_run:
         lines.append(
             f"note: {', '.join(summary.changed_since_last_run)} changed since the last run; comments "

@@ -7,6 +7,9 @@ noisy-OR score reaches the topic's threshold. A hit keeps the matched terms as e
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import polars as pl
 
 from analysis.score.matching import (
@@ -106,6 +109,23 @@ def score_topics(comments: pl.DataFrame, taxonomy: Taxonomy, key: str = "comment
             )
         )
     return pl.concat(frames).cast(pl.Schema(schema))
+
+
+def fingerprint(topic: Topic) -> str:
+    """SHA-256 of what decides the topic's hits: its compiled cues, weights, look-alike mask,
+    threshold and required groups, and the scorer version; not its label or description.
+    Vocabulary lists enter through the compiled cues."""
+    definition = {
+        "version": VERSION,
+        "id": topic.id,
+        "threshold": topic.threshold,
+        "require": list(topic.require),
+        "exclude": topic.exclude,
+        "groups": [
+            {"name": g.name, "weight": g.weight, "regexes": list(g.regexes), "mask": g.mask} for g in topic.groups
+        ],
+    }
+    return hashlib.sha256(json.dumps(definition, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def topics_frame(taxonomy: Taxonomy) -> pl.DataFrame:

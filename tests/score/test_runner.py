@@ -116,15 +116,19 @@ def test_all_rescores_after_a_taxonomy_edit(db: duckdb.DuckDBPyConnection, tmp_p
     score_database(db, ScoreOptions(taxonomy=path))
     assert db.execute("SELECT topic, evidence FROM topic_hits").fetchall() == [("custom", ["kremlin"])]
     _taxonomy(path, "volunteers")
-    incremental = score_database(db, ScoreOptions(taxonomy=path))
-    assert incremental.changed_since_last_run == ["topics"]
-    assert "topics changed since the last run" in describe(incremental)[-1]
-    assert db.execute("SELECT evidence FROM topic_hits").fetchall() == [(["kremlin"],)]  # untouched
     rescored = score_database(db, ScoreOptions(taxonomy=path, rescore_all=True))
     assert rescored.comments == 4 and rescored.changed_since_last_run == []
     assert db.execute("SELECT evidence FROM topic_hits").fetchall() == [(["volunteers"],)]
     assert db.execute("SELECT topic FROM topics").fetchall() == [("custom",)]
     assert count(db, "SELECT count(*) FROM scored") == 4 * len(SCORERS)
+
+
+def test_other_changed_scorers_are_noted(db: duckdb.DuckDBPyConnection) -> None:
+    score_database(db)
+    db.execute("UPDATE scoring_runs SET lexicon_hash = 'older' WHERE scorer = 'skepticism'")
+    noted = score_database(db)
+    assert noted.changed_since_last_run == ["skepticism"]
+    assert "skepticism changed since the last run" in describe(noted)[-1]
 
 
 def test_small_batches_give_the_same_scores(db: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:

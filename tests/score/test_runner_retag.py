@@ -1,0 +1,194 @@
+"""After a taxonomy edit, `score` tags comments again for the changed topics only.
+
+The result must be what re-scoring every comment with the edited taxonomy gives
+(`score --all --scorer topics`), while the hits of unchanged topics stay as they were.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from analysis.score import runner, topics
+from analysis.score.runner import ScoreOptions, describe, plan_retag, score_database
+from analysis.score.taxonomy import default_path, load_taxonomy
+from tests.score.test_matching import labelled_texts
+from tests.score.test_runner import SETUP, count
+
+HITS = "SELECT comment_pk, topic, score, evidence FROM topic_hits ORDER BY comment_pk, topic"
+
+
+@pytest.fixture
+def db(conn: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    conn.execute(SETUP)
+    return conn
+
+
+def _two_topics(path: Path, first: str, second: str = "volunteers", extra: str = "") -> Path:
+    path.write_text(
+        f'[topics.first]\nlabel = "First"\n[topics.first.groups.g]\nweight = 1.0\nterms = ["{first}"]\n'
+        f'[topics.second]\nlabel = "Second"\n[topics.second.groups.g]\nweight = 1.0\nterms = ["{second}"]\n'
+        + extra,
+        "utf-8",
+    )
+    return path
+
+
+def _tags(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, str, list[str], int]]:
+    return conn.execute(
+        "SELECT c.comment_id, h.topic, h.evidence, h.run_id FROM topic_hits h JOIN comments c USING (comment_pk)"
+        " ORDER BY 1, 2"
+    ).fetchall()
+
+
+def test_an_edited_topic_is_tagged_again_and_the_others_are_left_alone(
+    db: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = _two_topics(tmp_path / "t.toml", "kremlin")
+    first = score_database(db, ScoreOptions(taxonomy=path))
+    run = first.runs["topics"]
+    assert _tags(db) == [("c2", "first", ["kremlin"], run), ("c4", "second", ["volunteers"], run)]
+
+    _two_topics(path, "security council")
+    edited = score_database(db, ScoreOptions(taxonomy=path))
+    assert edited.comments == 0 and edited.changed_since_last_run == []
+    assert edited.retagged == 4 and edited.retagged_topics == ["first"] and edited.removed_topics == []
+    new = edited.retag_run
+    assert new is not None and new > run
+    # "second" was not matched again: its row still cites the first run
+    assert _tags(db) == [("c3", "first", ["security council"], new), ("c4", "second", ["volunteers"], run)]
+    assert count(db, "SELECT count(*) FROM scored WHERE scorer = 'topics' AND run_id = " + str(new)) == 4
+    assert "tagged again for 1 changed topic(s)" in describe(edited)[-1]
+
+    again = score_database(db, ScoreOptions(taxonomy=path))
+    assert again.retag_run is None and again.comments == 0  # nothing left to do
+    assert describe(again) == ["scored 0 comments: every published comment is already scored"]
+
+
+def test_a_label_edit_changes_no_hit(db: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = _two_topics(tmp_path / "t.toml", "kremlin")
+    score_database(db, ScoreOptions(taxonomy=path))
+    path.write_text(path.read_text("utf-8").replace('"First"', '"The first one"'), "utf-8")
+    relabelled = score_database(db, ScoreOptions(taxonomy=path))
+    assert relabelled.retag_run is None
+    assert plan_retag(db, load_taxonomy(path)).changed == {}
+
+
+def test_removed_and_added_topics(db: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = _two_topics(tmp_path / "t.toml", "kremlin")
+    score_database(db, ScoreOptions(taxonomy=path))
+    path.write_text(
+        '[topics.first]\nlabel = "First"\n[topics.first.groups.g]\nweight = 1.0\nterms = ["kremlin"]\n'
+        '[topics.third]\nlabel = "Third"\n[topics.third.groups.g]\nweight = 1.0\nterms = ["verification"]\n',
+        "utf-8",
+    )
+    edited = score_database(db, ScoreOptions(taxonomy=path))
+    assert edited.retagged_topics == ["third"] and edited.removed_topics == ["second"]
+    assert [(c, t, e) for c, t, e, _ in _tags(db)] == [("c1", "third", ["verification"]), ("c2", "first", ["kremlin"])]
+    assert db.execute("SELECT topic FROM topics ORDER BY 1").fetchall() == [("first",), ("third",)]
+
+
+def test_comments_no_longer_published_lose_the_changed_hits(db: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = _two_topics(tmp_path / "t.toml", "kremlin")
+    score_database(db, ScoreOptions(taxonomy=path))
+    db.execute("UPDATE comments SET status = 'deleted' WHERE comment_id = 'c2'")
+    _two_topics(path, "(kremlin|security council)")
+    edited = score_database(db, ScoreOptions(taxonomy=path))
+    assert edited.retagged == 3  # c2 is not tagged again, and keeps no stale "first" hit
+    assert [(c, t) for c, t, _, _ in _tags(db)] == [("c3", "first"), ("c4", "second")]
+
+
+def test_runs_without_recorded_definitions_count_as_changed(db: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = _two_topics(tmp_path / "t.toml", "kremlin")
+    score_database(db, ScoreOptions(taxonomy=path))
+    before = db.execute(HITS).fetchall()
+    db.execute("DELETE FROM topic_definitions")  # as scored before migration 0006
+    edited = score_database(db, ScoreOptions(taxonomy=path))
+    assert edited.retagged == 4 and edited.retagged_topics == ["first", "second"]
+    assert db.execute(HITS).fetchall() == before
+
+
+def test_an_interrupted_retag_resumes(db: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _two_topics(tmp_path / "t.toml", "kremlin")
+    score_database(db, ScoreOptions(taxonomy=path))
+    _two_topics(path, "(security council|peacekeepers)")
+    real = runner.write_retag
+    calls = {"n": 0}
+
+    def failing(*args: object, **kwargs: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full")
+        real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "write_retag", failing)
+    with pytest.raises(RuntimeError):
+        score_database(db, ScoreOptions(taxonomy=path, batch_size=2))
+    monkeypatch.setattr(runner, "write_retag", real)
+    resumed = score_database(db, ScoreOptions(taxonomy=path, batch_size=2))
+    assert resumed.retagged == 2  # the first batch had been committed
+    assert [(c, t, e) for c, t, e, _ in _tags(db)] == [
+        ("c2", "first", ["peacekeepers"]),
+        ("c3", "first", ["security council"]),
+        ("c4", "second", ["volunteers"]),
+    ]
+
+
+def _edited_shipped_taxonomy(path: Path) -> Path:
+    """data/topics.toml with several kinds of edit: a threshold, a vocabulary list a topic uses,
+    a topic removed and one added."""
+    text = default_path().read_text("utf-8")
+    start = text.index("[topics.turkey_role]")
+    end = re.compile(r"^\[topics\.(?!turkey_role\.)", re.M).search(text, start + 1)
+    assert end is not None
+    text = text[:start] + text[end.start() :]
+    un = text.index("[topics.un_inaction]")
+    text = text[:un] + text[un:].replace("threshold = 0.55", "threshold = 0.4", 1)
+    text = text.replace('"lost their lives", ', '"lost their lives", "gave their lives", ', 1)
+    text += (
+        '\n[topics.death_toll]\nlabel = "Death toll"\nthreshold = 0.5\n'
+        '[topics.death_toll.groups.toll]\nweight = 0.6\nterms = ["{number} ~2 {casualty}", "death toll"]\n'
+    )
+    path.write_text(text, "utf-8")
+    return path
+
+
+def test_retagging_gives_what_rescoring_everything_gives(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    texts = labelled_texts()
+    assert len(texts) > 100
+    conn.execute("INSERT INTO articles (article_id, title, source_id) VALUES ('a1', 'Karabakh', 1)")
+    frame = pl.DataFrame({"comment_id": [f"c{i}" for i in range(len(texts))], "text": texts})
+    conn.register("_texts", frame)
+    conn.execute("INSERT INTO comments (article_id, comment_id, text, source_id) SELECT 'a1', comment_id, text, 1 FROM _texts")
+    conn.unregister("_texts")
+    score_database(conn, ScoreOptions(batch_size=100))
+    shipped = load_taxonomy()
+    edited_path = _edited_shipped_taxonomy(tmp_path / "edited.toml")
+    edited = load_taxonomy(edited_path)
+    changed = {t.id for t in edited.topics if t not in shipped.topics}
+    unchanged_rows = conn.execute(
+        "SELECT * FROM topic_hits WHERE NOT list_contains(?, topic) AND topic <> 'turkey_role' ORDER BY ALL",
+        [sorted(changed)],
+    ).fetchall()
+
+    summary = score_database(conn, ScoreOptions(taxonomy=edited_path, batch_size=100))
+    assert set(summary.retagged_topics) == {
+        t.id for t in edited.topics if topics.fingerprint(t) not in {topics.fingerprint(s) for s in shipped.topics}
+    }
+    assert "death_toll" in summary.retagged_topics and "un_inaction" in summary.retagged_topics
+    assert "casualty_trust" in summary.retagged_topics  # it uses the edited {casualty} list
+    assert "humanitarian" not in summary.retagged_topics
+    assert summary.removed_topics == ["turkey_role"]
+    retagged = conn.execute(HITS).fetchall()
+    kept = conn.execute(
+        "SELECT * FROM topic_hits WHERE NOT list_contains(?, topic) ORDER BY ALL", [summary.retagged_topics]
+    ).fetchall()
+    assert kept == unchanged_rows  # the rows of unchanged topics, run ids and all
+
+    score_database(conn, ScoreOptions(taxonomy=edited_path, rescore_all=True, scorers=("topics",)))
+    assert retagged == conn.execute(HITS).fetchall()
+    assert any(topic == "death_toll" for _, topic, _, _ in retagged)
