@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -20,7 +19,7 @@ import polars as pl
 
 from analysis import queries
 from analysis.errors import ReaderpulseError, UsageError
-from analysis.report import charts, render
+from analysis.report import charts, images, render
 from analysis.report.definition import PERIOD_PARAMS, ReportDefinition, Section, load
 
 WEEK = re.compile(r"^\d{4}-W\d{2}$")
@@ -224,11 +223,8 @@ def build_report(
             on_chart(built)
         return built
 
-    sections: list[SectionOutput] = []
-    for section in definition.sections:
-        frame = run(section.query, section.params)
-        sections.append(SectionOutput(section, frame, chart(section, frame, section.id)))
-
+    # The article panels first: they are most of the charts, whose images are drawn (on_chart)
+    # while the sections' queries run. The page shows the sections first all the same.
     articles: list[ArticleOutput] = []
     article_total = 0
     spec = definition.articles
@@ -255,6 +251,11 @@ def build_report(
                 (article.charts if panel.show == "chart" else article.others).append(output)
             articles.append(article)
 
+    sections: list[SectionOutput] = []
+    for section in definition.sections:
+        frame = run(section.query, section.params)
+        sections.append(SectionOutput(section, frame, chart(section, frame, section.id)))
+
     return Report(
         definition=definition,
         period=period,
@@ -272,49 +273,43 @@ def _slug(text: str) -> str:
 
 
 class ImageExporter:
-    """Writes charts as PNG and SVG into folder/charts/ on worker threads, as they are handed in.
-
-    vl-convert works without the GIL, so charts are drawn while the report's next queries run.
-    """
+    """Writes charts as PNG and SVG into folder/charts/ as they are handed in, in worker
+    processes (`images.Drawer`), while the report's next queries run."""
 
     def __init__(self, folder: Path, *, workers: int = 2) -> None:
         self.target = folder / "charts"
         self.target.mkdir(parents=True, exist_ok=True)
         self.version = render.vega_lite_version()
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chart-image")
-        self.futures: list[Future[list[Path]]] = []
+        self.drawer = images.Drawer(workers)
+        self.pending: list[tuple[ChartOutput, Path, Path]] = []
 
     def submit(self, chart: ChartOutput) -> None:
         """Start drawing `chart` (its title is added for use out of context)."""
-        self.futures.append(self.pool.submit(self._export, chart))
-
-    def _export(self, chart: ChartOutput) -> list[Path]:
-        import vl_convert
-
         title: dict[str, Any] = {"text": chart.title, "anchor": "start", "fontSize": 14}
         if chart.subtitle:  # an article panel: the article's title under the panel's, cut to the chart's width
             title["subtitle"] = chart.subtitle if len(chart.subtitle) <= 70 else chart.subtitle[:69].rstrip() + "…"
         spec = {**chart.spec, "title": title}
         name = chart.id.removeprefix("chart-")
         svg_path, png_path = self.target / f"{name}.svg", self.target / f"{name}.png"
-        svg = vl_convert.vegalite_to_svg(spec, vl_version=self.version)
-        svg_path.write_text(svg, "utf-8")
-        # the PNG from that SVG: the same pixels as vegalite_to_png, without laying the chart out again
-        png_path.write_bytes(vl_convert.svg_to_png(svg, scale=2))
-        chart.svg = f"charts/{svg_path.name}"
-        chart.png = f"charts/{png_path.name}"
-        return [png_path, svg_path]
+        self.drawer.submit(spec, self.version, svg_path, png_path)
+        self.pending.append((chart, png_path, svg_path))
 
     def finish(self) -> list[Path]:
         """Wait for every image; the files written, PNG then SVG per chart, in the order handed in."""
         try:
-            return [path for future in self.futures for path in future.result()]
+            self.drawer.finish()
+            written: list[Path] = []
+            for chart, png_path, svg_path in self.pending:
+                chart.svg = f"charts/{svg_path.name}"
+                chart.png = f"charts/{png_path.name}"
+                written += [png_path, svg_path]
+            return written
         finally:
             self.close()
 
     def close(self) -> None:
         """Stop: images not started are not drawn."""
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.drawer.close()
 
 
 def write_report(
