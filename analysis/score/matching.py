@@ -62,6 +62,8 @@ from analysis.score.patterns import MASK
 from analysis.text import fold_punctuation_expr
 
 TEXT = "_text"
+# A column this long or longer is scanned in parts, side by side (see Matcher.scan).
+SCAN_PART_ROWS = 50_000
 
 
 @dataclass(frozen=True)
@@ -411,12 +413,14 @@ class Matcher:
         self._table = self.stand_ins.table()
         self._extra: dict[str, list[tuple[str, str]]] = {}
 
-    def scan(self, texts: pl.Series) -> Scan:
+    def scan(self, texts: pl.Series, parts: int | None = None) -> Scan:
         """Stand-ins and candidates of `texts` (prepared) in one pass of `Prefilter.scan`.
 
         The C scan reads the Arrow buffers of the column, writes the texts with stand-ins (as
         `StandIns.expr` would) and lists, per prefilter pattern, the rows to run it on (None:
-        every row), split into plain rows and the others.
+        every row), split into plain rows and the others. Large columns are scanned in `parts`
+        (default: one per SCAN_PART_ROWS rows, at most one per thread) side by side: the C scan
+        releases the GIL, and the parts' results are joined in row order.
         """
         n = len(texts)
         column = texts.fill_null("").to_arrow()
@@ -425,22 +429,49 @@ class Matcher:
         if column.type != pa.large_string():
             column = column.cast(pa.large_string())
         _, offsets, data = column.buffers()
-        raw_offsets, raw_rows, mapped_offsets, mapped_data, row_flags = self._prefilter.scan(
-            offsets if offsets is not None else bytes(8), data if data is not None else b"", column.offset, n, self._table
-        )
-        mapped = pl.Series(
-            TEXT,
-            pa.LargeStringArray.from_buffers(n, pa.py_buffer(mapped_offsets), pa.py_buffer(mapped_data)),
-            dtype=pl.String,
-        )
-        flags = pl.Series(pa.Array.from_buffers(pa.uint8(), n, [None, pa.py_buffer(row_flags)]))
-        offsets_by = array("q", raw_offsets)
-        rows = pl.Series(pa.Array.from_buffers(pa.int32(), len(raw_rows) // 4, [None, pa.py_buffer(raw_rows)]))
+        buffers = (offsets if offsets is not None else bytes(8), data if data is not None else b"")
+        if parts is None:
+            parts = min(_WORKERS, n // SCAN_PART_ROWS)
+        parts = max(1, min(parts, n))
+        bounds = [n * i // parts for i in range(parts + 1)]
 
-        def part(k: int) -> pl.Series:
-            return rows.slice(offsets_by[k], offsets_by[k + 1] - offsets_by[k])
+        def scan_part(i: int) -> tuple[bytes, bytes, bytes, bytes, bytes]:
+            start, stop = bounds[i], bounds[i + 1]
+            return self._prefilter.scan(*buffers, column.offset + start, stop - start, self._table)
 
-        candidates = [(part(2 * k), part(2 * k + 1)) if needs else None for k, needs in enumerate(self._needs)]
+        results = list(_pool().map(scan_part, range(parts))) if parts > 1 else [scan_part(0)]
+        mapped_parts, flag_parts = [], []
+        candidate_parts: list[list[tuple[pl.Series, pl.Series] | None]] = []
+        for i, (raw_offsets, raw_rows, mapped_offsets, mapped_data, row_flags) in enumerate(results):
+            size = bounds[i + 1] - bounds[i]
+            mapped_parts.append(
+                pa.LargeStringArray.from_buffers(size, pa.py_buffer(mapped_offsets), pa.py_buffer(mapped_data))
+            )
+            flag_parts.append(pl.Series(pa.Array.from_buffers(pa.uint8(), size, [None, pa.py_buffer(row_flags)])))
+            offsets_by = array("q", raw_offsets)
+            rows = pl.Series(pa.Array.from_buffers(pa.int32(), len(raw_rows) // 4, [None, pa.py_buffer(raw_rows)]))
+            if bounds[i]:
+                rows = rows + bounds[i]
+
+            def part(k: int, rows: pl.Series = rows, offsets_by: array[int] = offsets_by) -> pl.Series:
+                return rows.slice(offsets_by[k], offsets_by[k + 1] - offsets_by[k])
+
+            candidate_parts.append(
+                [(part(2 * k), part(2 * k + 1)) if needs else None for k, needs in enumerate(self._needs)]
+            )
+        mapped = pl.Series(TEXT, pa.chunked_array(mapped_parts, type=pa.large_string()), dtype=pl.String).rechunk()
+        flags = pl.concat(flag_parts) if len(flag_parts) > 1 else flag_parts[0]
+        candidates: list[tuple[pl.Series, pl.Series] | None] = []
+        for k, needs in enumerate(self._needs):
+            if not needs:
+                candidates.append(None)
+                continue
+            found = [c[k] for c in candidate_parts]
+            candidates.append(
+                (pl.concat([f[0] for f in found if f]), pl.concat([f[1] for f in found if f]))
+                if len(found) > 1
+                else found[0]
+            )
         return Scan(mapped, (flags & 1) == 0, (flags & 2) != 0, candidates)
 
     def match(self, texts: pl.Series, scope: Scope | None = None) -> Matches:
@@ -785,7 +816,10 @@ def ascii_expression(regex: str) -> str:
 @lru_cache(maxsize=1)
 def _pool() -> ThreadPoolExecutor:
     """Threads for running many small polars operations side by side (each releases the GIL)."""
-    return ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="cues")
+    return ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="cues")
+
+
+_WORKERS = max(2, os.cpu_count() or 2)
 
 
 def _gather(column: pl.Series, rows: pl.Series, n: int) -> pl.Series:

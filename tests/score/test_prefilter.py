@@ -77,6 +77,20 @@ def test_scan_reads_sliced_and_chunked_columns_and_nulls() -> None:
     _assert_scan_is_the_definition(matcher, pl.Series([], dtype=pl.String))
 
 
+@pytest.mark.parametrize("parts", [2, 3, 7])
+def test_a_scan_in_parts_is_the_scan_in_one(parts: int) -> None:
+    matcher = _matchers()[0]
+    texts = pl.Series([*labelled_texts(), None, *UNICODE_CASES, *EXTRA], dtype=pl.String)
+    for column in (texts, texts.slice(5, 40), texts.slice(0, 2), texts.clear()):
+        whole, split = matcher.scan(column, parts=1), matcher.scan(column, parts=parts)
+        assert split.mapped.to_list() == whole.mapped.to_list()
+        assert split.plain.equals(whole.plain) and split.replaced.equals(whole.replaced)
+        for one, many in zip(whole.candidates, split.candidates, strict=True):
+            assert (one is None) == (many is None)
+            if one is not None and many is not None:
+                assert one[0].equals(many[0]) and one[1].equals(many[1])
+
+
 def test_scan_checks_its_buffers() -> None:
     matcher = _matchers()[0]
     column = pa.array(["abc"], type=pa.large_string())
