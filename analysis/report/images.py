@@ -10,8 +10,11 @@ nothing heavy, so a worker is ready quickly.
 from __future__ import annotations
 
 import json
+import os
+import queue
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import IO, Any
 
@@ -38,48 +41,101 @@ def serve(jobs: IO[str], answers: IO[str]) -> None:
         try:
             draw(job["spec"], job["vl_version"], Path(job["svg"]), Path(job["png"]))
             answer = "ok"
-        except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - vl-convert's panics are BaseExceptions; the parent raises it
             answer = f"{type(exc).__name__}: {exc}"
         answers.write(json.dumps(answer) + "\n")
         answers.flush()
 
 
+class _Worker:
+    """One worker process, and a thread reading its answers as they come (so that neither side
+    can block the other on a full pipe)."""
+
+    def __init__(self) -> None:
+        root = str(Path(__file__).resolve().parents[2])  # this very package, whatever the current folder
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+        self.process = subprocess.Popen(
+            [sys.executable, "-P", "-m", "analysis.report.images"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            env=env,
+        )
+        self.answers: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self.waiting = 0
+        self.reader = threading.Thread(target=self._read, daemon=True, name="chart-image-answers")
+        self.reader.start()
+
+    def _read(self) -> None:
+        stdout = self.process.stdout
+        assert stdout is not None
+        for line in stdout:
+            self.answers.put(json.loads(line))
+        self.answers.put(None)  # the worker stopped
+
+    def send(self, job: dict[str, Any]) -> None:
+        stdin = self.process.stdin
+        assert stdin is not None
+        try:
+            stdin.write(json.dumps(job) + "\n")
+            stdin.flush()
+        except OSError as exc:
+            raise ReaderpulseError(f"the chart image worker stopped ({exc})") from exc
+        self.waiting += 1
+
+    def answer(self) -> str:
+        found = self.answers.get()
+        self.waiting -= 1
+        if found is None:
+            self.answers.put(None)  # every later job gets the same answer
+            return "the chart image worker stopped"
+        return found
+
+    def stop(self, *, kill: bool) -> None:
+        if kill:
+            self.process.kill()
+        try:
+            if self.process.stdin:
+                self.process.stdin.close()
+        except OSError:
+            pass  # it stopped already
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.reader.join()
+        if self.process.stdout:
+            self.process.stdout.close()
+
+
 class Drawer:
-    """Worker processes drawing charts; jobs go to the worker with the fewest waiting."""
+    """Worker processes drawing charts; each job goes to the worker with the fewest waiting."""
 
     def __init__(self, workers: int) -> None:
-        self.workers = [
-            subprocess.Popen(
-                [sys.executable, "-m", "analysis.report.images"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-                encoding="utf-8",
-            )
-            for _ in range(max(1, workers))
-        ]
-        self.waiting = [0] * len(self.workers)
-        self.jobs: list[tuple[int, Path]] = []  # (worker, svg path) in the order handed in
+        self.workers: list[_Worker] = []
+        self.jobs: list[tuple[_Worker, Path]] = []  # in the order handed in
+        try:
+            for _ in range(max(1, workers)):
+                self.workers.append(_Worker())
+        except BaseException:
+            self.close()
+            raise
 
     def submit(self, spec: dict[str, Any], vl_version: str, svg_path: Path, png_path: Path) -> None:
         """Hand one chart to a worker."""
-        worker = min(range(len(self.workers)), key=self.waiting.__getitem__)
-        job = {"spec": spec, "vl_version": vl_version, "svg": str(svg_path), "png": str(png_path)}
-        stdin = self.workers[worker].stdin
-        assert stdin is not None
-        stdin.write(json.dumps(job) + "\n")
-        stdin.flush()
-        self.waiting[worker] += 1
+        worker = min(self.workers, key=lambda w: w.waiting - w.answers.qsize())
+        worker.send({"spec": spec, "vl_version": vl_version, "svg": str(svg_path), "png": str(png_path)})
         self.jobs.append((worker, svg_path))
 
     def finish(self) -> None:
-        """Wait for every chart; a chart that could not be drawn is a ReaderpulseError."""
+        """Wait for every chart handed in; one that could not be drawn is a ReaderpulseError."""
         failed = []
         for worker, svg_path in self.jobs:
-            stdout = self.workers[worker].stdout
-            assert stdout is not None
-            line = stdout.readline()
-            answer = json.loads(line) if line else "the image worker stopped"
+            answer = worker.answer()
             if answer != "ok":
                 failed.append(f"{svg_path.stem}: {answer}")
         self.jobs = []
@@ -87,18 +143,12 @@ class Drawer:
             raise ReaderpulseError("could not draw chart images: " + "; ".join(failed))
 
     def close(self) -> None:
-        """Stop the workers (charts they have not drawn yet are dropped)."""
-        for process in self.workers:
-            if process.stdin:
-                process.stdin.close()
-        for process in self.workers:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            if process.stdout:
-                process.stdout.close()
+        """Stop the workers: after `finish`, once they are idle; otherwise at once (charts not
+        drawn yet are dropped)."""
+        abort = bool(self.jobs)
+        for worker in self.workers:
+            worker.stop(kill=abort)
+        self.jobs = []
 
 
 if __name__ == "__main__":

@@ -62,7 +62,8 @@ from analysis.score.patterns import MASK
 from analysis.text import fold_punctuation_expr
 
 TEXT = "_text"
-# A column this long or longer is scanned in parts, side by side (see Matcher.scan).
+# Rows per part when a column is scanned in parts, side by side (see Matcher.scan): a column of
+# 100,000 rows or more is split.
 SCAN_PART_ROWS = 50_000
 
 
@@ -468,7 +469,7 @@ class Matcher:
                 continue
             found = [c[k] for c in candidate_parts]
             candidates.append(
-                (pl.concat([f[0] for f in found if f]), pl.concat([f[1] for f in found if f]))
+                (pl.concat([f[0] for f in found if f is not None]), pl.concat([f[1] for f in found if f is not None]))
                 if len(found) > 1
                 else found[0]
             )

@@ -172,10 +172,6 @@ def _pending(conn: duckdb.DuckDBPyConnection, scorers: tuple[str, ...]) -> int:
         """,
         {"scorers": list(scorers), "n": len(scorers)},
     )
-    return _count_pending(conn)
-
-
-def _count_pending(conn: duckdb.DuckDBPyConnection) -> int:
     return int(conn.execute("SELECT count(*) FROM _rp_pending").fetchall()[0][0])
 
 
@@ -449,17 +445,27 @@ _MARKING_RUNS = "SELECT DISTINCT run_id FROM scored WHERE scorer = ? ORDER BY ru
 _DEFINITIONS_OF_RUNS = "SELECT run_id, topic, fingerprint FROM topic_definitions WHERE list_contains(?, run_id)"
 _TOPICS_GONE = "SELECT DISTINCT topic FROM topic_hits WHERE NOT list_contains(?, topic)"
 _CLEAR_TOPICS_GONE = "DELETE FROM topic_hits WHERE NOT list_contains(?, topic)"
-# the comments marked by these runs: published ones are tagged again, the others lose the hits
+# ... and their definitions: a topic put back later is new to every run
+_FORGET_TOPICS_GONE = "DELETE FROM topic_definitions WHERE NOT list_contains(?, topic)"
+# The comments marked by runs a changed topic was defined otherwise in: the published ones are
+# tagged again; the others lose their topic hits and marks, as `score --all` would leave them
+# (they are scored in full if they are published again).
 _RETAG_PENDING = """
     CREATE OR REPLACE TEMP TABLE _rp_pending AS
     SELECT s.comment_pk FROM scored s JOIN comments c USING (comment_pk)
     WHERE s.scorer = $scorer AND list_contains($runs, s.run_id) AND c.status = 'published'
 """
-_CLEAR_UNPUBLISHED_HITS = """
-    DELETE FROM topic_hits WHERE list_contains($topics, topic) AND comment_pk IN (
-        SELECT s.comment_pk FROM scored s JOIN comments c USING (comment_pk)
-        WHERE s.scorer = $scorer AND list_contains($runs, s.run_id) AND c.status <> 'published')
+_RETAG_COUNT = """
+    SELECT count(*) FROM scored s JOIN comments c USING (comment_pk)
+    WHERE s.scorer = $scorer AND list_contains($runs, s.run_id) AND c.status = 'published'
 """
+_UNPUBLISHED_MARKED = """
+    CREATE OR REPLACE TEMP TABLE _rp_unpublished AS
+    SELECT s.comment_pk FROM scored s JOIN comments c USING (comment_pk)
+    WHERE s.scorer = $scorer AND list_contains($runs, s.run_id) AND c.status <> 'published'
+"""
+_CLEAR_UNPUBLISHED_HITS = "DELETE FROM topic_hits WHERE comment_pk IN (FROM _rp_unpublished)"
+_CLEAR_UNPUBLISHED_MARKS = "DELETE FROM scored WHERE scorer = ? AND comment_pk IN (FROM _rp_unpublished)"
 _CLEAR_BATCH_TOPICS = (
     "DELETE FROM topic_hits WHERE list_contains(?, topic) AND comment_pk IN (SELECT comment_pk FROM _rp_batch)"
 )
@@ -495,9 +501,10 @@ def _retag_topics(
     """After a taxonomy edit: tag the comments scored before again, for the topics whose
     definition changed only, and drop the hits of topics that are gone.
 
-    The result is what `score --all --scorer topics` gives, without matching the topics that
-    did not change. Batch by batch, like any run: an interrupted re-tag resumes where it
-    stopped (a comment is marked by the new run once its hits are replaced).
+    The published comments get the hits `score --all --scorer topics` would give them, without
+    matching the topics that did not change; comments no longer published lose their topic
+    hits and marks, as after `--all`. Batch by batch, like any run: an interrupted re-tag
+    resumes where it stopped (a comment is marked by the new run once its hits are replaced).
     """
     plan = plan_retag(conn, taxonomy)
     if not plan.changed and not plan.removed:
@@ -507,21 +514,29 @@ def _retag_topics(
     summary.retag_run = run_id
     summary.removed_topics = plan.removed
     summary.retagged_topics = sorted({topic for ids in plan.changed for topic in ids})
+    current = [t.id for t in taxonomy.topics]
     conn.execute("BEGIN TRANSACTION")
     try:
-        conn.execute(_CLEAR_TOPICS_GONE, [[t.id for t in taxonomy.topics]])
-        for changed, runs in plan.changed.items():
-            conn.execute(_CLEAR_UNPUBLISHED_HITS, {"topics": list(changed), "scorer": topics.SCORER, "runs": runs})
+        conn.execute(_CLEAR_TOPICS_GONE, [current])
+        conn.execute(_FORGET_TOPICS_GONE, [current])
+        for runs in plan.changed.values():
+            conn.execute(_UNPUBLISHED_MARKED, {"scorer": topics.SCORER, "runs": runs})
+            conn.execute(_CLEAR_UNPUBLISHED_HITS)
+            conn.execute(_CLEAR_UNPUBLISHED_MARKS, [topics.SCORER])
+        conn.execute("DROP TABLE IF EXISTS _rp_unpublished")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+    total = sum(
+        int(conn.execute(_RETAG_COUNT, {"scorer": topics.SCORER, "runs": runs}).fetchall()[0][0])
+        for runs in plan.changed.values()
+    )
     writer = _Writer(conn)
     try:
         for changed, runs in plan.changed.items():
             part = Taxonomy(taxonomy.source, taxonomy.sha256, tuple(t for t in taxonomy.topics if t.id in changed))
             conn.execute(_RETAG_PENDING, {"scorer": topics.SCORER, "runs": runs}).fetchall()
-            total = _count_pending(conn)
             with closing(_batches(conn, batch_size)) as batches:
                 for batch in batches:
                     hits = topics.score_topics(batch, part)

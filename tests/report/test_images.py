@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,27 @@ def test_the_worker_answers_each_job_in_order(tmp_path: Path) -> None:
     first, second = (json.loads(line) for line in answers.getvalue().splitlines())
     assert first == "ok"
     assert second.startswith("FileNotFoundError")
+
+
+def test_closing_before_finish_stops_the_workers_at_once(tmp_path: Path) -> None:
+    drawer = images.Drawer(2)
+    for i in range(40):
+        drawer.submit(SPEC, render.vega_lite_version(), tmp_path / f"c{i}.svg", tmp_path / f"c{i}.png")
+    started = time.perf_counter()
+    drawer.close()
+    assert time.perf_counter() - started < 10
+    assert all(w.process.poll() is not None for w in drawer.workers)
+    assert len(list(tmp_path.glob("*.png"))) < 40  # the queued charts were dropped
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    drawer = images.Drawer(1)
+    try:
+        drawer.submit(SPEC, render.vega_lite_version(), tmp_path / "a.svg", tmp_path / "a.png")
+        drawer.workers[0].process.kill()
+        drawer.workers[0].process.wait()
+        with pytest.raises(ReaderpulseError, match="worker stopped"):
+            drawer.submit(SPEC, render.vega_lite_version(), tmp_path / "b.svg", tmp_path / "b.png")
+            drawer.finish()
+    finally:
+        drawer.close()

@@ -92,14 +92,38 @@ def test_removed_and_added_topics(db: duckdb.DuckDBPyConnection, tmp_path: Path)
     assert db.execute("SELECT topic FROM topics ORDER BY 1").fetchall() == [("first",), ("third",)]
 
 
-def test_comments_no_longer_published_lose_the_changed_hits(db: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
-    path = _two_topics(tmp_path / "t.toml", "kremlin")
+def test_comments_no_longer_published_lose_their_topics_as_after_all(
+    db: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = _two_topics(tmp_path / "t.toml", "kremlin", "(volunteers|peacekeepers)")
     score_database(db, ScoreOptions(taxonomy=path))
     db.execute("UPDATE comments SET status = 'deleted' WHERE comment_id = 'c2'")
-    _two_topics(path, "(kremlin|security council)")
+    _two_topics(path, "(kremlin|security council)", "(volunteers|peacekeepers)")
     edited = score_database(db, ScoreOptions(taxonomy=path))
-    assert edited.retagged == 3  # c2 is not tagged again, and keeps no stale "first" hit
+    assert edited.retagged == 3  # c2 is not tagged again, and keeps no topic hit nor mark
     assert [(c, t) for c, t, _, _ in _tags(db)] == [("c3", "first"), ("c4", "second")]
+    marked = "SELECT count(*) FROM scored JOIN comments USING (comment_pk) WHERE scorer = 'topics' AND comment_id = 'c2'"
+    assert count(db, marked) == 0
+    assert score_database(db, ScoreOptions(taxonomy=path)).retag_run is None  # nothing left to do
+
+    db.execute("UPDATE comments SET status = 'published' WHERE comment_id = 'c2'")
+    again = score_database(db, ScoreOptions(taxonomy=path))
+    assert again.comments == 1 and again.retag_run is None
+    assert [(c, t) for c, t, _, _ in _tags(db)] == [("c2", "first"), ("c2", "second"), ("c3", "first"), ("c4", "second")]
+
+
+def test_a_topic_removed_and_put_back_is_tagged_again(db: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = _two_topics(tmp_path / "t.toml", "kremlin")
+    score_database(db, ScoreOptions(taxonomy=path))
+    before = [(c, t, e) for c, t, e, _ in _tags(db)]
+    shipped = path.read_text("utf-8")
+    path.write_text(shipped.split("[topics.second]")[0], "utf-8")
+    removed = score_database(db, ScoreOptions(taxonomy=path))
+    assert removed.removed_topics == ["second"] and removed.retagged == 0
+    path.write_text(shipped, "utf-8")
+    restored = score_database(db, ScoreOptions(taxonomy=path))
+    assert restored.retagged_topics == ["second"] and restored.retagged == 4
+    assert [(c, t, e) for c, t, e, _ in _tags(db)] == before
 
 
 def test_runs_without_recorded_definitions_count_as_changed(db: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
