@@ -11,10 +11,6 @@ params AS (
     SELECT * FROM stg_period($start, $end, whole_span := true)
 ),
 
-scoped AS (
-    SELECT * FROM stg_period_comments($start, $end, $article_id, whole_span := true)
-),
-
 weeks AS (
     -- the week before the first one too, so that the first week has a previous week to compare with
     SELECT CAST(unnest(generate_series(
@@ -26,16 +22,17 @@ weeks AS (
 ),
 
 hits AS (
-    SELECT h.comment_pk, h.week_start, h.topic, h.topic_label
+    SELECT h.comment_pk, h.posted_day, h.week_start, h.topic, h.topic_label
     FROM stg_topic_hits AS h, params AS p
     WHERE h.posted_day BETWEEN CAST(date_trunc('week', p.first_day) AS DATE) - 7 AND p.last_day
       AND ($article_id::VARCHAR IS NULL OR h.article_id = $article_id::VARCHAR)
 ),
 
 topics_seen AS (
-    SELECT DISTINCT topic, topic_label
-    FROM hits
-    WHERE comment_pk IN (SELECT comment_pk FROM scoped)
+    -- the topics with a hit in the period itself (hits also holds the week before it)
+    SELECT DISTINCT h.topic, h.topic_label
+    FROM hits AS h, params AS p
+    WHERE h.posted_day >= p.first_day
 ),
 
 per_week AS (
