@@ -5,14 +5,17 @@
 -- param: article_id VARCHAR = NULL -- only this article (default: every article)
 
 WITH
-scoped AS (
-    SELECT * FROM stg_period_comments($start, $end, $article_id, whole_span := true)
+params AS (
+    SELECT * FROM stg_period($start, $end, whole_span := true)
 ),
 
 hits AS (
+    -- the hits of the period's comments: posted on one of its days (a comment's day is its
+    -- date as stg_comments gives it, the days stg_period_comments selects by)
     SELECT h.*
-    FROM stg_topic_hits AS h
-    WHERE h.comment_pk IN (SELECT comment_pk FROM scoped)
+    FROM stg_topic_hits AS h, params AS p
+    WHERE h.posted_day BETWEEN p.first_day AND p.last_day
+      AND ($article_id::VARCHAR IS NULL OR h.article_id = $article_id::VARCHAR)
 )
 
 SELECT
