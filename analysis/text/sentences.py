@@ -17,13 +17,16 @@ import re
 from array import array
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import polars as pl
 import pyarrow as pa
 import regex
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
 from analysis.text import _sentences
+
+if TYPE_CHECKING:
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 ABBREVIATIONS = frozenset(
     ["u.n", "u.s", "u.k", "e.u", "u.s.a", "mr", "mrs", "ms", "dr", "prof", "st", "gen", "lt", "col", "maj", "sgt", "capt", "adm", "sen", "rep", "gov", "pres", "amb", "min", "dept", "govt", "incl", "approx", "est", "vs", "e.g", "i.e", "a.m", "p.m", "etc", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "nos", "fig", "cf", "ca", "jr", "sr", "co", "corp", "ltd", "inc"]
@@ -40,6 +43,11 @@ SPAN_COLUMNS = ("index", "start", "end", "sentence_no")
 
 @lru_cache(maxsize=1)
 def _tokenizer() -> PunktSentenceTokenizer:
+    from nltk.tokenize.punkt import (  # the reference only: loaded when used
+        PunktParameters,
+        PunktSentenceTokenizer,
+    )
+
     params = PunktParameters()
     params.abbrev_types = set(ABBREVIATIONS)
     return PunktSentenceTokenizer(params)

@@ -11,12 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import polars as pl
-from nltk.stem.snowball import SnowballStemmer
-from nltk.tokenize import RegexpTokenizer
 
 from analysis.text.stopwords import STOPWORDS
+
+if TYPE_CHECKING:
+    from nltk.stem.snowball import SnowballStemmer
+    from nltk.tokenize import RegexpTokenizer
 
 # Letters (with inner apostrophes: "don't", "russia's") or numbers ("5,000", "2.5").
 WORD_PATTERN = r"[^\W\d_]+(?:'[^\W\d_]+)*|\d+(?:[.,]\d+)*"
@@ -30,8 +33,22 @@ QUOTES = "[\u201c\u201d\u201e\u201f\u00ab\u00bb]"
 _US = r"\b[Uu]\.[Ss]\.(?:[Aa]\.)?"
 _DOTTED = r"\b([^\W\d_])\.([^\W\d_])\.(?:([^\W\d_])\.)?"
 
-_TOKENIZER = RegexpTokenizer(WORD_PATTERN)
-_STEMMER = SnowballStemmer("english")
+
+
+# NLTK is imported when first needed: it takes a quarter of a second, which commands that
+# tokenise nothing (reports, queries, a re-tag) need not pay.
+@lru_cache(maxsize=1)
+def _tokenizer() -> RegexpTokenizer:
+    from nltk.tokenize import RegexpTokenizer
+
+    return RegexpTokenizer(WORD_PATTERN)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> SnowballStemmer:
+    from nltk.stem.snowball import SnowballStemmer
+
+    return SnowballStemmer("english")
 
 
 def normalise(text: str) -> str:
@@ -58,13 +75,13 @@ def fold_punctuation_expr(expr: pl.Expr) -> pl.Expr:
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased word and number tokens of `text`."""
-    return list(_TOKENIZER.tokenize(normalise(text)))
+    return list(_tokenizer().tokenize(normalise(text)))
 
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """The Snowball (Porter 2) stem of a lower-case word."""
-    return str(_STEMMER.stem(word))
+    return str(_stemmer().stem(word))
 
 
 def _keep(token: str) -> bool:
