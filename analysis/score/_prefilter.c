@@ -5,10 +5,11 @@
  * every text it matches meets: each requirement is a set of ASCII literals, one of which occurs
  * in the text (case-insensitively or not), optionally with a word boundary certain before or
  * after it (a literal holds ASCII letters, digits and LITERAL_PUNCTUATION); an expression may
- * have several such lists (entries), one per alternative. This module finds, in one pass over each text, every literal that occurs (two Aho-Corasick automata
- * over ASCII: one fed lower-cased characters, one the characters as they are; a non-ASCII
- * character ends every literal), and reports for each expression ("output") the texts that meet
- * all the requirements of one of its entries: the only texts the expression needs to run on.
+ * have several such lists (entries), one per alternative. This module finds, in one pass over
+ * each text's UTF-8 bytes, every literal that occurs (an Aho-Corasick automaton over ASCII whose
+ * symbols fold case; a literal with its exact case is checked when found; a non-ASCII character
+ * ends every literal), and reports for each expression ("output") the texts that meet all the
+ * requirements of one of its entries: the only texts the expression needs to run on.
  *
  * A boundary side rejects an occurrence glued to an ASCII letter, digit or "_" (those are word
  * characters for every regex engine); a non-ASCII neighbour is accepted (it might not be one).
@@ -29,8 +30,9 @@
 #define CASED 4u /* matched with its exact case: the automaton folds case, the scan checks it */
 
 typedef struct {
-    int32_t *next;     /* n_states * alpha transitions (complete: failure links folded in; ~target
-                          when the target reports a literal) */
+    int32_t *next;     /* n_states * alpha transitions (complete: failure links folded in), each
+                          the target's row offset (state * alpha), or ~state when the target
+                          reports a literal: the scan's chain of loads needs no multiplication */
     int32_t *own;      /* state -> first output (index into out_lit), -1 if none */
     int32_t *dict;     /* state -> nearest proper suffix state with outputs, 0 if none */
     int32_t *report;   /* state -> itself if it has outputs, else dict */
@@ -44,7 +46,7 @@ typedef struct {
 
 typedef struct {
     PyObject_HEAD
-    Automaton ac[2]; /* 0: case-insensitive (input lowered), 1: case-sensitive */
+    Automaton ac; /* every literal; its symbols fold case, CASED literals are checked when found */
     int32_t n_lit;
     int32_t *lit_len;
     uint8_t *lit_flags;
@@ -75,16 +77,16 @@ static void automaton_free(Automaton *a)
     memset(a, 0, sizeof(*a));
 }
 
-/* Build the automaton of the given literals (ASCII letters and digits, lower-cased for the
- * case-insensitive one, whose symbols do not tell the cases apart). */
-static int automaton_build(Automaton *a, PyObject *const *texts, const int32_t *ids, Py_ssize_t n, int ci)
+/* Build the automaton of the given literals (ASCII letters, digits and LITERAL_PUNCTUATION); its
+ * symbols do not tell the cases apart. */
+static int automaton_build(Automaton *a, PyObject *const *texts, const int32_t *ids, Py_ssize_t n)
 {
     memset(a->sym, 0, sizeof(a->sym));
     int32_t alpha = 1;
     for (int c = 'a'; c <= 'z'; c++)
         a->sym[c] = (uint8_t)alpha++;
     for (int c = 'A'; c <= 'Z'; c++)
-        a->sym[c] = ci ? a->sym[c + 32] : (uint8_t)alpha++;
+        a->sym[c] = a->sym[c + 32];
     for (int c = '0'; c <= '9'; c++)
         a->sym[c] = (uint8_t)alpha++;
     for (const char *c = LITERAL_PUNCTUATION; *c; c++)
@@ -169,11 +171,12 @@ static int automaton_build(Automaton *a, PyObject *const *texts, const int32_t *
     }
     for (int32_t v = 0; v < a->n_states; v++)
         a->report[v] = a->own[v] >= 0 ? v : a->dict[v];
-    /* a transition into a state that reports something is stored as ~state (negative): the
-     * scan looks at `report` only then (the root, state 0, never reports) */
-    for (Py_ssize_t k = 0; k < (Py_ssize_t)a->n_states * alpha; k++)
-        if (a->report[a->next[k]])
-            a->next[k] = ~a->next[k];
+    /* transitions as row offsets; into a state that reports something as ~state (negative):
+     * the scan looks at `report` only then (the root, offset 0, never reports) */
+    for (Py_ssize_t k = 0; k < (Py_ssize_t)a->n_states * alpha; k++) {
+        int32_t v = a->next[k];
+        a->next[k] = a->report[v] ? ~v : v * alpha;
+    }
     return 0;
 }
 
@@ -181,8 +184,7 @@ static int automaton_build(Automaton *a, PyObject *const *texts, const int32_t *
 
 static void Prefilter_dealloc(Prefilter *p)
 {
-    automaton_free(&p->ac[0]);
-    automaton_free(&p->ac[1]);
+    automaton_free(&p->ac);
     PyMem_Free(p->lit_len);
     PyMem_Free(p->lit_flags);
     PyMem_Free(p->lit_chars);
@@ -274,9 +276,8 @@ static PyObject *Prefilter_new(PyTypeObject *type, PyObject *args, PyObject *kwd
     if (!p)
         return NULL;
     PyObject *seq = NULL;
-    PyObject **texts[2] = {NULL, NULL};
-    int32_t *ids[2] = {NULL, NULL};
-    Py_ssize_t counts[2] = {0, 0};
+    PyObject **texts = NULL;
+    int32_t *ids = NULL;
     PyObject *req_lists = NULL;
     p->n_req = n_req;
 
@@ -293,12 +294,10 @@ static PyObject *Prefilter_new(PyTypeObject *type, PyObject *args, PyObject *kwd
         PyErr_NoMemory();
         goto fail;
     }
-    texts[0] = PyMem_Malloc((size_t)(n_lit + 1) * sizeof(PyObject *));
-    texts[1] = PyMem_Malloc((size_t)(n_lit + 1) * sizeof(PyObject *));
-    ids[0] = PyMem_Malloc((size_t)(n_lit + 1) * sizeof(int32_t));
-    ids[1] = PyMem_Malloc((size_t)(n_lit + 1) * sizeof(int32_t));
+    texts = PyMem_Malloc((size_t)(n_lit + 1) * sizeof(PyObject *));
+    ids = PyMem_Malloc((size_t)(n_lit + 1) * sizeof(int32_t));
     req_lists = PyList_New(n_lit);
-    if (!p->lit_len || !p->lit_flags || !texts[0] || !texts[1] || !ids[0] || !ids[1] || !req_lists) {
+    if (!p->lit_len || !p->lit_flags || !texts || !ids || !req_lists) {
         PyErr_NoMemory();
         goto fail;
     }
@@ -335,11 +334,8 @@ static PyObject *Prefilter_new(PyTypeObject *type, PyObject *args, PyObject *kwd
             memcpy(p->lit_chars + at, PyUnicode_DATA(text), (size_t)p->lit_len[i]);
             p->lit_char_off[i + 1] = at + p->lit_len[i];
         }
-        /* one automaton for all: its symbols fold case, CASED literals are checked when found */
-        int k = 0;
-        texts[k][counts[k]] = text;
-        ids[k][counts[k]] = (int32_t)i;
-        counts[k]++;
+        texts[i] = text;
+        ids[i] = (int32_t)i;
         Py_INCREF(reqs);
         PyList_SET_ITEM(req_lists, i, reqs);
     }
@@ -382,8 +378,7 @@ static PyObject *Prefilter_new(PyTypeObject *type, PyObject *args, PyObject *kwd
         }
         Py_DECREF(outs);
     }
-    if (automaton_build(&p->ac[0], texts[0], ids[0], counts[0], 1) < 0 ||
-        automaton_build(&p->ac[1], texts[1], ids[1], counts[1], 0) < 0)
+    if (automaton_build(&p->ac, texts, ids, n_lit) < 0)
         goto fail;
 
     /* triggers: each pattern is looked at when its first requirement is met */
@@ -424,18 +419,14 @@ static PyObject *Prefilter_new(PyTypeObject *type, PyObject *args, PyObject *kwd
     }
     Py_DECREF(seq);
     Py_DECREF(req_lists);
-    for (int k = 0; k < 2; k++) {
-        PyMem_Free(texts[k]);
-        PyMem_Free(ids[k]);
-    }
+    PyMem_Free(texts);
+    PyMem_Free(ids);
     return (PyObject *)p;
 fail:
     Py_XDECREF(seq);
     Py_XDECREF(req_lists);
-    for (int k = 0; k < 2; k++) {
-        PyMem_Free(texts[k]);
-        PyMem_Free(ids[k]);
-    }
+    PyMem_Free(texts);
+    PyMem_Free(ids);
     Py_DECREF(p);
     return NULL;
 }
@@ -498,18 +489,47 @@ static inline void meet(const Prefilter *p, RowState *st, int32_t lit)
     }
 }
 
-/* One text as code points: report each output whose entry's requirements it all meets. */
-static int scan_text(const Prefilter *p, RowState *st, const uint32_t *text, Py_ssize_t n, int32_t row,
+/* Decode one UTF-8 character (the input is valid UTF-8: Arrow strings). */
+static inline uint32_t utf8_next(const uint8_t *s, Py_ssize_t *pos)
+{
+    uint32_t c = s[*pos];
+    if (c < 0x80) {
+        *pos += 1;
+        return c;
+    }
+    if (c < 0xE0) {
+        c = ((c & 0x1F) << 6) | (s[*pos + 1] & 0x3F);
+        *pos += 2;
+        return c;
+    }
+    if (c < 0xF0) {
+        c = ((c & 0x0F) << 12) | ((uint32_t)(s[*pos + 1] & 0x3F) << 6) | (s[*pos + 2] & 0x3F);
+        *pos += 3;
+        return c;
+    }
+    c = ((c & 0x07) << 18) | ((uint32_t)(s[*pos + 1] & 0x3F) << 12) | ((uint32_t)(s[*pos + 2] & 0x3F) << 6) |
+        (s[*pos + 3] & 0x3F);
+    *pos += 4;
+    return c;
+}
+
+/* One text as UTF-8 bytes: report each output whose entry's requirements it all meets. A
+ * non-ASCII character (its bytes are all >= 0x80) ends every literal and is no ASCII word
+ * character on either side of one. */
+static int scan_text(const Prefilter *p, RowState *st, const uint8_t *text, Py_ssize_t n, int32_t row,
                      Pairs *out, int stride, int variant)
 {
-    int32_t s0 = 0, s1 = 0;
-    const Automaton *a0 = &p->ac[0], *a1 = &p->ac[1];
-    const int use1 = a1->n_states > 1;
+    const Automaton *a = &p->ac;
+    const int32_t *next = a->next;
+    const uint8_t *sym = a->sym;
+    int32_t s = 0; /* the state's row offset */
     st->n_touched = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         uint32_t c = text[i];
         if (c >= 128) {
-            if (p->bypass[c >> 3] & (1u << (c & 7))) {
+            Py_ssize_t at = i;
+            c = utf8_next(text, &at);
+            if (c < N_CODEPOINTS && (p->bypass[c >> 3] & (1u << (c & 7)))) {
                 for (int32_t o = 0; o < p->n_out; o++)
                     if (p->out_filtered[o] && emit(st, out, o, row, stride, variant) < 0)
                         return -1;
@@ -518,48 +538,43 @@ static int scan_text(const Prefilter *p, RowState *st, const uint32_t *text, Py_
                 st->n_touched = 0;
                 return 0;
             }
-            s0 = s1 = 0;
+            s = 0;
+            i = at - 1;
             continue;
         }
-        for (int k = 0; k < 1 + use1; k++) {
-            const Automaton *a = k ? a1 : a0;
-            int32_t *s = k ? &s1 : &s0;
-            int sym = a->sym[c];
-            if (!sym) { /* no literal has this character: back to the root, which reports nothing */
-                *s = 0;
-                continue;
-            }
-            int32_t v = a->next[(size_t)*s * (size_t)a->alpha + (size_t)sym];
-            if (v >= 0) {
-                *s = v;
-                continue;
-            }
-            *s = ~v;
-            int32_t t = a->report[*s];
-            while (t) {
-                for (int32_t o = a->own[t]; o >= 0; o = a->out_next[o]) {
-                    int32_t lit = a->out_lit[o];
-                    Py_ssize_t start = i - p->lit_len[lit] + 1;
-                    uint8_t f = p->lit_flags[lit];
-                    if ((f & LEFT) && start > 0 && ascii_word(text[start - 1]))
+        int32_t v = next[s + sym[c]]; /* symbol 0 (in no literal) leads back to the root */
+        if (v >= 0) {
+            s = v;
+            continue;
+        }
+        const int32_t state = ~v;
+        s = state * a->alpha;
+        /* every literal found here ends here: the character after decides RIGHT for all */
+        const int right_ok = !(i + 1 < n && ascii_word(text[i + 1]));
+        int32_t t = a->report[state];
+        while (t) {
+            for (int32_t o = a->own[t]; o >= 0; o = a->out_next[o]) {
+                int32_t lit = a->out_lit[o];
+                Py_ssize_t start = i - p->lit_len[lit] + 1;
+                uint8_t f = p->lit_flags[lit];
+                if ((f & LEFT) && start > 0 && ascii_word(text[start - 1]))
+                    continue;
+                if ((f & RIGHT) && !right_ok)
+                    continue;
+                if (f & CASED) {
+                    const char *want = p->lit_chars + p->lit_char_off[lit];
+                    int same = 1;
+                    for (int32_t j = 0; same && j < p->lit_len[lit]; j++)
+                        same = text[start + j] == (uint8_t)want[j];
+                    if (!same)
                         continue;
-                    if ((f & RIGHT) && i + 1 < n && ascii_word(text[i + 1]))
-                        continue;
-                    if (f & CASED) {
-                        const char *want = p->lit_chars + p->lit_char_off[lit];
-                        int same = 1;
-                        for (int32_t j = 0; same && j < p->lit_len[lit]; j++)
-                            same = text[start + j] == (uint8_t)want[j];
-                        if (!same)
-                            continue;
-                    }
-                    if (st->lit_row[lit] != row) { /* a literal met again changes nothing */
-                        st->lit_row[lit] = row;
-                        meet(p, st, lit);
-                    }
                 }
-                t = a->dict[t];
+                if (st->lit_row[lit] != row) { /* a literal met again changes nothing */
+                    st->lit_row[lit] = row;
+                    meet(p, st, lit);
+                }
             }
+            t = a->dict[t];
         }
     }
     /* patterns whose first requirement is met: are all the others met too? */
@@ -650,41 +665,43 @@ static PyObject *Prefilter_candidates(Prefilter *p, PyObject *texts)
         PyErr_SetString(PyExc_OverflowError, "too many texts for one call");
         return NULL;
     }
-    Py_ssize_t longest = 1;
+    /* each text as UTF-8 (lone surrogates kept as their three bytes: non-ASCII like any other) */
+    PyObject *encoded = PyTuple_New(n);
+    if (!encoded) {
+        Py_DECREF(tuple);
+        return NULL;
+    }
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *t = PyTuple_GET_ITEM(tuple, i);
         if (!PyUnicode_Check(t)) {
-            Py_DECREF(tuple);
             PyErr_Format(PyExc_TypeError, "texts[%zd] must be str, not %.100s", i, Py_TYPE(t)->tp_name);
-            return NULL;
-        }
-        if (PyUnicode_READY(t) < 0) {
+            Py_DECREF(encoded);
             Py_DECREF(tuple);
             return NULL;
         }
-        if (PyUnicode_GET_LENGTH(t) > longest)
-            longest = PyUnicode_GET_LENGTH(t);
+        PyObject *bytes = PyUnicode_AsEncodedString(t, "utf-8", "surrogatepass");
+        if (!bytes) {
+            Py_DECREF(encoded);
+            Py_DECREF(tuple);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(encoded, i, bytes);
     }
+    Py_DECREF(tuple);
     RowState st;
     Pairs pairs = {0};
-    uint32_t *cps = PyMem_RawMalloc((size_t)longest * sizeof(uint32_t));
-    int rc = row_state_init(p, &st) == 0 && cps ? 0 : -1;
+    int rc = row_state_init(p, &st) == 0 ? 0 : -1;
     if (rc == 0) {
         PyThreadState *ts = PyEval_SaveThread();
         for (Py_ssize_t i = 0; i < n && rc == 0; i++) {
-            PyObject *t = PyTuple_GET_ITEM(tuple, i);
-            int kind = PyUnicode_KIND(t);
-            const void *data = PyUnicode_DATA(t);
-            Py_ssize_t len = PyUnicode_GET_LENGTH(t);
-            for (Py_ssize_t j = 0; j < len; j++)
-                cps[j] = PyUnicode_READ(kind, data, j);
-            rc = scan_text(p, &st, cps, len, (int32_t)i, &pairs, 1, 0);
+            PyObject *b = PyTuple_GET_ITEM(encoded, i);
+            rc = scan_text(p, &st, (const uint8_t *)PyBytes_AS_STRING(b), PyBytes_GET_SIZE(b), (int32_t)i, &pairs,
+                           1, 0);
         }
         PyEval_RestoreThread(ts);
     }
     row_state_free(&st);
-    PyMem_RawFree(cps);
-    Py_DECREF(tuple);
+    Py_DECREF(encoded);
     if (rc != 0) {
         PyMem_RawFree(pairs.v);
         return PyErr_NoMemory();
@@ -692,30 +709,6 @@ static PyObject *Prefilter_candidates(Prefilter *p, PyObject *texts)
     PyObject *result = sorted_pairs(&pairs, p->n_out);
     PyMem_RawFree(pairs.v);
     return result;
-}
-
-/* Decode one UTF-8 character (the input is valid UTF-8: Arrow strings). */
-static inline uint32_t utf8_next(const uint8_t *s, Py_ssize_t *pos)
-{
-    uint32_t c = s[*pos];
-    if (c < 0x80) {
-        *pos += 1;
-        return c;
-    }
-    if (c < 0xE0) {
-        c = ((c & 0x1F) << 6) | (s[*pos + 1] & 0x3F);
-        *pos += 2;
-        return c;
-    }
-    if (c < 0xF0) {
-        c = ((c & 0x0F) << 12) | ((uint32_t)(s[*pos + 1] & 0x3F) << 6) | (s[*pos + 2] & 0x3F);
-        *pos += 3;
-        return c;
-    }
-    c = ((c & 0x07) << 18) | ((uint32_t)(s[*pos + 1] & 0x3F) << 12) | ((uint32_t)(s[*pos + 2] & 0x3F) << 6) |
-        (s[*pos + 3] & 0x3F);
-    *pos += 4;
-    return c;
 }
 
 #define STAND_IN_KEEP 0x00
@@ -730,7 +723,6 @@ static PyObject *Prefilter_scan(Prefilter *p, PyObject *args)
     PyObject *result = NULL, *pairs_out = NULL, *mapped_off = NULL, *mapped = NULL, *flags = NULL;
     RowState st = {0};
     Pairs pairs = {0};
-    uint32_t *cps = NULL;
     const int64_t *off = (const int64_t *)off_buf.buf;
     const uint8_t *data = (const uint8_t *)data_buf.buf;
     const uint8_t *table = (const uint8_t *)table_buf.buf;
@@ -747,21 +739,16 @@ static PyObject *Prefilter_scan(Prefilter *p, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "offsets out of the data");
         goto done;
     }
-    Py_ssize_t longest = 1;
     for (Py_ssize_t i = 0; i < n; i++) {
-        int64_t len = off[first + i + 1] - off[first + i];
-        if (len < 0) {
+        if (off[first + i + 1] < off[first + i]) {
             PyErr_SetString(PyExc_ValueError, "offsets must not decrease");
             goto done;
         }
-        if (len > longest)
-            longest = (Py_ssize_t)len;
     }
     mapped_off = PyBytes_FromStringAndSize(NULL, (n + 1) * (Py_ssize_t)sizeof(int64_t));
     mapped = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(end - base));
     flags = PyBytes_FromStringAndSize(NULL, n);
-    cps = PyMem_RawMalloc((size_t)longest * sizeof(uint32_t));
-    if (!mapped_off || !mapped || !flags || !cps || row_state_init(p, &st) < 0) {
+    if (!mapped_off || !mapped || !flags || row_state_init(p, &st) < 0) {
         PyErr_NoMemory();
         goto done;
     }
@@ -774,14 +761,24 @@ static PyObject *Prefilter_scan(Prefilter *p, PyObject *args)
     for (Py_ssize_t i = 0; i < n && rc == 0; i++) {
         const uint8_t *s = data + off[first + i];
         Py_ssize_t len = (Py_ssize_t)(off[first + i + 1] - off[first + i]);
-        Py_ssize_t pos = 0, m = 0;
+        Py_ssize_t pos = 0;
         int classed = 0, replaced = 0;
+        const int64_t row_start = w;
         moff[i] = w;
         while (pos < len) {
-            if (s[pos] < 0x80) {
-                mout[w++] = s[pos];
-                cps[m++] = s[pos++];
-                continue;
+            /* a run of ASCII bytes, eight at a time where it can, is copied as it is */
+            Py_ssize_t run = pos;
+            uint64_t word;
+            while (run + 8 <= len && (memcpy(&word, s + run, 8), !(word & UINT64_C(0x8080808080808080))))
+                run += 8;
+            while (run < len && s[run] < 0x80)
+                run++;
+            if (run > pos) {
+                memcpy(mout + w, s + pos, (size_t)(run - pos));
+                w += run - pos;
+                pos = run;
+                if (pos >= len)
+                    break;
             }
             Py_ssize_t at = pos;
             uint32_t c = utf8_next(s, &pos);
@@ -791,19 +788,16 @@ static PyObject *Prefilter_scan(Prefilter *p, PyObject *args)
                     classed = 1;
                 }
                 else if (t != STAND_IN_KEEP) {
-                    c = t;
                     replaced = 1;
                     mout[w++] = t;
-                    cps[m++] = c;
                     continue;
                 }
             }
             memcpy(mout + w, s + at, (size_t)(pos - at));
             w += pos - at;
-            cps[m++] = c;
         }
         fl[i] = (uint8_t)(classed | (replaced << 1));
-        rc = scan_text(p, &st, cps, m, (int32_t)i, &pairs, 2, classed);
+        rc = scan_text(p, &st, mout + row_start, (Py_ssize_t)(w - row_start), (int32_t)i, &pairs, 2, classed);
     }
     moff[n] = w;
     PyEval_RestoreThread(ts);
@@ -824,7 +818,6 @@ done:
     Py_XDECREF(mapped);
     Py_XDECREF(flags);
     row_state_free(&st);
-    PyMem_RawFree(cps);
     PyMem_RawFree(pairs.v);
     PyBuffer_Release(&off_buf);
     PyBuffer_Release(&data_buf);
