@@ -95,6 +95,10 @@ static int automaton_build(Automaton *a, PyObject *const *texts, const int32_t *
     Py_ssize_t total = 1;
     for (Py_ssize_t i = 0; i < n; i++)
         total += PyUnicode_GET_LENGTH(texts[i]);
+    if (total > INT32_MAX / alpha) { /* transitions hold state * alpha in an int32 */
+        PyErr_SetString(PyExc_ValueError, "too many literal characters for one prefilter");
+        return -1;
+    }
     a->next = PyMem_Malloc((size_t)total * (size_t)alpha * sizeof(int32_t));
     a->own = PyMem_Malloc((size_t)total * sizeof(int32_t));
     a->dict = PyMem_Malloc((size_t)total * sizeof(int32_t));
@@ -489,27 +493,28 @@ static inline void meet(const Prefilter *p, RowState *st, int32_t lit)
     }
 }
 
-/* Decode one UTF-8 character (the input is valid UTF-8: Arrow strings). */
-static inline uint32_t utf8_next(const uint8_t *s, Py_ssize_t *pos)
+/* Decode one UTF-8 character of s[*pos..len) and step over it. */
+static inline uint32_t utf8_next(const uint8_t *s, Py_ssize_t *pos, Py_ssize_t len)
 {
     uint32_t c = s[*pos];
-    if (c < 0x80) {
-        *pos += 1;
-        return c;
-    }
-    if (c < 0xE0) {
+    Py_ssize_t k = c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (*pos + k > len) /* cut short: not UTF-8 (Arrow strings always are); one byte, read no further */
+        k = 1;
+    switch (k) {
+    case 2:
         c = ((c & 0x1F) << 6) | (s[*pos + 1] & 0x3F);
-        *pos += 2;
-        return c;
-    }
-    if (c < 0xF0) {
+        break;
+    case 3:
         c = ((c & 0x0F) << 12) | ((uint32_t)(s[*pos + 1] & 0x3F) << 6) | (s[*pos + 2] & 0x3F);
-        *pos += 3;
-        return c;
+        break;
+    case 4:
+        c = ((c & 0x07) << 18) | ((uint32_t)(s[*pos + 1] & 0x3F) << 12) | ((uint32_t)(s[*pos + 2] & 0x3F) << 6) |
+            (s[*pos + 3] & 0x3F);
+        break;
+    default:
+        break;
     }
-    c = ((c & 0x07) << 18) | ((uint32_t)(s[*pos + 1] & 0x3F) << 12) | ((uint32_t)(s[*pos + 2] & 0x3F) << 6) |
-        (s[*pos + 3] & 0x3F);
-    *pos += 4;
+    *pos += k;
     return c;
 }
 
@@ -528,7 +533,7 @@ static int scan_text(const Prefilter *p, RowState *st, const uint8_t *text, Py_s
         uint32_t c = text[i];
         if (c >= 128) {
             Py_ssize_t at = i;
-            c = utf8_next(text, &at);
+            c = utf8_next(text, &at, n);
             if (c < N_CODEPOINTS && (p->bypass[c >> 3] & (1u << (c & 7)))) {
                 for (int32_t o = 0; o < p->n_out; o++)
                     if (p->out_filtered[o] && emit(st, out, o, row, stride, variant) < 0)
@@ -781,7 +786,7 @@ static PyObject *Prefilter_scan(Prefilter *p, PyObject *args)
                     break;
             }
             Py_ssize_t at = pos;
-            uint32_t c = utf8_next(s, &pos);
+            uint32_t c = utf8_next(s, &pos, len);
             if (c >= 0x80 && c < N_CODEPOINTS) {
                 uint8_t t = table[c];
                 if (t == STAND_IN_KEEP_CLASSED) {

@@ -101,6 +101,17 @@ def test_scan_checks_its_buffers() -> None:
         matcher._prefilter.scan(offsets, data, 0, 1, b"short")
 
 
+def test_scan_reads_no_further_than_a_row_cut_short() -> None:
+    """Bytes that are not UTF-8 (a character cut at a row's end) are read one at a time, never
+    past the row: Arrow strings are always UTF-8, but the scan takes any buffers."""
+    matcher = _matchers()[0]
+    data = b"the UN did nothing \xe2\x80" + b"UN did nothing \xf0"
+    offsets = array("q", [0, 21, len(data)]).tobytes()
+    _, _, mapped_offsets, mapped, flags = matcher._prefilter.scan(offsets, data, 0, 2, matcher._table)
+    assert array("q", mapped_offsets).tolist() == [0, 21, len(data)]
+    assert mapped.startswith(b"the UN did nothing ") and len(flags) == 2
+
+
 def test_stand_in_table_is_the_expression() -> None:
     matcher = _matchers()[1]
     table = matcher.stand_ins.table()
