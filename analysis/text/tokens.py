@@ -34,7 +34,6 @@ _US = r"\b[Uu]\.[Ss]\.(?:[Aa]\.)?"
 _DOTTED = r"\b([^\W\d_])\.([^\W\d_])\.(?:([^\W\d_])\.)?"
 
 
-
 # NLTK is imported when first needed: it takes a quarter of a second, which commands that
 # tokenise nothing (reports, queries, a re-tag) need not pay.
 @lru_cache(maxsize=1)
