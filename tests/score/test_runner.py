@@ -138,21 +138,27 @@ def test_small_batches_give_the_same_scores(db: duckdb.DuckDBPyConnection, tmp_p
     assert db.execute("SELECT * EXCLUDE (run_id) FROM skepticism ORDER BY comment_pk").fetchall() == one
 
 
-def interrupt_second_batch(db: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Score in batches of 2 with the second batch's write failing ("disk full"); then undo."""
-    real = runner.write_batch
+def interrupt_second_batch(
+    db: duckdb.DuckDBPyConnection,
+    monkeypatch: pytest.MonkeyPatch,
+    options: ScoreOptions | None = None,
+    write: str = "write_batch",
+) -> None:
+    """Score in batches of 2 with the second batch's write (runner.`write`) failing ("disk
+    full"); then undo."""
+    real = getattr(runner, write)
     calls = {"n": 0}
 
     def failing(*args: object, **kwargs: object) -> None:
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("disk full")
-        real(*args, **kwargs)  # type: ignore[arg-type]
+        real(*args, **kwargs)
 
-    monkeypatch.setattr(runner, "write_batch", failing)
+    monkeypatch.setattr(runner, write, failing)
     with pytest.raises(RuntimeError):
-        score_database(db, ScoreOptions(batch_size=2))
-    monkeypatch.setattr(runner, "write_batch", real)
+        score_database(db, options or ScoreOptions(batch_size=2))
+    monkeypatch.setattr(runner, write, real)
 
 
 def test_an_interrupted_run_resumes(db: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:

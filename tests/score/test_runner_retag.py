@@ -13,11 +13,11 @@ import duckdb
 import polars as pl
 import pytest
 
-from analysis.score import runner, topics
+from analysis.score import topics
 from analysis.score.runner import ScoreOptions, describe, plan_retag, score_database
 from analysis.score.taxonomy import default_path, load_taxonomy
 from tests.score.test_matching import labelled_texts
-from tests.score.test_runner import SETUP, count
+from tests.score.test_runner import SETUP, count, interrupt_second_batch
 
 HITS = "SELECT comment_pk, topic, score, evidence FROM topic_hits ORDER BY comment_pk, topic"
 
@@ -140,19 +140,7 @@ def test_an_interrupted_retag_resumes(db: duckdb.DuckDBPyConnection, tmp_path: P
     path = _two_topics(tmp_path / "t.toml", "kremlin")
     score_database(db, ScoreOptions(taxonomy=path))
     _two_topics(path, "(security council|peacekeepers)")
-    real = runner.write_retag
-    calls = {"n": 0}
-
-    def failing(*args: object, **kwargs: object) -> None:
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise RuntimeError("disk full")
-        real(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(runner, "write_retag", failing)
-    with pytest.raises(RuntimeError):
-        score_database(db, ScoreOptions(taxonomy=path, batch_size=2))
-    monkeypatch.setattr(runner, "write_retag", real)
+    interrupt_second_batch(db, monkeypatch, ScoreOptions(taxonomy=path, batch_size=2), "write_retag")
     resumed = score_database(db, ScoreOptions(taxonomy=path, batch_size=2))
     assert resumed.retagged == 2  # the first batch had been committed
     assert [(c, t, e) for c, t, e, _ in _tags(db)] == [
