@@ -491,6 +491,24 @@ def write_retag(
         raise
 
 
+def _refresh_topics(conn: duckdb.DuckDBPyConnection, taxonomy: Taxonomy) -> None:
+    """Bring the `topics` table (labels, descriptions) up to the taxonomy, if it was scored with."""
+    frame = topics.topics_frame(taxonomy)
+    stored = conn.execute("SELECT topic, label, description FROM topics ORDER BY topic").fetchall()
+    if not stored or stored == sorted(frame.rows()):
+        return
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.register("_rp_topics", frame)
+        conn.execute("DELETE FROM topics")
+        conn.execute("INSERT INTO topics BY NAME SELECT * FROM _rp_topics")
+        conn.unregister("_rp_topics")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
 def _retag_topics(
     conn: duckdb.DuckDBPyConnection,
     taxonomy: Taxonomy,
@@ -508,6 +526,7 @@ def _retag_topics(
     """
     plan = plan_retag(conn, taxonomy)
     if not plan.changed and not plan.removed:
+        _refresh_topics(conn, taxonomy)  # labels and descriptions change no hit
         return
     config = next(c for c in scorer_configs(taxonomy) if c.scorer == topics.SCORER)
     run_id = _start_runs(conn, [config], taxonomy)[topics.SCORER]

@@ -76,6 +76,7 @@ def test_a_label_edit_changes_no_hit(db: duckdb.DuckDBPyConnection, tmp_path: Pa
     relabelled = score_database(db, ScoreOptions(taxonomy=path))
     assert relabelled.retag_run is None
     assert plan_retag(db, load_taxonomy(path)).changed == {}
+    assert db.execute("SELECT label FROM topics ORDER BY topic").fetchall() == [("The first one",), ("Second",)]
 
 
 def test_removed_and_added_topics(db: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
