@@ -20,19 +20,16 @@ row. `Matcher` computes the same flags with far less work, in three steps that c
    match must contain ("nothing" in "did ~1 nothing"); `_prefilter.c` finds them all in one pass
    over each text and lists, per expression, the rows that have every one. The same pass reads
    the column's Arrow buffers and writes the texts with their stand-ins (`Matcher.scan`).
-3. **Expressions on candidates only.** Each expression runs (polars, side by side on threads)
-   on its candidate rows; a group's flag is the union of its expressions' matches. Rows left
-   with no non-ASCII \\w, \\d or \\s character ("plain": dashes, the mask, emoji stand-ins are
-   fine) run the expression with ASCII classes and word boundaries (`ascii_expression`), which
-   matches exactly the same there and keeps the DFA (masks too); in the other rows (a letter
-   some expression names, such as the "ü" of "Türkiye") the kept letters an expression does not
-   name get stand-ins for it too (`_more_stand_ins`), which mostly makes them plain for it.
-
-With `evidence_everywhere` (both scorers), step 3 extracts instead: each chunk's own expression
-(`str.extract_all`, the same string every batch) runs on the rows where one of its cues can
-match, a group's flag is "some chunk found something", and the evidence is read from what was
-found. One extraction per chunk costs less than a `str.contains` per cue followed by the
-extraction of the rows that matched.
+3. **Chunks on candidates only.** Each chunk's own expression (`str.extract_all`, the same
+   string every batch; polars, side by side on threads) runs on the rows where one of its cues
+   can match; a group's flag is "some chunk found something", and the evidence is read from
+   what was found (one extraction per chunk costs less than a `str.contains` per cue followed
+   by the extraction of the rows that matched). Rows left with no non-ASCII \\w, \\d or \\s
+   character ("plain": dashes, the mask, emoji stand-ins are fine) run the expression with
+   ASCII classes and word boundaries (`ascii_expression`), which matches exactly the same there
+   and keeps the DFA (masks too); in the other rows (a letter some expression names, such as
+   the "ü" of "Türkiye") the kept letters an expression does not name get stand-ins for it too
+   (`_more_stand_ins`), which mostly makes them plain for it.
 
 tests/score/test_matching.py checks that `Matcher` and `flag_groups` agree, on the labelled
 comment sets and on generated text.
@@ -316,8 +313,7 @@ class Matches:
     flags: pl.DataFrame
     # per unit: its text, stand-ins in, masked where one of its expressions can match
     texts: dict[str, pl.Series] = field(default_factory=dict)
-    hits: dict[int, pl.Series] = field(default_factory=dict)  # per cue: the rows it matched
-    # per (unit index, chunk), with evidence_everywhere: (row, found) where the chunk found pieces
+    # per (unit index, chunk): (row, found) where the chunk found pieces
     pieces: dict[tuple[int, int], pl.DataFrame] = field(default_factory=dict)
     original: pl.Series = field(default_factory=pl.Series)  # the texts as given
     plain: pl.Series = field(default_factory=pl.Series)  # per row: no non-ASCII \w, \d, \s left
@@ -355,35 +351,28 @@ def _literal_flags(literal: Literal) -> int:
 class Matcher:
     """The flags of many cue groups over a column of texts: `flag_groups`, computed faster.
 
-    With `evidence_everywhere` (for a scorer that wants the evidence of every row that matched),
-    each chunk is extracted (`str.extract_all`) on the rows where one of its cues can match,
-    instead of flagging with each cue (`str.contains`) and extracting afterwards: a group's flag
-    is then "some chunk found something", and `extract` reads the pieces already found.
+    Each chunk is extracted (`str.extract_all`) on the rows where one of its cues can match: a
+    group's flag is "some chunk found something", and `extract` reads the pieces found.
     """
 
-    def __init__(self, units: Sequence[Unit], *, evidence_everywhere: bool = False) -> None:
+    def __init__(self, units: Sequence[Unit]) -> None:
         self.units = tuple(units)
-        self.evidence_everywhere = evidence_everywhere
         self._masks = list(dict.fromkeys(m for u in self.units for m in u.masks))
         # every cue expression, then every mask: the prefilter's patterns
         self._cues = [(i, rx, chunk) for i, u in enumerate(self.units) for rx, chunk in u.group.cues()]
         self._unit_index = {u.name: i for i, u in enumerate(self.units)}
-        self._unit_cues: list[list[int]] = [[] for _ in self.units]
-        for k, (i, _, _) in enumerate(self._cues):
-            self._unit_cues[i].append(k)
         expressions = [rx for _, rx, _ in self._cues] + self._masks
         self.stand_ins = StandIns.for_expressions(expressions)
-        # The prefilter's outputs ("targets", then the masks): one per cue, or with
-        # evidence_everywhere one per chunk, whose rows are those of any of its cues.
+        # The prefilter's outputs ("targets", then the masks): one per chunk, whose rows are
+        # those of any of its cues.
         self._chunks = list(dict.fromkeys((unit_index, chunk) for unit_index, _, chunk in self._cues))
         chunk_target = {key: t for t, key in enumerate(self._chunks)}
-        target_of = [
-            chunk_target[(unit_index, chunk)] if evidence_everywhere else k
-            for k, (unit_index, _, chunk) in enumerate(self._cues)
-        ]
-        self._n_targets = len(self._chunks) if evidence_everywhere else len(self._cues)
+        target_of = [chunk_target[(unit_index, chunk)] for unit_index, _, chunk in self._cues]
+        self._n_targets = len(self._chunks)
         target_of += [self._n_targets + m for m in range(len(self._masks))]
         self._target_of = target_of  # per cue expression, then per mask: its output
+        # per unit: the targets of its chunks
+        self._unit_targets = [[t for t, (u, _) in enumerate(self._chunks) if u == i] for i in range(len(self.units))]
         n_outputs = self._n_targets + len(self._masks)
         ids: dict[Requirement, int] = {}
         entries: list[list[int]] = []
@@ -478,7 +467,7 @@ class Matcher:
     def match(self, texts: pl.Series, scope: Scope | None = None) -> Matches:
         """Flags of every unit (and of every chunk of its group) for `texts` (already prepared).
 
-        `scope` (with `evidence_everywhere`): given "could the unit match" per unit and row (the
+        `scope`: given "could the unit match" per unit and row (the
         candidates, a superset of the flags), the rows where each unit's flag and evidence are
         needed at all; elsewhere its flag may be False where it would match. The topics scorer
         passes the rows where a topic could reach its threshold with the groups that could
@@ -499,7 +488,7 @@ class Matcher:
         # only there (the rows of the units whose chain of masks starts with it).
         needed: dict[tuple[str, ...], list[pl.Series]] = {}
         for unit_index, unit in enumerate(self.units):
-            targets = {self._target_of[k] for k in self._unit_cues[unit_index]}
+            targets = self._unit_targets[unit_index]
             for depth in range(1, len(unit.masks) + 1):
                 needed.setdefault(unit.masks[:depth], []).extend(part for t in targets for part in candidates[t])
         columns: dict[tuple[str, ...], pl.Series] = {(): mapped}
@@ -523,41 +512,14 @@ class Matcher:
                 else:
                     columns[chain] = previous
 
-        def run(k: int) -> pl.Series:
-            # Plain rows (no non-ASCII character of a class left, masked or not: the mask is not
-            # in one) match the expression with ASCII classes exactly where they match it.
-            unit_index, regex, _ = self._cues[k]
-            column = columns[self.units[unit_index].masks]
-            plain_rows, other_rows = candidates[k]
-            found = []
-            if len(plain_rows):
-                found.append(plain_rows.filter(_gather(column, plain_rows, n).str.contains(ascii_expression(regex))))
-            if len(other_rows):
-                text = _gather(column, other_rows, n)
-                for chars, stand_in in self._more_stand_ins(regex):
-                    text = text.str.replace_all(chars, stand_in)
-                now_plain = ~text.str.contains(_CLASSED_NON_ASCII)
-                contains = _by_flag(
-                    now_plain, text, lambda t: t.str.contains(ascii_expression(regex)), lambda t: t.str.contains(regex)
-                )
-                found.append(other_rows.filter(contains))
-            return pl.concat(found).sort() if len(found) == 2 else found[0]
-
         unit_texts = {unit.name: columns[unit.masks] for unit in self.units}
         matches = Matches(pl.DataFrame(), unit_texts, original=texts, plain=plain, replaced=scan.replaced)
-        if self.evidence_everywhere:
-            unit_rows = self._extract_everywhere(matches, candidates, scope)
-        else:
-            todo = [k for k, rows in enumerate(candidates[: self._n_targets]) if len(rows[0]) or len(rows[1])]
-            # each call releases the GIL: the cues run side by side
-            hits = {k: found for k, found in zip(todo, _pool().map(run, todo), strict=True) if len(found)}
-            matches.hits = hits
-            unit_rows = [[hits[k] for k in self._unit_cues[u] if k in hits] for u in range(len(self.units))]
+        unit_rows = self._extract_chunks(matches, candidates, scope)
         flags = [_mark(n, rows).alias(unit.name) for unit, rows in zip(self.units, unit_rows, strict=True)]
         matches.flags = pl.DataFrame(flags) if flags else pl.DataFrame()
         return matches
 
-    def _extract_everywhere(
+    def _extract_chunks(
         self, matches: Matches, candidates: Sequence[tuple[pl.Series, pl.Series]], scope: Scope | None
     ) -> list[list[pl.Series]]:
         """Each chunk extracted on the rows where one of its cues can match (and that `scope`
@@ -593,14 +555,14 @@ class Matcher:
                     rows = rows.filter(keep.gather(rows))
                 if len(rows):
                     tasks.append((unit_index, chunk, rows))
-            for (unit_index, chunk, _), frame in zip(tasks, _pool().map(self._extract_chunk(matches), tasks), strict=True):
+            for (unit_index, chunk, _), frame in zip(tasks, _pool().map(self._chunk_extractor(matches), tasks), strict=True):
                 if frame.height:
                     matches.pieces[(unit_index, chunk)] = frame
                     unit_rows[unit_index].append(frame["row"])
             done |= {unit.name for unit in self.units if round_units is None or unit.name in round_units}
         return unit_rows
 
-    def _extract_chunk(self, matches: Matches) -> Callable[[tuple[int, int, pl.Series]], pl.DataFrame]:
+    def _chunk_extractor(self, matches: Matches) -> Callable[[tuple[int, int, pl.Series]], pl.DataFrame]:
         def run(task: tuple[int, int, pl.Series]) -> pl.DataFrame:
             unit_index, chunk, rows = task
             regex = self.units[unit_index].group.regexes[chunk]
@@ -614,57 +576,28 @@ class Matcher:
 
         The text is the unit's: the batch's text with the unit's masks applied. One row per
         piece: `pos` (the index into `rows`) and `found`, by `pos`, then in chunk order, then in
-        the order extract_all gives them. Equal to extracting every chunk everywhere, but a chunk
-        runs only where one of its cues matched (elsewhere it finds nothing), and on the text
-        with stand-ins first (see `_extract_fast`).
+        the order extract_all gives them. Equal to extracting every chunk everywhere: the pieces
+        are those `match` found, where one of the chunk's cues could match (elsewhere it finds
+        nothing), on the text with stand-ins first (see `_extract_fast`).
         """
         return self.extract_many(matches, [(unit, rows)])[0]
 
     def extract_many(self, matches: Matches, requests: Sequence[tuple[str, pl.Series]]) -> list[pl.DataFrame]:
-        """`extract` for several (unit, rows) at once, the extractions side by side.
-
-        One extraction per chunk, of the chunk's own expression (the same string every batch),
-        over the rows where one of its cues matched.
-        """
-        tasks: list[tuple[int, int, pl.Series, pl.Series, int, str]] = []
-        ready: list[tuple[int, int, pl.DataFrame]] = []
-        for r, (unit, rows) in enumerate(requests):
-            unit_index = self._unit_index[unit]
-            group = self.units[unit_index].group
-            positions = pl.DataFrame({"row": rows.cast(pl.Int32), "pos": pl.int_range(len(rows), dtype=pl.Int32, eager=True)})
-            for chunk, chunk_regex in enumerate(group.regexes):
-                if self.evidence_everywhere:
-                    known = matches.pieces.get((unit_index, chunk))
-                    if known is not None:
-                        ready.append((r, chunk, known.join(positions, on="row").select("pos", "found")))
-                    continue
-                found = [
-                    matches.hits[k] for k in self._unit_cues[unit_index] if self._cues[k][2] == chunk and k in matches.hits
-                ]
-                if not found:
-                    continue
-                chunk_rows = found[0] if len(found) == 1 else pl.concat(found).unique()
-                where = positions.filter(pl.col("row").is_in(chunk_rows.implode()))
-                if where.height:
-                    tasks.append((r, chunk, where["pos"], where["row"], unit_index, chunk_regex))
-
-        def run(task: tuple[int, int, pl.Series, pl.Series, int, str]) -> pl.DataFrame:
-            _, _, where, batch_rows, unit_index, regex = task
-            return self._extract_fast(matches, unit_index, batch_rows, where, regex)
-
+        """`extract` for several (unit, rows) at once."""
         empty = pl.DataFrame(schema={"pos": pl.Int32, "found": pl.List(pl.String)})
-        pieces: list[list[tuple[int, pl.DataFrame]]] = [[] for _ in requests]
-        for task, frame in zip(tasks, _pool().map(run, tasks), strict=True):
-            pieces[task[0]].append((task[1], frame))
-        for r, chunk, frame in ready:
-            pieces[r].append((chunk, frame))
-        return [
-            pl.concat([empty, *(frame for _, frame in sorted(found, key=lambda cf: cf[0]))])
-            .sort("pos", maintain_order=True)
-            .explode("found")
-            .drop_nulls("found")
-            for found in pieces
-        ]
+        results = []
+        for unit, rows in requests:
+            unit_index = self._unit_index[unit]
+            positions = pl.DataFrame({"row": rows.cast(pl.Int32), "pos": pl.int_range(len(rows), dtype=pl.Int32, eager=True)})
+            frames = [
+                known.join(positions, on="row").select("pos", "found")
+                for chunk in range(len(self.units[unit_index].group.regexes))
+                if (known := matches.pieces.get((unit_index, chunk))) is not None
+            ]
+            results.append(
+                pl.concat([empty, *frames]).sort("pos", maintain_order=True).explode("found").drop_nulls("found")
+            )
+        return results
 
     def _extract_fast(
         self, matches: Matches, unit_index: int, rows: pl.Series, where: pl.Series, regex: str

@@ -312,9 +312,7 @@ def _groups() -> tuple[CueGroup, ...]:
 def _matcher() -> Matcher:
     global _MATCHER
     if _MATCHER is None:
-        _MATCHER = Matcher(
-            [Unit(PREFIX + g.name, (g.mask,) if g.mask else (), g) for g in _groups()], evidence_everywhere=True
-        )
+        _MATCHER = Matcher([Unit(PREFIX + g.name, (g.mask,) if g.mask else (), g) for g in _groups()])
     return _MATCHER
 
 

@@ -49,8 +49,7 @@ def _matcher(taxonomy: Taxonomy) -> Matcher:
                 Unit(f"{t.id}.{g.name}", (t.exclude,) if t.exclude else (), g)
                 for t in taxonomy.topics
                 for g in t.groups
-            ],
-            evidence_everywhere=True,
+            ]
         )
     return _MATCHERS[key]
 

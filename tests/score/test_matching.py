@@ -190,14 +190,13 @@ def test_matcher_flags_equal_flag_groups_with_masks_in_a_chain() -> None:
     batch = ["Russia did nothing", "the UN did nothing", "UN-believable", "unverified", "U.N. verified 😀", "Ünverified"]
     text = pl.DataFrame({TEXT: batch}).lazy().with_columns(masked(pl.col(TEXT), exclude).alias(TEXT))
     expected = flag_groups(text, groups, "x.").select("x.a", "x.b").collect()
-    for everywhere in (False, True):
-        matcher = Matcher(units, evidence_everywhere=everywhere)
-        matches = matcher.match(pl.Series(batch))
-        assert matches.flags.equals(expected)
-        rows = pl.Series(range(len(batch)), dtype=pl.Int32)
-        found = matcher.extract(matches, "x.b", rows)
-        pieces = text.select(pl.col(TEXT).str.extract_all(groups[1].regexes[0])).collect()[TEXT].to_list()
-        assert [found.filter(pl.col("pos") == i)["found"].to_list() for i in range(len(batch))] == pieces
+    matcher = Matcher(units)
+    matches = matcher.match(pl.Series(batch))
+    assert matches.flags.equals(expected)
+    rows = pl.Series(range(len(batch)), dtype=pl.Int32)
+    found = matcher.extract(matches, "x.b", rows)
+    pieces = text.select(pl.col(TEXT).str.extract_all(groups[1].regexes[0])).collect()[TEXT].to_list()
+    assert [found.filter(pl.col("pos") == i)["found"].to_list() for i in range(len(batch))] == pieces
 
 
 # --- required literals -----------------------------------------------------------------------
