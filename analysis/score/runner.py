@@ -189,10 +189,7 @@ def _start_runs(conn: duckdb.DuckDBPyConnection, configs: list[ScorerConfig], ta
                 [runs[config.scorer], config.scorer, config.version, config.lexicon_hash, config.taxonomy_hash],
             )
         if topics.SCORER in runs:
-            conn.register("_rp_topics", topics.topics_frame(taxonomy))
-            conn.execute("DELETE FROM topics")
-            conn.execute("INSERT INTO topics BY NAME SELECT * FROM _rp_topics")
-            conn.unregister("_rp_topics")
+            _write_topics(conn, topics.topics_frame(taxonomy))
             conn.execute(
                 "INSERT INTO topic_definitions SELECT ?, unnest(?), unnest(?)",
                 [runs[topics.SCORER], [t.id for t in taxonomy.topics], [topics.fingerprint(t) for t in taxonomy.topics]],
@@ -450,22 +447,21 @@ _FORGET_TOPICS_GONE = "DELETE FROM topic_definitions WHERE NOT list_contains(?, 
 # The comments marked by runs a changed topic was defined otherwise in: the published ones are
 # tagged again; the others lose their topic hits and marks, as `score --all` would leave them
 # (they are scored in full if they are published again).
+_RETAG_MARKED = """
+    CREATE OR REPLACE TEMP TABLE _rp_marked AS
+    SELECT s.comment_pk, s.run_id, c.status = 'published' AS published
+    FROM scored s JOIN comments c USING (comment_pk)
+    WHERE s.scorer = $scorer AND list_contains($runs, s.run_id)
+"""
+_CLEAR_UNPUBLISHED_HITS = "DELETE FROM topic_hits WHERE comment_pk IN (SELECT comment_pk FROM _rp_marked WHERE NOT published)"
+_CLEAR_UNPUBLISHED_MARKS = (
+    "DELETE FROM scored WHERE scorer = ? AND comment_pk IN (SELECT comment_pk FROM _rp_marked WHERE NOT published)"
+)
+_RETAG_COUNT = "SELECT count(*) FROM _rp_marked WHERE published"
 _RETAG_PENDING = """
     CREATE OR REPLACE TEMP TABLE _rp_pending AS
-    SELECT s.comment_pk FROM scored s JOIN comments c USING (comment_pk)
-    WHERE s.scorer = $scorer AND list_contains($runs, s.run_id) AND c.status = 'published'
+    SELECT comment_pk FROM _rp_marked WHERE published AND list_contains(?, run_id)
 """
-_RETAG_COUNT = """
-    SELECT count(*) FROM scored s JOIN comments c USING (comment_pk)
-    WHERE s.scorer = $scorer AND list_contains($runs, s.run_id) AND c.status = 'published'
-"""
-_UNPUBLISHED_MARKED = """
-    CREATE OR REPLACE TEMP TABLE _rp_unpublished AS
-    SELECT s.comment_pk FROM scored s JOIN comments c USING (comment_pk)
-    WHERE s.scorer = $scorer AND list_contains($runs, s.run_id) AND c.status <> 'published'
-"""
-_CLEAR_UNPUBLISHED_HITS = "DELETE FROM topic_hits WHERE comment_pk IN (FROM _rp_unpublished)"
-_CLEAR_UNPUBLISHED_MARKS = "DELETE FROM scored WHERE scorer = ? AND comment_pk IN (FROM _rp_unpublished)"
 _CLEAR_BATCH_TOPICS = (
     "DELETE FROM topic_hits WHERE list_contains(?, topic) AND comment_pk IN (SELECT comment_pk FROM _rp_batch)"
 )
@@ -491,6 +487,14 @@ def write_retag(
         raise
 
 
+def _write_topics(conn: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
+    """Replace the `topics` table with `frame` (in the caller's transaction)."""
+    conn.register("_rp_topics", frame)
+    conn.execute("DELETE FROM topics")
+    conn.execute("INSERT INTO topics BY NAME SELECT * FROM _rp_topics")
+    conn.unregister("_rp_topics")
+
+
 def _refresh_topics(conn: duckdb.DuckDBPyConnection, taxonomy: Taxonomy) -> None:
     """Bring the `topics` table (labels, descriptions) up to the taxonomy, if it was scored with."""
     frame = topics.topics_frame(taxonomy)
@@ -499,10 +503,7 @@ def _refresh_topics(conn: duckdb.DuckDBPyConnection, taxonomy: Taxonomy) -> None
         return
     conn.execute("BEGIN TRANSACTION")
     try:
-        conn.register("_rp_topics", frame)
-        conn.execute("DELETE FROM topics")
-        conn.execute("INSERT INTO topics BY NAME SELECT * FROM _rp_topics")
-        conn.unregister("_rp_topics")
+        _write_topics(conn, frame)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -534,28 +535,24 @@ def _retag_topics(
     summary.removed_topics = plan.removed
     summary.retagged_topics = sorted({topic for ids in plan.changed for topic in ids})
     current = [t.id for t in taxonomy.topics]
+    all_runs = [run for runs in plan.changed.values() for run in runs]
     conn.execute("BEGIN TRANSACTION")
     try:
         conn.execute(_CLEAR_TOPICS_GONE, [current])
         conn.execute(_FORGET_TOPICS_GONE, [current])
-        for runs in plan.changed.values():
-            conn.execute(_UNPUBLISHED_MARKED, {"scorer": topics.SCORER, "runs": runs})
-            conn.execute(_CLEAR_UNPUBLISHED_HITS)
-            conn.execute(_CLEAR_UNPUBLISHED_MARKS, [topics.SCORER])
-        conn.execute("DROP TABLE IF EXISTS _rp_unpublished")
+        conn.execute(_RETAG_MARKED, {"scorer": topics.SCORER, "runs": all_runs})
+        conn.execute(_CLEAR_UNPUBLISHED_HITS)
+        conn.execute(_CLEAR_UNPUBLISHED_MARKS, [topics.SCORER])
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    total = sum(
-        int(conn.execute(_RETAG_COUNT, {"scorer": topics.SCORER, "runs": runs}).fetchall()[0][0])
-        for runs in plan.changed.values()
-    )
+    total = int(conn.execute(_RETAG_COUNT).fetchall()[0][0])
     writer = _Writer(conn)
     try:
         for changed, runs in plan.changed.items():
             part = Taxonomy(taxonomy.source, taxonomy.sha256, tuple(t for t in taxonomy.topics if t.id in changed))
-            conn.execute(_RETAG_PENDING, {"scorer": topics.SCORER, "runs": runs}).fetchall()
+            conn.execute(_RETAG_PENDING, [runs]).fetchall()
             with closing(_batches(conn, batch_size)) as batches:
                 for batch in batches:
                     hits = topics.score_topics(batch, part)
@@ -567,6 +564,7 @@ def _retag_topics(
                         progress(summary.retagged, total)
     finally:
         writer.close()
+        conn.execute("DROP TABLE IF EXISTS _rp_marked")
     _finish_runs(conn, {topics.SCORER: run_id}, summary.retagged)
 
 
