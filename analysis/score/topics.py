@@ -56,14 +56,19 @@ def _matcher(taxonomy: Taxonomy) -> Matcher:
 
 def _topic_hits(flagged: pl.LazyFrame, key: str, topic: Topic) -> pl.LazyFrame:
     """The rows the topic hits: key, batch row and score."""
-    prefix = f"{topic.id}."
-    required = [pl.col(prefix + g.name) for g in topic.groups if g.name in topic.require]
-    condition = pl.all_horizontal(required) if required else pl.lit(True)
     return (
-        flagged.with_columns(score=noisy_or(topic.groups, prefix))
-        .filter(condition & (pl.col("score") >= topic.threshold))
+        flagged.with_columns(score=noisy_or(topic.groups, f"{topic.id}."))
+        .filter(_hits(topic, pl.col("score")))
         .select(key, "_row", "score")
     )
+
+
+def _hits(topic: Topic, score: pl.Expr) -> pl.Expr:
+    """Does the topic hit: every required group's flag set (columns "<topic>.<group>") and
+    `score`, the noisy-OR of the flags, at the threshold or above."""
+    required = [pl.col(f"{topic.id}.{g.name}") for g in topic.groups if g.name in topic.require]
+    reaches = score >= topic.threshold
+    return pl.all_horizontal(required) & reaches if required else reaches
 
 
 def _possible(taxonomy: Taxonomy) -> Scope:
@@ -72,13 +77,9 @@ def _possible(taxonomy: Taxonomy) -> Scope:
     topic that misses its threshold (or a required group) with them misses it with the flags."""
 
     def scope(could: pl.DataFrame) -> dict[str, pl.Series]:
-        conditions = []
-        for topic in taxonomy.topics:
-            prefix = f"{topic.id}."
-            required = [pl.col(prefix + g.name) for g in topic.groups if g.name in topic.require]
-            condition = noisy_or(topic.groups, prefix) >= topic.threshold
-            conditions.append((pl.all_horizontal(required) & condition if required else condition).alias(topic.id))
-        possible = could.select(conditions)
+        possible = could.select(
+            _hits(topic, noisy_or(topic.groups, f"{topic.id}.")).alias(topic.id) for topic in taxonomy.topics
+        )
         return {f"{t.id}.{g.name}": possible[t.id] for t in taxonomy.topics for g in t.groups}
 
     # the groups a topic requires are matched first: where they do not match, nothing else is
