@@ -30,6 +30,7 @@ import polars as pl
 import pyarrow as pa
 
 from analysis.text import term_frame
+from analysis.text.buffers import text_buffers
 from analysis.text.stopwords import STOPWORDS
 from analysis.text.tokens import fold_punctuation_expr, stem
 
@@ -183,21 +184,6 @@ def _buffer(series: pl.Series, dtype: pl.DataType) -> memoryview:
     return view[arr.offset * width : (arr.offset + len(arr)) * width]
 
 
-def _text_buffers(texts: pl.Series) -> tuple[memoryview, memoryview | bytes]:
-    """int64 offsets (one more than rows) into the UTF-8 bytes of the texts (null: empty)."""
-    texts = texts.cast(pl.String)
-    if texts.null_count():
-        texts = texts.fill_null("")
-    arr = texts.rechunk().to_arrow(compat_level=pl.CompatLevel.oldest())
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if arr.type != pa.large_string():
-        arr = arr.cast(pa.large_string())
-    _, offsets, data = arr.buffers()
-    view = memoryview(offsets).cast("B")[arr.offset * 8 : (arr.offset + len(arr) + 1) * 8]
-    return view, (b"" if data is None else memoryview(data).cast("B"))
-
-
 def _series(name: str, data: bytes, dtype: pl.DataType) -> pl.Series:
     """A series of the native int32 or float64 values in `data`."""
     arrow_type = pa.float64() if dtype == pl.Float64 else pa.int32()
@@ -296,7 +282,7 @@ class PassageIndex:
         """
         if comments.height == 0 or self._articles.len() == 0:
             return pl.DataFrame(schema=LINK_SCHEMA)
-        offsets, data = _text_buffers(comments.get_column("text"))
+        offsets, data = text_buffers(comments.get_column("text"))
         article_index = _buffer(
             comments.get_column("article_id")
             .cast(pl.String)

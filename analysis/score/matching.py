@@ -57,6 +57,7 @@ from analysis.score.literals import (
 )
 from analysis.score.patterns import MASK
 from analysis.text import fold_punctuation_expr
+from analysis.text.buffers import text_buffers
 
 TEXT = "_text"
 # Rows per part when a column is scanned in parts, side by side (see Matcher.scan): a column of
@@ -413,13 +414,7 @@ class Matcher:
         releases the GIL, and the parts' results are joined in row order.
         """
         n = len(texts)
-        column = texts.fill_null("").to_arrow()
-        if isinstance(column, pa.ChunkedArray):
-            column = column.combine_chunks()
-        if column.type != pa.large_string():
-            column = column.cast(pa.large_string())
-        _, offsets, data = column.buffers()
-        buffers = (offsets if offsets is not None else bytes(8), data if data is not None else b"")
+        offsets, data = text_buffers(texts)
         if parts is None:
             parts = min(_WORKERS, n // SCAN_PART_ROWS)
         parts = max(1, min(parts, n))
@@ -427,7 +422,7 @@ class Matcher:
 
         def scan_part(i: int) -> tuple[bytes, bytes, bytes, bytes, bytes]:
             start, stop = bounds[i], bounds[i + 1]
-            return self._prefilter.scan(*buffers, column.offset + start, stop - start, self._table)
+            return self._prefilter.scan(offsets, data, start, stop - start, self._table)
 
         results = list(_pool().map(scan_part, range(parts))) if parts > 1 else [scan_part(0)]
         mapped_parts, flag_parts = [], []
