@@ -390,14 +390,16 @@ static void work_free(Work *w)
     memset(w, 0, sizeof(*w));
 }
 
-static int grow_ucs4(Py_UCS4 **p, Py_ssize_t *cap, Py_ssize_t need)
+/* Grow the array *p to hold at least `need` items of `size` bytes (the capacity doubles from
+ * 256); -1 when out of memory (*p is left as it was). */
+static int grow_items(void **p, Py_ssize_t *cap, Py_ssize_t need, size_t size)
 {
     if (need <= *cap)
         return 0;
     Py_ssize_t c = *cap ? *cap : 256;
     while (c < need)
         c *= 2;
-    Py_UCS4 *q = PyMem_RawRealloc(*p, (size_t)c * sizeof(Py_UCS4));
+    void *q = PyMem_RawRealloc(*p, (size_t)c * size);
     if (!q)
         return -1;
     *p = q;
@@ -405,29 +407,16 @@ static int grow_ucs4(Py_UCS4 **p, Py_ssize_t *cap, Py_ssize_t need)
     return 0;
 }
 
-static int grow_ssize(Py_ssize_t **p, Py_ssize_t *cap, Py_ssize_t need)
-{
-    if (need <= *cap)
-        return 0;
-    Py_ssize_t c = *cap ? *cap : 256;
-    while (c < need)
-        c *= 2;
-    Py_ssize_t *q = PyMem_RawRealloc(*p, (size_t)c * sizeof(Py_ssize_t));
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = c;
-    return 0;
-}
+#define GROW(p, cap, need) grow_items((void **)(p), (cap), (need), sizeof(**(p)))
 
 static int grow_tracking(Work *w, Py_ssize_t n)
 {
     if (n + 1 > w->cum_cap) {
         Py_ssize_t cap = w->cum_cap;
-        if (grow_ssize(&w->cum_excl, &cap, n + 1) < 0)
+        if (GROW(&w->cum_excl, &cap, n + 1) < 0)
             return -1;
         cap = w->cum_cap;
-        if (grow_ssize(&w->cum_quest, &cap, n + 1) < 0)
+        if (GROW(&w->cum_quest, &cap, n + 1) < 0)
             return -1;
         w->cum_cap = cap;
     }
@@ -546,7 +535,7 @@ static int unicode_isupper(const Py_UCS4 *s, Py_ssize_t n)
 
 static int lower_token(Work *w, const Py_UCS4 *s, Py_ssize_t n, Tok *t, Py_ssize_t *low_len)
 {
-    if (grow_ucs4(&w->low, &w->low_cap, *low_len + 3 * n) < 0)
+    if (GROW(&w->low, &w->low_cap, *low_len + 3 * n) < 0)
         return ERR_NOMEM;
     Py_UCS4 *dst = w->low + *low_len;
     Py_ssize_t k = 0;
@@ -744,7 +733,7 @@ static inline __attribute__((always_inline)) int split_tokens(const Analyzer *a,
                                                               const Py_ssize_t *orig, int track,
                                                               Py_ssize_t *nt_out)
 {
-    if (grow_toks(w, m / 2 + 1) < 0 || grow_ucs4(&w->low, &w->low_cap, m + 1) < 0)
+    if (grow_toks(w, m / 2 + 1) < 0 || GROW(&w->low, &w->low_cap, m + 1) < 0)
         return ERR_NOMEM;
     Py_ssize_t nt = 0, low_len = 0;
     Py_ssize_t j = 0;
@@ -775,7 +764,7 @@ static inline __attribute__((always_inline)) int split_tokens(const Analyzer *a,
             any |= PyUnicode_READ(kind, buf, k);
         uint64_t h = FNV_INIT;
         if (any < 128) {
-            if (grow_ucs4(&w->low, &w->low_cap, low_len + (hi - lo)) < 0)
+            if (GROW(&w->low, &w->low_cap, low_len + (hi - lo)) < 0)
                 return ERR_NOMEM;
             Py_UCS4 *dst = w->low + low_len;
             int has_upper = 0, has_lower = 0;
@@ -856,9 +845,9 @@ static int prepare_tokens(const Analyzer *a, Work *w, int kind, const void *data
     }
 
     /* 1. the emoji pass, counting "!" and "?" of the resulting text on the way */
-    if (grow_ucs4(&w->buf, &w->buf_cap, n + 1) < 0)
+    if (GROW(&w->buf, &w->buf_cap, n + 1) < 0)
         return ERR_NOMEM;
-    if (track && (grow_ssize(&w->orig, &w->orig_cap, w->buf_cap) < 0 || grow_tracking(w, n) < 0))
+    if (track && (GROW(&w->orig, &w->orig_cap, w->buf_cap) < 0 || grow_tracking(w, n) < 0))
         return ERR_NOMEM;
     Py_ssize_t m = 0, n_excl = 0, n_quest = 0;
     int prev_space = 1;
@@ -870,9 +859,9 @@ static int prepare_tokens(const Analyzer *a, Work *w, int kind, const void *data
             w->cum_quest[j] = n_quest;
         }
         if (em) {
-            if (grow_ucs4(&w->buf, &w->buf_cap, m + 1 + em->len + (n - j)) < 0)
+            if (GROW(&w->buf, &w->buf_cap, m + 1 + em->len + (n - j)) < 0)
                 return ERR_NOMEM;
-            if (track && grow_ssize(&w->orig, &w->orig_cap, w->buf_cap) < 0)
+            if (track && GROW(&w->orig, &w->orig_cap, w->buf_cap) < 0)
                 return ERR_NOMEM;
             Py_ssize_t from = m;
             if (!prev_space)
