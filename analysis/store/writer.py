@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
-from analysis.ingest.model import Batch
+from analysis.ingest.model import REJECT_SCHEMA, Batch
 from analysis.ingest.pseudonym import author_keys
 from analysis.store.db import registered, run, run_count
 
@@ -42,11 +42,8 @@ def _split_bad_comments(comments: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFr
         .when(repeated)
         .then(pl.lit("comment id repeats an earlier comment of the same article"))
     )
-    keys = comments.select("article_id", "comment_id")
-    if not (keys.null_count().sum_horizontal().item() or keys.is_duplicated().any()) and not (
-        comments.get_column("comment_id").str.strip_chars().eq("").any()
-    ):
-        return comments, pl.DataFrame(schema={"location": pl.String, "reason": pl.String, "raw": pl.String})
+    if not comments.select((missing | repeated).any()).item():
+        return comments, pl.DataFrame(schema=REJECT_SCHEMA)
     marked = comments.with_columns(_reason=reason)
     rejects = marked.filter(pl.col("_reason").is_not_null()).select(
         "location", pl.col("_reason").alias("reason"), pl.col("text").alias("raw")
