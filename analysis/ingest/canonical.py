@@ -164,7 +164,7 @@ def _rejects(frame: pl.DataFrame, checked: pl.DataFrame) -> pl.DataFrame:
     """location, reason and raw record (as JSON, from `frame`) of the rows `checked` rejects."""
     bad = checked.get_column("_reason").is_not_null()
     if not bad.any():
-        return pl.DataFrame(schema={"location": pl.String, "reason": pl.String, "raw": pl.String})
+        return pl.DataFrame(schema=REJECT_SCHEMA)
     raw = frame.filter(bad)
     return raw.select(
         "location", checked.get_column("_reason").filter(bad).alias("reason"), _raw(raw).alias("raw")
@@ -186,33 +186,23 @@ def comments_batch(frame: pl.DataFrame, tz_name: str) -> Batch:
         pl.col("author").replace("", None),
         pl.col("status").str.to_lowercase().replace("", None).fill_null("published"),
     )
-    reason = (
-        pl.when(pl.col("text").is_null())
-        .then(pl.lit("comment has no text"))
-        .when(pl.col("comment_id").is_null() | (pl.col("comment_id") == ""))
-        .then(pl.lit("comment has no comment_id"))
-        .when(pl.col("article_id").is_null() | (pl.col("article_id") == ""))
-        .then(pl.lit("comment has no article_id"))
-        .when(pl.col("posted_at").is_not_null() & pl.col("_posted").is_null())
-        .then(
-            pl.format(
-                "unrecognised timestamp in posted_at: {}", pl.col("posted_at").cast(pl.String)
-            )
-        )
-        .when(~pl.col("status").is_in(list(COMMENT_STATUSES)))
-        .then(
-            pl.format("unknown status {} (expected published, deleted or spam)", pl.col("status"))
-        )
-    )
-    bad = (
-        pl.col("text").is_null()
-        | pl.col("comment_id").is_null()
-        | (pl.col("comment_id") == "")
-        | pl.col("article_id").is_null()
-        | (pl.col("article_id") == "")
-        | (pl.col("posted_at").is_not_null() & pl.col("_posted").is_null())
-        | ~pl.col("status").is_in(list(COMMENT_STATUSES))
-    ).fill_null(True)
+    checks = [  # (what rejects a record, the reason given), in the order they are tried
+        (pl.col("text").is_null(), pl.lit("comment has no text")),
+        (pl.col("comment_id").is_null() | (pl.col("comment_id") == ""), pl.lit("comment has no comment_id")),
+        (pl.col("article_id").is_null() | (pl.col("article_id") == ""), pl.lit("comment has no article_id")),
+        (
+            pl.col("posted_at").is_not_null() & pl.col("_posted").is_null(),
+            pl.format("unrecognised timestamp in posted_at: {}", pl.col("posted_at").cast(pl.String)),
+        ),
+        (
+            ~pl.col("status").is_in(list(COMMENT_STATUSES)),
+            pl.format("unknown status {} (expected published, deleted or spam)", pl.col("status")),
+        ),
+    ]
+    bad = pl.any_horizontal(condition for condition, _ in checks).fill_null(True)
+    reason = pl.lit(None, dtype=pl.String)  # the first check that holds gives the reason
+    for condition, message in reversed(checks):
+        reason = pl.when(condition).then(message).otherwise(reason)
     if typed.select(bad.any()).item():  # the reasons are spelt out only for a batch with rejects
         checked = typed.with_columns(_reason=reason)
         rejects = _rejects(frame, checked)
