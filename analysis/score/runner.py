@@ -25,6 +25,7 @@ from analysis.errors import UsageError
 from analysis.score import links, sentiment, skepticism, topics
 from analysis.score.sentiment import PendingSentiment, SentimentScorer, label_expr
 from analysis.score.taxonomy import Taxonomy, load_taxonomy
+from analysis.store.db import transaction
 
 SCORERS = (sentiment.SCORER, topics.SCORER, skepticism.SCORER, links.SCORER)
 SCORE_TABLES = ("sentiment", "sentence_sentiment", "topic_hits", "skepticism", "passage_links")
@@ -147,16 +148,11 @@ def _changed_scorers(conn: duckdb.DuckDBPyConnection, configs: list[ScorerConfig
 
 
 def _clear_scores(conn: duckdb.DuckDBPyConnection, scorers: tuple[str, ...]) -> None:
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         for name in scorers:
             for table in TABLES_OF[name]:
                 conn.execute(_CLEAR_ALL[table])
             conn.execute(_CLEAR_SCORED_ALL, [name])
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def _pending(conn: duckdb.DuckDBPyConnection, scorers: tuple[str, ...]) -> int:
@@ -177,8 +173,7 @@ def _pending(conn: duckdb.DuckDBPyConnection, scorers: tuple[str, ...]) -> int:
 
 def _start_runs(conn: duckdb.DuckDBPyConnection, configs: list[ScorerConfig], taxonomy: Taxonomy) -> dict[str, int]:
     runs = {}
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         for config in configs:
             row = conn.execute("SELECT nextval('scoring_run_seq')").fetchone()
             assert row is not None
@@ -194,10 +189,6 @@ def _start_runs(conn: duckdb.DuckDBPyConnection, configs: list[ScorerConfig], ta
                 "INSERT INTO topic_definitions SELECT ?, unnest(?), unnest(?)",
                 [runs[topics.SCORER], [t.id for t in taxonomy.topics], [topics.fingerprint(t) for t in taxonomy.topics]],
             )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return runs
 
 
@@ -335,8 +326,7 @@ def write_batch(conn: duckdb.DuckDBPyConnection, batch: pl.DataFrame, scores: Ba
             for name, run_id in runs.items()
         ]
     )
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         conn.register("_rp_batch", batch.select("comment_pk"))
         for name in runs:
             for table in TABLES_OF[name]:
@@ -346,10 +336,6 @@ def write_batch(conn: duckdb.DuckDBPyConnection, batch: pl.DataFrame, scores: Ba
         for table, frame in scores.tables().items():
             _insert(conn, table, frame)
         _insert(conn, "scored", seen)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def _tally(summary: ScoreSummary, scores: BatchScores) -> None:
@@ -474,17 +460,12 @@ def write_retag(
     """Replace the batch's hits of the `changed` topics and mark the batch scored by the run
     that tagged them, in one transaction (the hits of the other topics stay: their definition
     is the same in both runs)."""
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         conn.register("_rp_batch", batch.select("comment_pk"))
         conn.execute(_CLEAR_BATCH_TOPICS, [list(changed)])
         _insert(conn, "topic_hits", hits.with_columns(run_id=pl.lit(run_id, pl.Int32)))
         conn.execute(_REMARK_BATCH, [run_id, topics.SCORER])
         conn.unregister("_rp_batch")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def _write_topics(conn: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
@@ -501,13 +482,8 @@ def _refresh_topics(conn: duckdb.DuckDBPyConnection, taxonomy: Taxonomy) -> None
     stored = conn.execute("SELECT topic, label, description FROM topics ORDER BY topic").fetchall()
     if not stored or stored == sorted(frame.rows()):
         return
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         _write_topics(conn, frame)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def _retag_topics(
@@ -536,17 +512,12 @@ def _retag_topics(
     summary.retagged_topics = sorted({topic for ids in plan.changed for topic in ids})
     current = [t.id for t in taxonomy.topics]
     all_runs = [run for runs in plan.changed.values() for run in runs]
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         conn.execute(_CLEAR_TOPICS_GONE, [current])
         conn.execute(_FORGET_TOPICS_GONE, [current])
         conn.execute(_RETAG_MARKED, {"scorer": topics.SCORER, "runs": all_runs})
         conn.execute(_CLEAR_UNPUBLISHED_HITS)
         conn.execute(_CLEAR_UNPUBLISHED_MARKS, [topics.SCORER])
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     total = int(conn.execute(_RETAG_COUNT).fetchall()[0][0])
     writer = _Writer(conn)
     try:

@@ -35,14 +35,19 @@ def run_count(conn: duckdb.DuckDBPyConnection, sql: str, params: Params = None) 
 
 @contextmanager
 def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """BEGIN … COMMIT, or ROLLBACK when the block raises: all of it or none of it."""
+    """BEGIN … COMMIT, or ROLLBACK when the block (or the COMMIT) raises: all of it or none of it.
+
+    The error raised is the block's: a ROLLBACK of a transaction the error already ended (a
+    failed COMMIT, say) is not an error of its own.
+    """
     run(conn, "BEGIN TRANSACTION")
     try:
         yield
+        run(conn, "COMMIT")
     except BaseException:
-        run(conn, "ROLLBACK")
+        with suppress(duckdb.Error):
+            run(conn, "ROLLBACK")
         raise
-    run(conn, "COMMIT")
 
 
 @contextmanager

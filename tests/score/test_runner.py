@@ -14,6 +14,7 @@ from analysis.score import runner
 from analysis.score.runner import SCORERS, ScoreOptions, describe, score_database
 from analysis.score.sentiment import INLINE_BELOW
 from tests.conftest import SAMPLE
+from tests.store.test_db import CommitFails
 
 SETUP = """
 INSERT INTO articles (article_id, title, source_id) VALUES ('a1', 'Talks on Karabakh', 1);
@@ -277,3 +278,12 @@ def test_sentences_view_shows_each_scored_sentence(conn: duckdb.DuckDBPyConnecti
     assert conn.execute("SELECT count(*) FROM sentences WHERE comment_pk = ?", [pk]).fetchone() == (0,)
     score_database(conn)
     assert conn.execute("SELECT text FROM sentences WHERE comment_pk = ?", [pk]).fetchall() == [("Edited.",)]
+
+
+def test_a_batch_whose_commit_fails_raises_that_error_and_writes_nothing(db: duckdb.DuckDBPyConnection) -> None:
+    summary = score_database(db)
+    batch = db.sql("SELECT comment_pk, article_id, text FROM comments WHERE status = 'published'").pl()
+    scores = runner.BatchScores(sentiment=db.sql("SELECT * FROM sentiment").pl())
+    with pytest.raises(duckdb.TransactionException, match="write-write conflict"):
+        runner.write_batch(CommitFails(db), batch, scores, {"sentiment": summary.runs["sentiment"]})  # type: ignore[arg-type]
+    assert count(db, "SELECT count(*) FROM sentiment") == 4  # the deletes before the commit are undone

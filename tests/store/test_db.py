@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from analysis.store import connect, schema_version
-from analysis.store.db import migrations, pseudonym_secret
+from analysis.store.db import migrations, pseudonym_secret, transaction
 
 
 def test_new_database_gets_every_migration_recorded(db_path: Path) -> None:
@@ -70,3 +70,36 @@ def test_pseudonym_secret_is_created_once_per_database(db_path: Path, tmp_path: 
     assert pseudonym_secret(conn) == first
     other = connect(tmp_path / "other.duckdb")
     assert pseudonym_secret(other) != first
+
+
+class CommitFails:
+    """A connection whose COMMIT fails and ends the transaction, as a write-write conflict does
+    (a ROLLBACK after it fails too: no transaction is active)."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, params: object = None) -> duckdb.DuckDBPyConnection:
+        if sql == "COMMIT":
+            self.conn.execute("ROLLBACK")
+            raise duckdb.TransactionException("Failed to commit: write-write conflict")
+        return self.conn.execute(sql, params)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.conn, name)
+
+
+def test_a_failed_commit_raises_its_own_error_and_changes_nothing(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute("CREATE TABLE t (x INTEGER)")
+    failing = CommitFails(conn)
+    with pytest.raises(duckdb.TransactionException, match="write-write conflict"), transaction(failing):  # type: ignore[arg-type]
+        failing.execute("INSERT INTO t VALUES (1)")
+    assert conn.execute("SELECT count(*) FROM t").fetchall() == [(0,)]
+
+
+def test_an_error_in_the_block_rolls_back(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute("CREATE TABLE t (x INTEGER)")
+    with pytest.raises(ValueError, match="stop"), transaction(conn):
+        conn.execute("INSERT INTO t VALUES (1)")
+        raise ValueError("stop")
+    assert conn.execute("SELECT count(*) FROM t").fetchall() == [(0,)]
