@@ -4,7 +4,9 @@
     .venv/bin/python bench/bench.py --comments 1000000 --plain-sample 100000
 
 Steps, each in its own process (wall time, CPU time and peak memory of that process and its
-children, from os.wait4):
+children, from os.wait4), with the cache of derived data in build/bench/cache: emptied before
+the score, end-to-end and first week steps, which therefore compile the taxonomy and the cue
+matchers themselves; the steps after them find what those kept, as a user's later runs do:
 
   corpus     bench/corpus.py writes the corpus as canonical JSON Lines (kept in build/bench/ and
              reused; not timed)
@@ -12,6 +14,9 @@ children, from os.wait4):
   score      `readerpulse score` on that database (sentiment, topics, skepticism, links)
   end-to-end `readerpulse ingest CORPUS` into another fresh database: JSON Lines to a fully
              scored database, the figure the targets are about
+  week       `readerpulse ingest` of the articles and the last week's comments into a fresh
+             database, with nothing cached, then again with the compiled taxonomy and cue
+             matchers that the first run kept (analysis.cache): the weekly routine
   re-tag     a copy of data/topics.toml with one topic edited, then `readerpulse score
              --taxonomy COPY`: the edited topic is tagged again on every comment, the others
              are kept (their definitions did not change)
@@ -58,10 +63,20 @@ class Measure:
     stdout: str
 
 
+# The children keep derived data (compiled taxonomy and cue matchers, analysis.cache) here; the
+# bench empties it where a step is to start with nothing cached.
+CACHE = {"dir": REPO / "build" / "bench" / "cache"}
+
+
+def clear_cache() -> None:
+    shutil.rmtree(CACHE["dir"], ignore_errors=True)
+
+
 def run_measured(args: list[str]) -> Measure:
     """Like `run`, with the child's own rusage (os.wait4): CPU time and peak RSS."""
     started = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    env = {**os.environ, "READERPULSE_CACHE_DIR": str(CACHE["dir"])}
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     assert proc.stdout is not None
     out = proc.stdout.read().decode("utf-8", errors="replace")
     _, status, usage = os.wait4(proc.pid, 0)
@@ -195,11 +210,12 @@ def main() -> None:
                         help="comments the plain approach loads into DuckDB (extrapolated)")
     parser.add_argument("--work", type=Path, default=REPO / "build" / "bench")
     parser.add_argument("--skip", action="append", default=[],
-                        help="steps to leave out: import, score, e2e, rescore, report, queries, plain")
+                        help="steps to leave out: import, score, e2e, week, rescore, report, queries, plain")
     args = parser.parse_args()
     n = args.comments
     work: Path = args.work
     work.mkdir(parents=True, exist_ok=True)
+    CACHE["dir"] = work / "cache"
 
     corpus = work / f"corpus-{n}-{args.seed}"
     if not (corpus / ".complete").exists():
@@ -239,13 +255,25 @@ def main() -> None:
         m = run_measured([READERPULSE, "ingest", str(corpus), "--db", str(import_db), "--no-score", "-q"])
         step("import (JSONL -> DuckDB)", m, n)
         if "score" not in args.skip:
+            clear_cache()
             m = run_measured([READERPULSE, "score", "--db", str(import_db), "-q"])
-            step("score (all four scorers)", m, n)
+            step("score (all four scorers)", m, n, "nothing cached")
     if "e2e" not in args.skip:
+        clear_cache()
         e2e = run_measured([READERPULSE, "ingest", str(corpus), "--db", str(e2e_db), "-q"])
-        step("end to end (import + score)", e2e, n)
+        step("end to end (import + score)", e2e, n, "nothing cached")
     else:
         e2e = None
+    if "week" not in args.skip:
+        # a week's export on its own, as a newsroom loads it: the articles and the last week's
+        # comments into a fresh database, first with nothing cached, then as every later run
+        week = [str(corpus / "articles.jsonl"), str(sorted(corpus.glob("comments-week-*.jsonl"))[-1])]
+        week_comments = Path(week[1]).read_bytes().count(b"\n")
+        clear_cache()
+        m = run_measured([READERPULSE, "ingest", *week, "--db", str(fresh(work / "week.duckdb")), "-q"])
+        step("one week's file, end to end", m, week_comments, "nothing cached")
+        m = run_measured([READERPULSE, "ingest", *week, "--db", str(fresh(work / "week.duckdb")), "-q"])
+        step("... again, compiled cues cached", m, week_comments, "taxonomy and matchers read back")
     if "rescore" not in args.skip and e2e_db.exists():
         taxonomy = edited_taxonomy(work / "topics-edited.toml")
         # what `score` does after the edit: the edited topic is tagged again on every comment

@@ -37,16 +37,22 @@ comment sets and on generated text.
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import os
+import zlib
 from array import array
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache, reduce
+from typing import Any
 
 import polars as pl
 import pyarrow as pa
 
+from analysis import cache
 from analysis.score._prefilter import Prefilter
 from analysis.score.literals import (
     Literal,
@@ -349,6 +355,95 @@ def _literal_flags(literal: Literal) -> int:
     return (1 if literal.left else 0) | (2 if literal.right else 0)
 
 
+@dataclass(frozen=True)
+class _Derived:
+    """What a matcher works out from its expressions before it can scan a text: the stand-ins
+    and their table, and the prefilter's literals, requirements and entries. It depends on the
+    expressions alone, so it is kept between runs (analysis.cache)."""
+
+    stand_ins: StandIns
+    needs: list[bool]  # per output: False when some expression of it can match anywhere
+    literals: list[tuple[str, bool, int, list[int]]]  # text, case-insensitive, boundaries, requirements
+    n_requirements: int
+    entries: list[list[int]]  # per entry: its requirements, the rarest first
+    outputs: list[int]  # per entry: its output
+    table: bytes  # StandIns.table()
+
+    def entry(self) -> dict[str, Any]:
+        """As a cache entry (JSON: the table zlib-compressed in base64)."""
+        return {
+            "stand_ins": dataclasses.asdict(self.stand_ins),
+            "needs": self.needs,
+            "literals": self.literals,
+            "n_requirements": self.n_requirements,
+            "entries": self.entries,
+            "outputs": self.outputs,
+            "table": base64.b64encode(zlib.compress(self.table)).decode("ascii"),
+        }
+
+    @classmethod
+    def from_entry(cls, entry: dict[str, Any], n_outputs: int) -> _Derived:
+        """The inverse of `entry`; ValueError (or KeyError, TypeError) if it does not check out."""
+        table = zlib.decompress(base64.b64decode(entry["table"], validate=True))
+        derived = cls(
+            StandIns(**entry["stand_ins"]),
+            [bool(n) for n in entry["needs"]],
+            [(str(t), bool(ci), int(f), [int(r) for r in rids]) for t, ci, f, rids in entry["literals"]],
+            int(entry["n_requirements"]),
+            [[int(r) for r in e] for e in entry["entries"]],
+            [int(o) for o in entry["outputs"]],
+            table,
+        )
+        if len(table) != 0x110000 or len(derived.needs) != n_outputs or len(derived.outputs) != len(derived.entries):
+            raise ValueError("a matcher cache entry of another shape")
+        return derived
+
+
+def _derived(expressions: Sequence[str], target_of: Sequence[int], n_outputs: int) -> _Derived:
+    """`_derive`, from the cache when an earlier run kept it."""
+    key = cache.entry_key("matcher", [list(expressions), list(target_of)])
+    entry = cache.load("matcher", key)
+    if entry is not None:
+        with suppress(KeyError, TypeError, ValueError, zlib.error):
+            return _Derived.from_entry(entry, n_outputs)
+    derived = _derive(expressions, target_of, n_outputs)
+    cache.store("matcher", key, derived.entry())
+    return derived
+
+
+def _derive(expressions: Sequence[str], target_of: Sequence[int], n_outputs: int) -> _Derived:
+    """The stand-ins and the prefilter's data for `expressions` (cue expressions, then masks),
+    whose outputs are `target_of` (one each)."""
+    stand_ins = StandIns.for_expressions(expressions)
+    ids: dict[Requirement, int] = {}
+    entries: list[list[int]] = []
+    outputs: list[int] = []
+    needs = [True] * n_outputs
+    for index, regex in enumerate(expressions):
+        options = requirement_options(regex)
+        if options == [[]]:
+            needs[target_of[index]] = False  # it can match anywhere: every row
+            continue
+        for option in options:
+            # the first requirement triggers the check of the others: the rarest first
+            ordered = sorted(option, key=strength, reverse=True)
+            entries.append([ids.setdefault(r, len(ids)) for r in ordered])
+            outputs.append(target_of[index])
+    literals: dict[Literal, list[int]] = {}
+    for requirement, rid in ids.items():
+        for literal in sorted(requirement):
+            literals.setdefault(literal, []).append(rid)
+    return _Derived(
+        stand_ins,
+        needs,
+        [(lit.text, lit.ci, _literal_flags(lit), rids) for lit, rids in literals.items()],
+        len(ids),
+        entries,
+        outputs,
+        stand_ins.table(),
+    )
+
+
 class Matcher:
     """The flags of many cue groups over a column of texts: `flag_groups`, computed faster.
 
@@ -363,7 +458,6 @@ class Matcher:
         self._cues = [(i, rx, chunk) for i, u in enumerate(self.units) for rx, chunk in u.group.cues()]
         self._unit_index = {u.name: i for i, u in enumerate(self.units)}
         expressions = [rx for _, rx, _ in self._cues] + self._masks
-        self.stand_ins = StandIns.for_expressions(expressions)
         # The prefilter's outputs ("targets", then the masks): one per chunk, whose rows are
         # those of any of its cues.
         self._chunks = list(dict.fromkeys((unit_index, chunk) for unit_index, _, chunk in self._cues))
@@ -375,33 +469,13 @@ class Matcher:
         # per unit: the targets of its chunks
         self._unit_targets = [[t for t, (u, _) in enumerate(self._chunks) if u == i] for i in range(len(self.units))]
         n_outputs = self._n_targets + len(self._masks)
-        ids: dict[Requirement, int] = {}
-        entries: list[list[int]] = []
-        outputs: list[int] = []
-        self._needs = [True] * n_outputs
-        for index, regex in enumerate(expressions):
-            options = requirement_options(regex)
-            if options == [[]]:
-                self._needs[target_of[index]] = False  # it can match anywhere: every row
-                continue
-            for option in options:
-                # the first requirement triggers the check of the others: the rarest first
-                ordered = sorted(option, key=strength, reverse=True)
-                entries.append([ids.setdefault(r, len(ids)) for r in ordered])
-                outputs.append(target_of[index])
-        literals: dict[Literal, list[int]] = {}
-        for requirement, rid in ids.items():
-            for literal in sorted(requirement):
-                literals.setdefault(literal, []).append(rid)
+        derived = _derived(expressions, target_of, n_outputs)
+        self.stand_ins = derived.stand_ins
+        self._needs = derived.needs
         self._prefilter = Prefilter(
-            [(lit.text, lit.ci, _literal_flags(lit), rids) for lit, rids in literals.items()],
-            len(ids),
-            entries,
-            outputs,
-            n_outputs,
-            self.stand_ins.bypass,
+            derived.literals, derived.n_requirements, derived.entries, derived.outputs, n_outputs, self.stand_ins.bypass
         )
-        self._table = self.stand_ins.table()
+        self._table = derived.table
         self._extra: dict[str, list[tuple[str, str]]] = {}
 
     def scan(self, texts: pl.Series, parts: int | None = None) -> Scan:

@@ -18,11 +18,15 @@ Python. Syntax (documented for editors in docs/scoring.md):
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 
 import polars as pl
+
+from analysis import cache
 
 # Between two words of a phrase: white space and clause-internal punctuation, never a sentence
 # end (. ! ?). U+00A6 (broken bar) replaces masked look-alikes: no phrase runs across it.
@@ -221,8 +225,21 @@ def compile_any(patterns: Sequence[str], vocab: Mapping[str, Sequence[str]] | No
     """One regular expression matching any of `patterns`; an invalid one is named in the error."""
     if not patterns:
         raise PatternError("an empty list of patterns")
+    key = _cache_key("any", patterns, vocab)
+    entry = cache.load("patterns", key)
+    if entry is not None and isinstance(entry.get("regex"), str):
+        return str(entry["regex"])
     compiled = [compile_pattern(pattern, vocab) for pattern in patterns]
-    return _checked("|".join(f"(?:{regex})" for regex in compiled), compiled, patterns)
+    regex = _checked("|".join(f"(?:{regex})" for regex in compiled), compiled, patterns)
+    cache.store("patterns", key, {"regex": regex})
+    return regex
+
+
+def _cache_key(kind: str, patterns: Sequence[str], vocab: Mapping[str, Sequence[str]] | None, *more: int) -> str:
+    """The cache key of patterns compiled (and checked by both engines, which is the slow part):
+    only expressions that compiled are kept, so an invalid pattern is reported every time."""
+    lists = {name: list(words) for name, words in sorted((vocab or {}).items())}
+    return cache.entry_key("patterns", [kind, list(patterns), lists, *more])
 
 
 # Packing many patterns into one alternation makes the engine's lazy DFA thrash (one 19,000-char
@@ -257,6 +274,23 @@ def compile_group(
     """`patterns` compiled one by one and packed into chunks of at most ~`budget` characters."""
     if not patterns:
         raise PatternError("an empty list of patterns")
+    key = _cache_key("group", patterns, vocab, budget)
+    entry = cache.load("patterns", key)
+    if entry is not None:
+        with suppress(KeyError, TypeError, ValueError):
+            group = CompiledGroup(
+                tuple(str(c) for c in entry["chunks"]),
+                tuple(str(e) for e in entry["expressions"]),
+                tuple(int(c) for c in entry["chunk_of"]),
+            )
+            if len(group.expressions) == len(patterns) == len(group.chunk_of):
+                return group
+    group = _compile_group(patterns, vocab, budget)
+    cache.store("patterns", key, dataclasses.asdict(group))
+    return group
+
+
+def _compile_group(patterns: Sequence[str], vocab: Mapping[str, Sequence[str]] | None, budget: int) -> CompiledGroup:
     chunks: list[list[str]] = []
     chunk_patterns: list[list[str]] = []
     expressions: list[str] = []

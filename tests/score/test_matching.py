@@ -17,7 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.score import skepticism
+from analysis.cache import CACHE_ENV
+from analysis.score import matching, skepticism
 from analysis.score.literals import Literal, requirement_options, requirements
 from analysis.score.matching import (
     TEXT,
@@ -321,3 +322,33 @@ kept_texts = st.lists(st.tuples(kept_tokens, st.sampled_from(SEPARATORS)).map(""
 @given(st.lists(kept_texts, min_size=1, max_size=40))
 def test_generated_text_with_kept_characters_scores_as_the_reference(batch: list[str]) -> None:
     assert_same_scores(batch, load_taxonomy())
+
+
+def _taxonomy_units(taxonomy: Taxonomy) -> list[Unit]:
+    return [Unit(f"{t.id}.{g.name}", (t.exclude,) if t.exclude else (), g) for t in taxonomy.topics for g in t.groups]
+
+
+def test_a_matcher_read_back_from_the_cache_matches_as_the_one_derived(
+    taxonomy: Taxonomy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    units = _taxonomy_units(taxonomy)
+    cold = Matcher(units)
+    (entry,) = tmp_path.glob("matcher-*.json")
+
+    def derive(*args: object) -> None:
+        raise AssertionError("derived again instead of read from the cache")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(matching, "_derive", derive)
+        warm = Matcher(units)
+    assert (warm.stand_ins, warm._table, warm._needs) == (cold.stand_ins, cold._table, cold._needs)
+    texts = pl.DataFrame({"text": labelled_texts() + UNICODE_CASES}).select(prepared_text())[TEXT]
+    found, again = cold.match(texts), warm.match(texts)
+    assert found.flags.equals(again.flags)
+    assert found.pieces.keys() == again.pieces.keys()
+    assert all(found.pieces[key].equals(again.pieces[key]) for key in found.pieces)
+    # an entry that does not check out is derived again and replaced
+    entry.write_text(entry.read_text("utf-8").replace('"table":"', '"table":"!'), "utf-8")
+    assert Matcher(units)._table == cold._table
+    assert '"table":"!' not in entry.read_text("utf-8")

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import polars as pl
 import pytest
 
-from analysis.score.patterns import MASK, PatternError, compile_any, compile_chunks, compile_pattern
+from analysis.cache import CACHE_ENV
+from analysis.score import patterns as patterns_module
+from analysis.score.patterns import (
+    MASK,
+    PatternError,
+    compile_any,
+    compile_chunks,
+    compile_group,
+    compile_pattern,
+)
 
 VOCAB = {
+    "things": ["verify (it|that)"],
     "number": [r"re:\b\d[\d,.]*\+?", "(one|two|hundred*|dozen*)"],
     "loop": ["{loop}"],
 }
@@ -90,3 +101,23 @@ def test_groups_compile_to_bounded_chunks_that_match_the_same() -> None:
     single = compile_any(patterns)
     for text in ["word7 and beta", "word59 x y gamma59", "word3 gamma4", "nothing here"]:
         assert any(re.search(c, text) for c in chunks) == bool(re.search(single, text))
+
+
+def test_compiled_groups_are_read_back_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    patterns = ["verif*", "can't {things}", "re:(?i)\\bfoo\\b"]
+    cold = compile_group(patterns, VOCAB)
+    assert compile_any(patterns, VOCAB) == "|".join(f"(?:{e})" for e in cold.expressions)
+    assert len(list(tmp_path.glob("patterns-*.json"))) == 2
+
+    def check(regex: str, pattern: str) -> None:
+        raise AssertionError("checked again instead of read from the cache")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(patterns_module, "check_regex", check)
+        assert compile_group(patterns, VOCAB) == cold
+        assert compile_any(patterns, VOCAB) == "|".join(f"(?:{e})" for e in cold.expressions)
+    # what does not compile is never kept: it fails every time, with its name
+    for _ in range(2):
+        with pytest.raises(PatternError, match="unclosed"):
+            compile_group([*patterns, "re:(unclosed"], VOCAB)
