@@ -273,7 +273,7 @@ def main() -> None:
         m = run_measured([READERPULSE, "ingest", *week, "--db", str(fresh(work / "week.duckdb")), "-q"])
         step("one week's file, end to end", m, week_comments, "nothing cached")
         m = run_measured([READERPULSE, "ingest", *week, "--db", str(fresh(work / "week.duckdb")), "-q"])
-        step("... again, compiled cues cached", m, week_comments, "taxonomy and matchers read back")
+        step("same week, cues cached", m, week_comments, "compiled taxonomy and matchers read back")
     if "rescore" not in args.skip and e2e_db.exists():
         taxonomy = edited_taxonomy(work / "topics-edited.toml")
         # what `score` does after the edit: the edited topic is tagged again on every comment
