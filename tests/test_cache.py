@@ -25,7 +25,7 @@ def test_an_entry_is_read_back_by_its_key(folder: Path) -> None:
     assert [p.name for p in folder.iterdir()] == [f"thing-{key}.json"]  # no temporary file left
 
 
-def test_keys_follow_the_content_and_the_code(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_keys_follow_the_content_and_the_code(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     key = cache.entry_key("thing", ["a"])
     assert key == cache.entry_key("thing", ["a"])
     assert key != cache.entry_key("thing", ["b"])
@@ -50,6 +50,7 @@ def test_the_cache_can_be_turned_off(setting: str, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv(cache.CACHE_ENV, setting)
     monkeypatch.chdir(tmp_path)
     assert cache.cache_dir() is None
+    assert cache.entry_key("thing", ["a"]) is None  # nothing to look up
     cache.store("thing", "k", {"value": 1})
     assert cache.load("thing", "k") is None
     assert list(tmp_path.iterdir()) == []
@@ -59,6 +60,29 @@ def test_the_default_folder_is_the_user_cache(monkeypatch: pytest.MonkeyPatch, t
     monkeypatch.delenv(cache.CACHE_ENV)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert cache.cache_dir() == tmp_path / "readerpulse"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache.cache_dir() == tmp_path / "home" / ".cache" / "readerpulse"
+
+
+def test_without_a_home_folder_there_is_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv(cache.CACHE_ENV)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", no_home)
+    assert cache.cache_dir() is None
+    assert cache.entry_key("thing", ["a"]) is None
+
+
+def test_any_text_makes_a_key(folder: Path) -> None:
+    assert cache.entry_key("thing", ["a lone surrogate \ud800", "é"]) is not None
+
+
+def test_without_the_sources_nothing_is_cached(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "fingerprint", lambda: None)
+    assert cache.entry_key("thing", ["a"]) is None
 
 
 def test_a_cache_that_cannot_be_written_is_done_without(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -76,7 +100,13 @@ def test_old_entries_are_pruned(folder: Path, monkeypatch: pytest.MonkeyPatch) -
         os.utime(folder / f"thing-{key}.json", (1000 + age, 1000 + age))
     monkeypatch.setattr(cache, "MAX_ENTRIES", 3)
     cache.load("thing", keys[0])  # the oldest, used again: kept
+    (folder / "notes-of-mine.json").write_text("{}", encoding="utf-8")  # not an entry: left alone
+    (folder / ".thing-killed.tmp").write_text("{", encoding="utf-8")  # left by a killed run
+    os.utime(folder / ".thing-killed.tmp", (1000, 1000))
+    (folder / ".thing-writing.tmp").write_text("{", encoding="utf-8")  # being written now
     cache.store("thing", cache.entry_key("thing", ["new"]), {})
     left = {p.name for p in folder.iterdir()}
-    assert len(left) == 3
+    assert len([name for name in left if name.startswith("thing-")]) == 3
     assert f"thing-{keys[0]}.json" in left and f"thing-{keys[4]}.json" in left
+    assert "notes-of-mine.json" in left and ".thing-writing.tmp" in left
+    assert ".thing-killed.tmp" not in left

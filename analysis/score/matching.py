@@ -38,14 +38,13 @@ comment sets and on generated text.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import os
 import zlib
 from array import array
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache, reduce
 from typing import Any
 
@@ -359,7 +358,7 @@ def _literal_flags(literal: Literal) -> int:
 class _Derived:
     """What a matcher works out from its expressions before it can scan a text: the stand-ins
     and their table, and the prefilter's literals, requirements and entries. It depends on the
-    expressions alone, so it is kept between runs (analysis.cache)."""
+    expressions and the output of each alone, so it is kept between runs (analysis.cache)."""
 
     stand_ins: StandIns
     needs: list[bool]  # per output: False when some expression of it can match anywhere
@@ -369,10 +368,14 @@ class _Derived:
     outputs: list[int]  # per entry: its output
     table: bytes  # StandIns.table()
 
+    def prefilter(self, n_outputs: int) -> Prefilter:
+        """The C prefilter of these literals and entries."""
+        return Prefilter(self.literals, self.n_requirements, self.entries, self.outputs, n_outputs, self.stand_ins.bypass)
+
     def entry(self) -> dict[str, Any]:
         """As a cache entry (JSON: the table zlib-compressed in base64)."""
         return {
-            "stand_ins": dataclasses.asdict(self.stand_ins),
+            "stand_ins": asdict(self.stand_ins),
             "needs": self.needs,
             "literals": self.literals,
             "n_requirements": self.n_requirements,
@@ -384,7 +387,8 @@ class _Derived:
     @classmethod
     def from_entry(cls, entry: dict[str, Any], n_outputs: int) -> _Derived:
         """The inverse of `entry`; ValueError (or KeyError, TypeError) if it does not check out."""
-        table = zlib.decompress(base64.b64decode(entry["table"], validate=True))
+        inflate = zlib.decompressobj()
+        table = inflate.decompress(base64.b64decode(entry["table"], validate=True), _TABLE_SIZE + 1)
         derived = cls(
             StandIns(**entry["stand_ins"]),
             [bool(n) for n in entry["needs"]],
@@ -394,21 +398,34 @@ class _Derived:
             [int(o) for o in entry["outputs"]],
             table,
         )
-        if len(table) != 0x110000 or len(derived.needs) != n_outputs or len(derived.outputs) != len(derived.entries):
+        requirements = [r for _, _, _, rids in derived.literals for r in rids] + [r for e in derived.entries for r in e]
+        if (
+            len(table) != _TABLE_SIZE
+            or len(derived.needs) != n_outputs
+            or len(derived.outputs) != len(derived.entries)
+            or not all(0 <= o < n_outputs for o in derived.outputs)
+            or not all(0 <= r < derived.n_requirements for r in requirements)
+            or not all(derived.entries)
+        ):
             raise ValueError("a matcher cache entry of another shape")
         return derived
 
 
-def _derived(expressions: Sequence[str], target_of: Sequence[int], n_outputs: int) -> _Derived:
-    """`_derive`, from the cache when an earlier run kept it."""
+_TABLE_SIZE = 0x110000  # StandIns.table(): one byte per code point
+
+
+def _derived(expressions: Sequence[str], target_of: Sequence[int], n_outputs: int) -> tuple[_Derived, Prefilter]:
+    """`_derive`, from the cache when an earlier run kept it, and the prefilter built from it
+    (an entry the prefilter refuses is derived again, like one that does not read)."""
     key = cache.entry_key("matcher", [list(expressions), list(target_of)])
     entry = cache.load("matcher", key)
     if entry is not None:
         with suppress(KeyError, TypeError, ValueError, zlib.error):
-            return _Derived.from_entry(entry, n_outputs)
+            derived = _Derived.from_entry(entry, n_outputs)
+            return derived, derived.prefilter(n_outputs)
     derived = _derive(expressions, target_of, n_outputs)
     cache.store("matcher", key, derived.entry())
-    return derived
+    return derived, derived.prefilter(n_outputs)
 
 
 def _derive(expressions: Sequence[str], target_of: Sequence[int], n_outputs: int) -> _Derived:
@@ -469,12 +486,9 @@ class Matcher:
         # per unit: the targets of its chunks
         self._unit_targets = [[t for t, (u, _) in enumerate(self._chunks) if u == i] for i in range(len(self.units))]
         n_outputs = self._n_targets + len(self._masks)
-        derived = _derived(expressions, target_of, n_outputs)
+        derived, self._prefilter = _derived(expressions, target_of, n_outputs)
         self.stand_ins = derived.stand_ins
         self._needs = derived.needs
-        self._prefilter = Prefilter(
-            derived.literals, derived.n_requirements, derived.entries, derived.outputs, n_outputs, self.stand_ins.bypass
-        )
         self._table = derived.table
         self._extra: dict[str, list[tuple[str, str]]] = {}
 

@@ -18,11 +18,11 @@ Python. Syntax (documented for editors in docs/scoring.md):
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -227,15 +227,27 @@ def compile_any(patterns: Sequence[str], vocab: Mapping[str, Sequence[str]] | No
         raise PatternError("an empty list of patterns")
     key = _cache_key("any", patterns, vocab)
     entry = cache.load("patterns", key)
-    if entry is not None and isinstance(entry.get("regex"), str):
-        return str(entry["regex"])
+    if entry is not None:
+        with suppress(KeyError, TypeError, ValueError):
+            return _joined(_cached_expressions(entry["expressions"], patterns))
     compiled = [compile_pattern(pattern, vocab) for pattern in patterns]
-    regex = _checked("|".join(f"(?:{regex})" for regex in compiled), compiled, patterns)
-    cache.store("patterns", key, {"regex": regex})
+    regex = _checked(_joined(compiled), compiled, patterns)
+    cache.store("patterns", key, {"expressions": compiled})
     return regex
 
 
-def _cache_key(kind: str, patterns: Sequence[str], vocab: Mapping[str, Sequence[str]] | None, *more: int) -> str:
+def _joined(expressions: Sequence[str]) -> str:
+    return "|".join(f"(?:{regex})" for regex in expressions)
+
+
+def _cached_expressions(stored: object, patterns: Sequence[str]) -> list[str]:
+    """Expressions read back from the cache: one non-empty string per pattern, or ValueError."""
+    if not isinstance(stored, list) or len(stored) != len(patterns) or not all(isinstance(e, str) and e for e in stored):
+        raise ValueError("a patterns cache entry of another shape")
+    return stored
+
+
+def _cache_key(kind: str, patterns: Sequence[str], vocab: Mapping[str, Sequence[str]] | None, *more: int) -> str | None:
     """The cache key of patterns compiled (and checked by both engines, which is the slow part):
     only expressions that compiled are kept, so an invalid pattern is reported every time."""
     lists = {name: list(words) for name, words in sorted((vocab or {}).items())}
@@ -265,6 +277,23 @@ class CompiledGroup:
     expressions: tuple[str, ...]  # one per pattern, in order
     chunk_of: tuple[int, ...]  # the chunk each pattern's expression is part of
 
+    @classmethod
+    def from_entry(cls, entry: dict[str, Any], patterns: Sequence[str]) -> CompiledGroup:
+        """The group a cache entry keeps (its expressions and their chunks): the chunks are
+        joined again from them, so they cannot disagree; ValueError if the entry does not fit."""
+        expressions = _cached_expressions(entry["expressions"], patterns)
+        chunk_of = entry["chunk_of"]
+        if (
+            not isinstance(chunk_of, list)
+            or len(chunk_of) != len(expressions)
+            or not all(isinstance(c, int) for c in chunk_of)
+            or chunk_of[0] != 0
+            or any(b - a not in (0, 1) for a, b in zip(chunk_of, chunk_of[1:], strict=False))
+        ):
+            raise ValueError("a patterns cache entry of another shape")
+        chunks = [_joined([e for e, c in zip(expressions, chunk_of, strict=True) if c == k]) for k in range(chunk_of[-1] + 1)]
+        return cls(tuple(chunks), tuple(expressions), tuple(chunk_of))
+
 
 def compile_group(
     patterns: Sequence[str],
@@ -278,19 +307,14 @@ def compile_group(
     entry = cache.load("patterns", key)
     if entry is not None:
         with suppress(KeyError, TypeError, ValueError):
-            group = CompiledGroup(
-                tuple(str(c) for c in entry["chunks"]),
-                tuple(str(e) for e in entry["expressions"]),
-                tuple(int(c) for c in entry["chunk_of"]),
-            )
-            if len(group.expressions) == len(patterns) == len(group.chunk_of):
-                return group
-    group = _compile_group(patterns, vocab, budget)
-    cache.store("patterns", key, dataclasses.asdict(group))
+            return CompiledGroup.from_entry(entry, patterns)
+    group = _packed(patterns, vocab, budget)
+    cache.store("patterns", key, {"expressions": list(group.expressions), "chunk_of": list(group.chunk_of)})
     return group
 
 
-def _compile_group(patterns: Sequence[str], vocab: Mapping[str, Sequence[str]] | None, budget: int) -> CompiledGroup:
+def _packed(patterns: Sequence[str], vocab: Mapping[str, Sequence[str]] | None, budget: int) -> CompiledGroup:
+    """`compile_group` itself: compile, pack and check."""
     chunks: list[list[str]] = []
     chunk_patterns: list[list[str]] = []
     expressions: list[str] = []
@@ -309,7 +333,7 @@ def _compile_group(patterns: Sequence[str], vocab: Mapping[str, Sequence[str]] |
         size += len(regex)
     combined = []
     for regexes, sources in zip(chunks, chunk_patterns, strict=True):
-        combined.append(_checked("|".join(f"(?:{r})" for r in regexes), regexes, sources))
+        combined.append(_checked(_joined(regexes), regexes, sources))
     return CompiledGroup(tuple(combined), tuple(expressions), tuple(chunk_of))
 
 

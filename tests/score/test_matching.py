@@ -9,6 +9,7 @@ hand-picked texts with the characters the stand-ins are about, and generated tex
 from __future__ import annotations
 
 import csv
+import json
 import re
 from pathlib import Path
 
@@ -352,3 +353,34 @@ def test_a_matcher_read_back_from_the_cache_matches_as_the_one_derived(
     entry.write_text(entry.read_text("utf-8").replace('"table":"', '"table":"!'), "utf-8")
     assert Matcher(units)._table == cold._table
     assert '"table":"!' not in entry.read_text("utf-8")
+
+
+def test_derived_data_reads_back_equal_for_every_matcher(taxonomy: Taxonomy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache entry of each matcher (the topics', the skepticism one and one whose cue can
+    match anywhere, so that an output needs every row) reads back as the data derived."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    anywhere = CueGroup("digits", 0.5, (r"[0-9]+",), expressions=(r"[0-9]+",), chunk_of=(0,))
+    for units in (_taxonomy_units(taxonomy), list(skepticism._matcher().units), [Unit("any.digits", (), anywhere)]):
+        matcher = Matcher(units)
+        expressions = [rx for _, rx, _ in matcher._cues] + matcher._masks
+        n_outputs = matcher._n_targets + len(matcher._masks)
+        derived = matching._derive(expressions, matcher._target_of, n_outputs)
+        assert matching._Derived.from_entry(json.loads(json.dumps(derived.entry())), n_outputs) == derived
+    assert derived.needs == [False]
+
+
+def test_a_matcher_entry_out_of_range_is_derived_again(taxonomy: Taxonomy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    units = _taxonomy_units(taxonomy)
+    cold = Matcher(units)
+    (path,) = tmp_path.glob("matcher-*.json")
+    entry = json.loads(path.read_text("utf-8"))
+    for broken in (
+        {**entry, "outputs": [n + 1000 for n in entry["outputs"]]},
+        {**entry, "entries": [[e[0] + 100_000] for e in entry["entries"]]},
+        {**entry, "needs": entry["needs"][:-1]},
+    ):
+        path.write_text(json.dumps(broken), "utf-8")
+        again = Matcher(units)
+        assert (again._needs, again._table, again.stand_ins) == (cold._needs, cold._table, cold.stand_ins)
+        assert json.loads(path.read_text("utf-8")) == entry  # replaced by the data derived again

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -121,3 +122,21 @@ def test_compiled_groups_are_read_back_from_the_cache(tmp_path: Path, monkeypatc
     for _ in range(2):
         with pytest.raises(PatternError, match="unclosed"):
             compile_group([*patterns, "re:(unclosed"], VOCAB)
+
+
+def test_a_patterns_entry_that_does_not_fit_is_compiled_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    patterns = ["verif*", "can't {things}", "hundred*"]
+    cold = compile_group(patterns, VOCAB, budget=60)
+    assert len(cold.chunks) > 1
+    regex = compile_any(patterns, VOCAB)
+    for path in tmp_path.glob("patterns-*.json"):
+        entry = json.loads(path.read_text("utf-8"))
+        for broken in (
+            {**entry, "expressions": [*entry["expressions"][:-1], ""]},
+            {**entry, "expressions": entry["expressions"][:-1]},
+            {**entry, "chunk_of": [0, 5, 6][: len(entry["expressions"])]} if "chunk_of" in entry else {},
+        ):
+            path.write_text(json.dumps(broken), "utf-8")
+            assert compile_group(patterns, VOCAB, budget=60) == cold
+            assert compile_any(patterns, VOCAB) == regex
