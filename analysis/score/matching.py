@@ -399,8 +399,11 @@ class _Derived:
             table,
         )
         requirements = [r for _, _, _, rids in derived.literals for r in rids] + [r for e in derived.entries for r in e]
+        stand_ins = asdict(derived.stand_ins)
         if (
-            len(table) != _TABLE_SIZE
+            not all(isinstance(v, str) for v in (stand_ins.pop("keep"), stand_ins.pop("bypass")))
+            or not all(v is None or (isinstance(v, str) and len(v) == 1) for v in stand_ins.values())
+            or len(table) != _TABLE_SIZE
             or len(derived.needs) != n_outputs
             or len(derived.outputs) != len(derived.entries)
             or not all(0 <= o < n_outputs for o in derived.outputs)

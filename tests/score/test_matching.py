@@ -379,6 +379,7 @@ def test_a_matcher_entry_out_of_range_is_derived_again(taxonomy: Taxonomy, tmp_p
         {**entry, "outputs": [n + 1000 for n in entry["outputs"]]},
         {**entry, "entries": [[e[0] + 100_000] for e in entry["entries"]]},
         {**entry, "needs": entry["needs"][:-1]},
+        {**entry, "stand_ins": {**entry["stand_ins"], "word": 7}},
     ):
         path.write_text(json.dumps(broken), "utf-8")
         again = Matcher(units)
