@@ -36,6 +36,7 @@ FORMAT = 1  # the layout of the entries; a change makes new keys
 MAX_ENTRIES = 2000
 _ENTRY = re.compile(r"^[a-z]+-[0-9a-f]{64}\.json$")  # the only files pruning touches
 _STALE_TEMPORARY = 3600.0  # seconds after which a temporary file left by a killed run goes
+_pruned: set[Path] = set()  # folders pruned by this process: once each, not at every store
 
 
 def cache_dir() -> Path | None:
@@ -118,7 +119,12 @@ def store(kind: str, key: str | None, value: dict[str, Any]) -> None:
 
 def _prune(folder: Path) -> None:
     """Keep the MAX_ENTRIES entries used last, and remove temporary files a killed run left.
-    Only files named as entries are touched, whatever else the folder holds."""
+    Only files named as entries are touched, whatever else the folder holds. Once per folder
+    and process: a run adds a few dozen entries, and a cold one should not list the folder for
+    each."""
+    if folder in _pruned:
+        return
+    _pruned.add(folder)
     now = time.time()
     used: list[tuple[float, Path]] = []
     for path in folder.iterdir():

@@ -63,20 +63,10 @@ class Measure:
     stdout: str
 
 
-# The children keep derived data (compiled taxonomy and cue matchers, analysis.cache) here; the
-# bench empties it where a step is to start with nothing cached.
-CACHE = {"dir": REPO / "build" / "bench" / "cache"}
-
-
-def clear_cache() -> None:
-    shutil.rmtree(CACHE["dir"], ignore_errors=True)
-
-
 def run_measured(args: list[str]) -> Measure:
     """Like `run`, with the child's own rusage (os.wait4): CPU time and peak RSS."""
     started = time.perf_counter()
-    env = {**os.environ, "READERPULSE_CACHE_DIR": str(CACHE["dir"])}
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     assert proc.stdout is not None
     out = proc.stdout.read().decode("utf-8", errors="replace")
     _, status, usage = os.wait4(proc.pid, 0)
@@ -215,7 +205,13 @@ def main() -> None:
     n = args.comments
     work: Path = args.work
     work.mkdir(parents=True, exist_ok=True)
-    CACHE["dir"] = work / "cache"
+    # The children keep derived data (compiled taxonomy and cue matchers, analysis.cache) here;
+    # it is emptied where a step is to start with nothing cached.
+    cache = work / "cache"
+    os.environ["READERPULSE_CACHE_DIR"] = str(cache)
+
+    def clear_cache() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
 
     corpus = work / f"corpus-{n}-{args.seed}"
     if not (corpus / ".complete").exists():

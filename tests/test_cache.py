@@ -99,6 +99,7 @@ def test_old_entries_are_pruned(folder: Path, monkeypatch: pytest.MonkeyPatch) -
         cache.store("thing", key, {"n": age})
         os.utime(folder / f"thing-{key}.json", (1000 + age, 1000 + age))
     monkeypatch.setattr(cache, "MAX_ENTRIES", 3)
+    monkeypatch.setattr(cache, "_pruned", set())  # as in a new process
     cache.load("thing", keys[0])  # the oldest, used again: kept
     (folder / "notes-of-mine.json").write_text("{}", encoding="utf-8")  # not an entry: left alone
     (folder / ".thing-killed.tmp").write_text("{", encoding="utf-8")  # left by a killed run
@@ -110,3 +111,6 @@ def test_old_entries_are_pruned(folder: Path, monkeypatch: pytest.MonkeyPatch) -
     assert f"thing-{keys[0]}.json" in left and f"thing-{keys[4]}.json" in left
     assert "notes-of-mine.json" in left and ".thing-writing.tmp" in left
     assert ".thing-killed.tmp" not in left
+    for n in range(5, 8):  # later stores of the same process leave the folder alone
+        cache.store("thing", cache.entry_key("thing", [n]), {})
+    assert len([p for p in folder.iterdir() if p.name.startswith("thing-")]) == 6

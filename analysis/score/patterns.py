@@ -19,6 +19,7 @@ Python. Syntax (documented for editors in docs/scoring.md):
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -222,18 +223,11 @@ def compile_pattern(pattern: str, vocab: Mapping[str, Sequence[str]] | None = No
 
 
 def compile_any(patterns: Sequence[str], vocab: Mapping[str, Sequence[str]] | None = None) -> str:
-    """One regular expression matching any of `patterns`; an invalid one is named in the error."""
-    if not patterns:
-        raise PatternError("an empty list of patterns")
-    key = _cache_key("any", patterns, vocab)
-    entry = cache.load("patterns", key)
-    if entry is not None:
-        with suppress(KeyError, TypeError, ValueError):
-            return _joined(_cached_expressions(entry["expressions"], patterns))
-    compiled = [compile_pattern(pattern, vocab) for pattern in patterns]
-    regex = _checked(_joined(compiled), compiled, patterns)
-    cache.store("patterns", key, {"expressions": compiled})
-    return regex
+    """One regular expression matching any of `patterns`; an invalid one is named in the error.
+
+    It is `compile_group` with no size limit: one chunk, the alternation of every expression.
+    """
+    return compile_group(patterns, vocab, budget=sys.maxsize).chunks[0]
 
 
 def _joined(expressions: Sequence[str]) -> str:
@@ -247,11 +241,11 @@ def _cached_expressions(stored: object, patterns: Sequence[str]) -> list[str]:
     return stored
 
 
-def _cache_key(kind: str, patterns: Sequence[str], vocab: Mapping[str, Sequence[str]] | None, *more: int) -> str | None:
+def _cache_key(patterns: Sequence[str], vocab: Mapping[str, Sequence[str]] | None, budget: int) -> str | None:
     """The cache key of patterns compiled (and checked by both engines, which is the slow part):
     only expressions that compiled are kept, so an invalid pattern is reported every time."""
     lists = {name: list(words) for name, words in sorted((vocab or {}).items())}
-    return cache.entry_key("patterns", [kind, list(patterns), lists, *more])
+    return cache.entry_key("patterns", [list(patterns), lists, budget])
 
 
 # Packing many patterns into one alternation makes the engine's lazy DFA thrash (one 19,000-char
@@ -303,7 +297,7 @@ def compile_group(
     """`patterns` compiled one by one and packed into chunks of at most ~`budget` characters."""
     if not patterns:
         raise PatternError("an empty list of patterns")
-    key = _cache_key("group", patterns, vocab, budget)
+    key = _cache_key(patterns, vocab, budget)
     entry = cache.load("patterns", key)
     if entry is not None:
         with suppress(KeyError, TypeError, ValueError):
