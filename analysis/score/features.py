@@ -1,0 +1,155 @@
+"""What the models see of a comment: hashed word and character n-grams, plus a few dense features.
+
+Sparse part (C, `_features.c`): the text is normalised by polars (`normalised`: lower case,
+apostrophes dropped, `?` and `!` as words of their own, every other run of non-letters and
+non-digits one space), then each word, each pair of neighbouring words and each 3- to 5-byte
+slice of a space-padded word is hashed into one of 2**bits buckets. `hashed_reference` is the
+same in Python: the tests hold the C code to it.
+
+Dense part (numpy, `dense`): VADER's neg/neu/pos/compound; per label of the taxonomy, how many of
+its keywords the comment matched and how many its parent matched (thread context: a reply is often
+about what it answers); whether it is a reply; its question and exclamation marks; its length.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import polars as pl
+from scipy import sparse
+
+from analysis.score import _features
+from analysis.text.buffers import text_buffers
+
+MAX_BYTES = _features.MAX_BYTES  # of the normalised text; the rest of a longer comment is not read
+NGRAMS = (3, 4, 5)
+# Keyword counts saturate: a fourth keyword says little more than a third.
+KEYWORD_CAP = 3
+
+
+def normalised(text: pl.Expr) -> pl.Expr:
+    """Lower-cased words (letters and digits, and `?` and `!`) separated by single spaces."""
+    return (
+        text.fill_null("")
+        .str.replace_all("[\u2019\u2018`\u00b4]", "'")
+        .str.replace_all("'", "", literal=True)
+        .str.to_lowercase()
+        .str.replace_all(r"([?!])", " $1 ")
+        .str.replace_all(r"[^\p{L}\p{N}?!]+", " ")
+        .str.strip_chars(" ")
+    )
+
+
+def normalise(texts: pl.Series) -> pl.Series:
+    """`normalised` applied to a column."""
+    return pl.select(normalised(pl.lit(texts))).to_series()
+
+
+def hashed(texts: pl.Series, bits: int) -> sparse.csr_matrix:
+    """The sparse features of raw texts, one row each, 2**bits columns (float32)."""
+    offsets, data = text_buffers(normalise(texts))
+    indptr, indices, values = _features.hashed(offsets, data, bits)
+    rows = len(texts)
+    return sparse.csr_matrix(
+        (
+            np.frombuffer(values, dtype=np.float32),
+            np.frombuffer(indices, dtype=np.int32),
+            np.frombuffer(indptr, dtype=np.int64),
+        ),
+        shape=(rows, 1 << bits),
+    )
+
+
+def project(texts: pl.Series, bits: int, weights: np.ndarray) -> np.ndarray:
+    """The sparse features of raw texts times `weights` (2**bits x k, float32): rows x k.
+
+    Computed in C without building the feature matrix; releases the GIL."""
+    weights = np.ascontiguousarray(weights, dtype=np.float32)
+    offsets, data = text_buffers(normalise(texts))
+    k = weights.shape[1]
+    out = _features.project(offsets, data, bits, weights, k)
+    return np.frombuffer(out, dtype=np.float32).reshape(len(texts), k)
+
+
+def _fnv(tag: bytes, piece: bytes) -> int:
+    h = 2166136261
+    for byte in tag + piece:
+        h = ((h ^ byte) * 16777619) & 0xFFFFFFFF
+    return h
+
+
+def feature_names(normalised_text: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The word features ('w'/'b', text) and char features ('c', text) of one normalised text,
+    in the order the C code hashes them."""
+    words = [w for w in normalised_text.encode()[:MAX_BYTES].split(b" ") if w]
+    word_features: list[tuple[str, str]] = []
+    char_features: list[tuple[str, str]] = []
+    for i, word in enumerate(words):
+        word_features.append(("w", word.decode(errors="surrogateescape")))
+        if i:
+            word_features.append(("b", (words[i - 1] + b" " + word).decode(errors="surrogateescape")))
+        padded = b" " + word + b" "
+        for n in NGRAMS:
+            for j in range(len(padded) - n + 1):
+                char_features.append(("c", padded[j : j + n].decode(errors="surrogateescape")))
+    return word_features, char_features
+
+
+def bucket(tag: str, text: str, bits: int) -> int:
+    """The bucket of one feature."""
+    return _fnv(tag.encode(), text.encode(errors="surrogateescape")) & ((1 << bits) - 1)
+
+
+def hashed_reference(texts: Sequence[str], bits: int) -> sparse.csr_matrix:
+    """`hashed` in plain Python: the definition the C code is tested against."""
+    rows, cols, vals = [], [], []
+    for row, text in enumerate(normalise(pl.Series(list(texts), dtype=pl.String)).to_list()):
+        for family in feature_names(text):
+            weight = 1.0 / math.sqrt(len(family)) if family else 0.0
+            for tag, piece in family:
+                rows.append(row)
+                cols.append(bucket(tag, piece, bits))
+                vals.append(np.float32(weight))
+    return sparse.csr_matrix(
+        (np.array(vals, dtype=np.float32), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
+        shape=(len(texts), 1 << bits),
+    )
+
+
+def dense_names(labels: Sequence[str]) -> list[str]:
+    """The dense features, in column order, for a model of these keyword labels."""
+    return [
+        "vader_neg", "vader_neu", "vader_pos", "vader_compound",
+        *(f"keywords_{label}" for label in labels),
+        *(f"parent_keywords_{label}" for label in labels),
+        "is_reply", "questions", "exclamations", "length",
+    ]
+
+
+def dense(
+    texts: pl.Series,
+    vader: pl.DataFrame,
+    keyword_counts: np.ndarray,
+    parent_counts: np.ndarray,
+    is_reply: np.ndarray,
+) -> np.ndarray:
+    """The dense features (rows x dense_names), float32.
+
+    `vader`: neg, neu, pos, compound per text; `keyword_counts`/`parent_counts`: distinct keywords
+    matched per label (rows x labels) by the text and by its parent (0 without one)."""
+    marks = pl.DataFrame({"text": texts.fill_null("")}).select(
+        (pl.col("text").str.count_matches("?", literal=True).clip(0, 3) / 3).alias("questions"),
+        (pl.col("text").str.count_matches("!", literal=True).clip(0, 3) / 3).alias("exclamations"),
+        (pl.col("text").str.len_chars().cast(pl.Float64).log1p() / 8).alias("length"),
+    )
+    cap = float(KEYWORD_CAP)
+    columns = [
+        vader.select("neg", "neu", "pos", "compound").to_numpy(),
+        np.minimum(keyword_counts, cap) / cap,
+        np.minimum(parent_counts, cap) / cap,
+        is_reply.reshape(-1, 1),
+        marks.to_numpy(),
+    ]
+    return np.hstack([np.asarray(c, dtype=np.float32) for c in columns])

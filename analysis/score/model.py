@@ -1,0 +1,223 @@
+"""The scoring models: one versioned artefact holding a linear model per label and the tone model.
+
+Every output is a linear function of the same features (`features.py`): the hashed n-grams
+(2**bits rows of weights, applied in C) and the dense features. For each binary label (the
+topics the model was trained for, and `skepticism`) the output is a logistic probability with a
+threshold chosen by cross-validation; the last output is the reader tone, clipped to [-1, 1],
+with two cuts that make it a label (negative / neutral / positive).
+
+The artefact is a zip file: `model.json` (labels, thresholds, feature settings, the words that
+weigh most per label, what it was trained on) and `weights.npz`-style arrays stored as .npy
+members (the n-gram weights as float16). Its SHA-256 names it in every scoring run. Members are
+written with a fixed date and order, so the same training gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from analysis.errors import ReaderpulseError
+from analysis.score import features
+
+FORMAT = "readerpulse-model/1"
+TONE = "tone"
+MODEL_ENV = "READERPULSE_MODEL"
+_ZIP_DATE = (2024, 1, 1, 0, 0, 0)
+_ARRAYS = ("sparse_weights", "dense_weights", "bias")
+
+
+class ModelError(ReaderpulseError):
+    """A model file that is missing, unreadable or not a readerpulse model."""
+
+    exit_code = 2
+
+
+def shipped_path() -> Path:
+    """The model trained from the project's labelled comments, shipped in the package."""
+    return Path(__file__).resolve().parent / "models" / "readerpulse.model"
+
+
+def resolve_path(option: str | os.PathLike[str] | None = None, db: str | os.PathLike[str] | None = None) -> Path:
+    """The model in force: the option, else $READERPULSE_MODEL, else the one `train` wrote for
+    the database (`<db>.model` beside it), else the shipped one."""
+    if option:
+        return Path(option)
+    env = os.environ.get(MODEL_ENV)
+    if env:
+        return Path(env)
+    if db is not None:
+        beside = database_model_path(db)
+        if beside.is_file():
+            return beside
+    return shipped_path()
+
+
+def database_model_path(db: str | os.PathLike[str]) -> Path:
+    """Where `readerpulse train --db FILE` keeps the model of that database."""
+    return Path(f"{db}.model")
+
+
+@dataclass(frozen=True)
+class Model:
+    """A trained model; `predict` scores texts with their context."""
+
+    bits: int
+    labels: tuple[str, ...]  # binary outputs, in column order; the tone is the last column
+    keyword_labels: tuple[str, ...]  # labels whose keyword counts are features
+    sparse_weights: np.ndarray  # (2**bits, len(labels) + 1) float32
+    dense_weights: np.ndarray  # (len(dense_names), len(labels) + 1) float32
+    bias: np.ndarray  # (len(labels) + 1,) float32
+    thresholds: dict[str, float]
+    tone_cuts: tuple[float, float]
+    evidence: dict[str, dict[str, float]] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+    sha256: str = ""
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """Column names of `raw`: the labels, then the tone."""
+        return (*self.labels, TONE)
+
+    def dense_names(self) -> list[str]:
+        """The dense features this model reads."""
+        return features.dense_names(self.keyword_labels)
+
+    def raw(
+        self,
+        texts: pl.Series,
+        vader: pl.DataFrame,
+        keyword_counts: np.ndarray,
+        parent_counts: np.ndarray,
+        is_reply: np.ndarray,
+    ) -> np.ndarray:
+        """Linear outputs (rows x outputs) before the link function. `keyword_counts` and
+        `parent_counts` have one column per `keyword_labels` entry."""
+        dense = features.dense(texts, vader, keyword_counts, parent_counts, is_reply)
+        z = features.project(texts, self.bits, self.sparse_weights)
+        return np.asarray(z + dense @ self.dense_weights + self.bias, dtype=np.float64)
+
+    def predict(
+        self,
+        texts: pl.Series,
+        vader: pl.DataFrame,
+        keyword_counts: np.ndarray,
+        parent_counts: np.ndarray,
+        is_reply: np.ndarray,
+    ) -> pl.DataFrame:
+        """Per text: one probability column per label (named as the label) and `tone` in [-1, 1]."""
+        z = self.raw(texts, vader, keyword_counts, parent_counts, is_reply)
+        columns = {label: 1.0 / (1.0 + np.exp(-z[:, i])) for i, label in enumerate(self.labels)}
+        columns[TONE] = np.clip(z[:, -1], -1.0, 1.0)
+        return pl.DataFrame(columns)
+
+    def tone_label(self, tone: pl.Expr) -> pl.Expr:
+        """negative / neutral / positive from the tone and the model's cuts."""
+        low, high = self.tone_cuts
+        return (
+            pl.when(tone <= low)
+            .then(pl.lit("negative"))
+            .when(tone >= high)
+            .then(pl.lit("positive"))
+            .otherwise(pl.lit("neutral"))
+        )
+
+
+def save(model: Model, path: str | os.PathLike[str]) -> str:
+    """Write the artefact; return its SHA-256. Same model, same bytes."""
+    meta = {
+        "format": FORMAT,
+        "bits": model.bits,
+        "labels": list(model.labels),
+        "keyword_labels": list(model.keyword_labels),
+        "dense_features": model.dense_names(),
+        "thresholds": model.thresholds,
+        "tone_cuts": list(model.tone_cuts),
+        "evidence": model.evidence,
+        "meta": model.meta,
+    }
+    arrays = {
+        "sparse_weights": model.sparse_weights.astype(np.float16),
+        "dense_weights": model.dense_weights.astype(np.float32),
+        "bias": model.bias.astype(np.float32),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        _write(archive, "model.json", json.dumps(meta, indent=1, sort_keys=True, ensure_ascii=False).encode())
+        for name in _ARRAYS:
+            member = io.BytesIO()
+            np.save(member, arrays[name], allow_pickle=False)
+            _write(archive, f"{name}.npy", member.getvalue())
+    data = buffer.getvalue()
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(target.name + ".tmp")
+    temporary.write_bytes(data)
+    temporary.replace(target)
+    return hashlib.sha256(data).hexdigest()
+
+
+def _write(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(info, data)
+
+
+def load(path: str | os.PathLike[str]) -> Model:
+    """Read an artefact written by `save`; a bad file is a ModelError naming it."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ModelError(f"{path}: cannot read the model ({exc.strerror or exc})") from None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            meta = json.loads(archive.read("model.json"))
+            arrays = {
+                name: np.load(io.BytesIO(archive.read(f"{name}.npy")), allow_pickle=False) for name in _ARRAYS
+            }
+        if meta.get("format") != FORMAT:
+            raise ModelError(f"{path}: not a {FORMAT} file (format {meta.get('format')!r})")
+        labels = tuple(meta["labels"])
+        bits = int(meta["bits"])
+        k = len(labels) + 1
+        keyword_labels = tuple(meta["keyword_labels"])
+        n_dense = len(features.dense_names(keyword_labels))
+        shapes = {"sparse_weights": (1 << bits, k), "dense_weights": (n_dense, k), "bias": (k,)}
+        for name, shape in shapes.items():
+            if arrays[name].shape != shape:
+                raise ModelError(f"{path}: {name} has shape {arrays[name].shape}, expected {shape}")
+        return Model(
+            bits=bits,
+            labels=labels,
+            keyword_labels=keyword_labels,
+            sparse_weights=np.ascontiguousarray(arrays["sparse_weights"], dtype=np.float32),
+            dense_weights=arrays["dense_weights"].astype(np.float32),
+            bias=arrays["bias"].astype(np.float32),
+            thresholds={str(k): float(v) for k, v in meta["thresholds"].items()},
+            tone_cuts=(float(meta["tone_cuts"][0]), float(meta["tone_cuts"][1])),
+            evidence={str(k): {str(w): float(x) for w, x in v.items()} for k, v in meta["evidence"].items()},
+            meta=dict(meta.get("meta", {})),
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
+    except ModelError:
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{path}: not a readable readerpulse model ({exc})") from None
+
+
+def load_model(option: str | os.PathLike[str] | None = None, db: str | os.PathLike[str] | None = None) -> Model:
+    """The model in force (see `resolve_path`)."""
+    path = resolve_path(option, db)
+    if not path.is_file():
+        raise ModelError(f"{path}: no model file (train one with `readerpulse train`)")
+    return load(path)
