@@ -189,26 +189,96 @@ def score_cmd(
         click.echo(line)
 
 
+MODEL_OPTION = click.option(
+    "--model",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Model file (default: $READERPULSE_MODEL, else the database's own from `train --db`, else the shipped one).",
+)
+
+
 @main.command("evaluate")
-@click.argument("gold", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("labels", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--cross-validate", "folds", type=int, default=None, metavar="K",
+              help="Instead of the model in force: K folds grouped by thread over LABELS (default data/labels).")
+@click.option("--external", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder laid out like shared/external: also measure on the held-out parts of the real sets "
+                   "(with --cross-validate: their train parts join the training folds).")
 @click.option("--vader-groundtruth", "groundtruth", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Folder of ICWSM-2014 *_GroundTruth.txt files: Pearson r of VADER per file.")
 @TAXONOMY_OPTION
+@MODEL_OPTION
+@DB_OPTION
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--show-errors", is_flag=True, help="Also list the ids of false positives and negatives.")
-def evaluate_cmd(gold: Path | None, groundtruth: Path | None, taxonomy: Path | None, fmt: str,
-                 show_errors: bool) -> None:
-    """Measure the scorers against a labelled CSV (GOLD) or VADER's ICWSM-2014 ground truth."""
+def evaluate_cmd(labels: tuple[Path, ...], folds: int | None, external: Path | None, groundtruth: Path | None,
+                 taxonomy: Path | None, model: Path | None, db: Path | None, fmt: str, show_errors: bool) -> None:
+    """Measure the scores on labelled comments the model never saw (LABELS: label files or folders,
+    such as data/heldout), by cross-validation, on the real sets' held-out parts, or VADER's ICWSM-2014."""
     from analysis import evaluate
+    from analysis.score.model import load_model
+    from analysis.score.taxonomy import load_taxonomy
+    from analysis.train import default_labels
+
+    if groundtruth is not None:
+        click.echo(evaluate.render_groundtruth(evaluate.evaluate_groundtruth(groundtruth), fmt), nl=False)
+        return
+    tax = load_taxonomy(taxonomy)
+    if folds is not None:
+        report = [evaluate.evaluate_cross_validation(labels or (default_labels(),), tax, folds, external)]
+    else:
+        if not labels and external is None:
+            raise UsageError("give label files, --cross-validate K, --external DIR or --vader-groundtruth DIR")
+        loaded = load_model(model, db)
+        report = [evaluate.evaluate_files(labels, tax, loaded)] if labels else []
+        if external is not None:
+            report += evaluate.evaluate_external(external, tax, loaded)
+    click.echo(evaluate.render(report, fmt, show_errors), nl=False)
+
+
+@main.command("train")
+@click.option("--labels", "label_paths", multiple=True, type=click.Path(path_type=Path),
+              help="Label files or folders of them (repeatable; default: the project's data/labels).")
+@click.option("--external", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder laid out like shared/external: also learn tone and skepticism from the real sets' train parts.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the model (default with --db: beside the database, as DB.model).")
+@DB_OPTION
+@TAXONOMY_OPTION
+def train_cmd(label_paths: tuple[Path, ...], external: Path | None, out: Path | None, db: Path | None,
+              taxonomy: Path | None) -> None:
+    """Fit the topic, skepticism and tone models from labelled comments."""
+    from analysis.score.model import database_model_path
+    from analysis.score.taxonomy import load_taxonomy
+    from analysis.train import default_labels, train
+
+    if out is None:
+        if db is None:
+            raise UsageError("give --out FILE, or --db FILE to train the model that database's scoring uses")
+        out = database_model_path(db)
+    result = train(label_paths or (default_labels(),), load_taxonomy(taxonomy), out, external)
+    meta = result.model.meta
+    rows = ", ".join(f"{name} {n}" for name, n in meta["rows"].items())
+    click.echo(f"trained {', '.join(result.model.labels)} and tone from {rows} rows in {result.seconds:.1f}s")
+    if meta["untrained"]:
+        click.echo(f"no model (too few labelled positives; keywords decide): {', '.join(meta['untrained'])}")
+    click.echo(f"wrote {result.path} (sha256 {result.sha256})")
+
+
+@main.command("explain")
+@click.argument("text")
+@click.option("--parent", "parent_text", default=None, help="The text the comment replies to.")
+@TAXONOMY_OPTION
+@MODEL_OPTION
+@DB_OPTION
+def explain_cmd(text: str, parent_text: str | None, taxonomy: Path | None, model: Path | None, db: Path | None) -> None:
+    """Print every topic's and skepticism's score for TEXT, the threshold, and why."""
+    from analysis.score import explain
+    from analysis.score.model import load_model
     from analysis.score.taxonomy import load_taxonomy
 
-    if (gold is None) == (groundtruth is None):
-        raise UsageError("give either a gold CSV or --vader-groundtruth DIR")
-    if gold is not None:
-        report = evaluate.evaluate_gold(gold, load_taxonomy(taxonomy))
-        click.echo(evaluate.render_gold(report, fmt, show_errors), nl=False)
-    elif groundtruth is not None:
-        click.echo(evaluate.render_groundtruth(evaluate.evaluate_groundtruth(groundtruth), fmt), nl=False)
+    report = explain.explain(text, load_taxonomy(taxonomy), load_model(model, db), parent_text)
+    click.echo(explain.render(report), nl=False)
 
 
 @main.command("formats")

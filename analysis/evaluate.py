@@ -1,15 +1,14 @@
-"""`readerpulse evaluate`: measure the scorers against labelled data.
+"""`readerpulse evaluate`: measure the scores against labelled data the model never saw.
 
-Two kinds of labelled data:
-
-* a gold CSV (columns id, author, posted_at, parent_id, text, un_inaction, russia_role,
-  casualty_trust, skepticism, sentiment): per 0/1 label precision, recall and F1, and for
-  sentiment (-2..2) the 3-class accuracy of VADER's label and the Pearson r of its compound;
-* the VADER ICWSM-2014 ground-truth files (id TAB mean rating TAB text): per file the Pearson r
-  of compound against the human mean, the 3-class accuracy, and whether every compound equals
-  the one vaderSentiment itself computes (parity).
-
-The scorers run on the texts exactly as `readerpulse score` runs them on a database.
+* Label files (`analysis.labels`; the held-out files in `data/heldout/`): every label the
+  taxonomy defines that the files label, precision / recall / F1 / support; the reader tone's
+  Pearson r against the human -2..2 tone and its 3-class macro-F1, beside VADER's.
+* `--cross-validate K`: the training label files, K folds grouped by thread (a reply is always
+  in its parent's fold); each fold's rows are scored by a model fitted on the other folds.
+* `--external DIR`: the held-out parts of the real labelled sets (`analysis.external`): tone
+  macro-F1 on tweets and Reddit comments, skepticism on replies to rumours (deny or query).
+* `--vader-groundtruth DIR`: VADER against the ICWSM-2014 human ratings, and parity with
+  vaderSentiment.
 """
 
 from __future__ import annotations
@@ -20,20 +19,21 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from analysis import external
 from analysis.errors import ReaderpulseError, UsageError
+from analysis.labels import SENTIMENT, LabelSet, read_labels
+from analysis.score.classify import score_texts
+from analysis.score.model import TONE, Model
 from analysis.score.sentiment import PACKAGE_VERSION, SentimentScorer, label_expr
-from analysis.score.skepticism import score_skepticism
-from analysis.score.taxonomy import Taxonomy, load_taxonomy
-from analysis.score.topics import score_topics
+from analysis.score.taxonomy import Taxonomy
 
-GOLD_COLUMNS = ("id", "text", "un_inaction", "russia_role", "casualty_trust", "skepticism", "sentiment")
-TOPIC_LABELS = ("un_inaction", "russia_role", "casualty_trust")
-ALL_LABELS = (*TOPIC_LABELS, "skepticism")
 GROUNDTRUTH_SUFFIX = "_GroundTruth.txt"
 FORMATS = ("table", "json")
+CLASSES = ("negative", "neutral", "positive")
 
 
 @dataclass
@@ -54,24 +54,27 @@ class LabelMetrics:
 
 
 @dataclass
-class SentimentMetrics:
-    """VADER's label against the sign of the human -2..2 label, and r of compound against it."""
+class ToneMetrics:
+    """The model's tone and VADER's compound against the human tone."""
 
     n: int
-    accuracy: float
-    pearson_r: float
+    model_r: float | None  # Pearson r against a graded human tone (None: classes only)
+    vader_r: float | None
+    model_macro_f1: float
+    vader_macro_f1: float
 
 
 @dataclass
-class GoldReport:
-    """Everything `evaluate GOLD.csv` prints."""
+class Evaluation:
+    """One measurement: what was scored, how, and the figures."""
 
-    path: str
+    name: str
+    method: str
     n: int
-    taxonomy: str
+    model_sha256: str
     taxonomy_sha256: str
     labels: list[LabelMetrics]
-    sentiment: SentimentMetrics
+    tone: ToneMetrics | None
 
 
 @dataclass
@@ -95,7 +98,7 @@ class GroundTruthReport:
     files: list[GroundTruthFile]
 
 
-def _ratio(num: int, den: int) -> float:
+def _ratio(num: float, den: float) -> float:
     return num / den if den else 0.0
 
 
@@ -104,12 +107,10 @@ def label_metrics(label: str, ids: Sequence[str], gold: Sequence[bool], predicte
     fps = [i for i, g, p in zip(ids, gold, predicted, strict=True) if p and not g]
     fns = [i for i, g, p in zip(ids, gold, predicted, strict=True) if g and not p]
     tp = sum(1 for g, p in zip(gold, predicted, strict=True) if g and p)
-    precision = _ratio(tp, tp + len(fps))
-    recall = _ratio(tp, tp + len(fns))
-    f1 = _ratio(2 * tp, 2 * tp + len(fps) + len(fns))
     return LabelMetrics(
-        label, sum(gold), sum(predicted), tp, len(fps), len(fns),
-        round(precision, 4), round(recall, 4), round(f1, 4), fps, fns,
+        label, sum(1 for g in gold if g), sum(1 for p in predicted if p), tp, len(fps), len(fns),
+        round(_ratio(tp, tp + len(fps)), 4), round(_ratio(tp, tp + len(fns)), 4),
+        round(_ratio(2 * tp, 2 * tp + len(fps) + len(fns)), 4), fps, fns,
     )
 
 
@@ -121,73 +122,167 @@ def share(flags: pl.Series) -> float:
 
 def pearson(xs: pl.Series, ys: pl.Series) -> float:
     """Pearson correlation; NaN when either side is constant."""
-    value = pl.DataFrame({"x": xs.cast(pl.Float64), "y": ys.cast(pl.Float64)}).select(
-        pl.corr("x", "y")
-    ).item()
+    value = pl.DataFrame({"x": xs.cast(pl.Float64), "y": ys.cast(pl.Float64)}).select(pl.corr("x", "y")).item()
     return float(value) if value is not None else math.nan
 
 
-def read_gold(path: str | Path) -> pl.DataFrame:
-    """The gold CSV, checked for the columns the evaluation needs."""
-    path = Path(path)
-    try:
-        frame = pl.read_csv(path, infer_schema=False)
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file") from None
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise ReaderpulseError(f"{path}: not a readable CSV ({exc})") from exc
-    missing = [c for c in GOLD_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ReaderpulseError(f"{path}: missing column(s) {', '.join(missing)}")
-    try:
-        return frame.with_columns(
-            pl.col("text").fill_null(""),
-            *(pl.col(c).str.strip_chars().cast(pl.Int8).cast(pl.Boolean) for c in ALL_LABELS),
-            pl.col("sentiment").str.strip_chars().cast(pl.Int8),
-        )
-    except pl.exceptions.PolarsError as exc:
-        raise ReaderpulseError(f"{path}: labels must be 0/1 and sentiment -2..2 ({exc})") from exc
+def macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
+    """Mean F1 over negative, neutral and positive."""
+    scores = []
+    for cls in CLASSES:
+        tp = sum(1 for g, p in zip(gold, predicted, strict=True) if g == cls and p == cls)
+        scores.append(_ratio(2 * tp, sum(1 for g in gold if g == cls) + sum(1 for p in predicted if p == cls)))
+    return round(sum(scores) / len(scores), 4)
 
 
-def _sentiment_metrics(gold: pl.DataFrame, compound: pl.Series) -> SentimentMetrics:
-    human = gold["sentiment"]
-    human_label = (
-        pl.when(human > 0).then(pl.lit("positive")).when(human < 0).then(pl.lit("negative")).otherwise(pl.lit("neutral"))
-    )
-    labels = pl.DataFrame({"human": human, "compound": compound}).select(
-        (human_label == label_expr(pl.col("compound"))).alias("agree")
-    )
-    return SentimentMetrics(
-        n=gold.height,
-        accuracy=round(share(labels["agree"]), 4),
-        pearson_r=round(pearson(compound, human), 4),
+def _sign_class(values: pl.Expr) -> pl.Expr:
+    return pl.when(values > 0).then(pl.lit("positive")).when(values < 0).then(pl.lit("negative")).otherwise(pl.lit("neutral"))
+
+
+def tone_metrics(human: pl.Series | None, human_class: pl.Series, tone: pl.Series, tone_label: pl.Series,
+                 compound: pl.Series) -> ToneMetrics:
+    """Tone figures; `human` is the graded human tone when there is one."""
+    vader_class = pl.select(label_expr(pl.lit(compound))).to_series()
+    return ToneMetrics(
+        n=len(human_class),
+        model_r=round(pearson(tone, human), 4) if human is not None else None,
+        vader_r=round(pearson(compound, human), 4) if human is not None else None,
+        model_macro_f1=macro_f1(human_class.to_list(), tone_label.to_list()),
+        vader_macro_f1=macro_f1(human_class.to_list(), vader_class.to_list()),
     )
 
 
-def evaluate_gold(path: str | Path, taxonomy: Taxonomy | None = None, workers: int = 2) -> GoldReport:
-    """Score the gold CSV's texts and compare with its labels."""
-    gold = read_gold(path)
-    taxonomy = taxonomy or load_taxonomy()
-    frame = gold.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("comment_pk"), "text")
-    hits = score_topics(frame, taxonomy)
-    skeptical = score_skepticism(frame).sort("comment_pk")["skeptical"].to_list()
-    with SentimentScorer(workers=workers) as scorer:
-        compound = scorer.score(gold["text"].to_list(), sentences=False).comments["compound"]
-    ids = gold["id"].to_list()
+def _binary_metrics(frame: pl.DataFrame, labels: Sequence[str], predicted: pl.DataFrame) -> list[LabelMetrics]:
+    """Per label the rows of `frame` that label it, against `predicted` (same rows, Boolean
+    columns named as the labels)."""
     metrics = []
-    for label in TOPIC_LABELS:
-        hit_rows = set(hits.filter(pl.col("topic") == label)["comment_pk"].to_list())
-        predicted = [row in hit_rows for row in range(gold.height)]
-        metrics.append(label_metrics(label, ids, gold[label].to_list(), predicted))
-    metrics.append(label_metrics("skepticism", ids, gold["skepticism"].to_list(), skeptical))
-    return GoldReport(
-        path=str(path),
-        n=gold.height,
-        taxonomy=taxonomy.source,
-        taxonomy_sha256=taxonomy.sha256,
-        labels=metrics,
-        sentiment=_sentiment_metrics(gold, compound),
+    for label in labels:
+        if label not in frame.columns or label not in predicted.columns:
+            continue
+        known = frame[label].is_not_null()
+        if not known.any():
+            continue
+        gold = frame.filter(known)
+        guess = predicted.filter(known)[label].fill_null(False)
+        metrics.append(label_metrics(label, gold["id"].to_list(), (gold[label] == 1).to_list(), guess.to_list()))
+    return metrics
+
+
+def predictions(frame: pl.DataFrame, taxonomy: Taxonomy, model: Model) -> pl.DataFrame:
+    """Score rows (text, parent_text) as `score` would: row, a Boolean per label, tone, tone_label, compound."""
+    vader, result = score_texts(frame["text"], taxonomy, model, frame["parent_text"])
+    n = frame.height
+    rows = pl.DataFrame({"row": pl.int_range(n, eager=True, dtype=pl.Int64)})
+    hits = result.topic_hits.select("row", "topic").with_columns(pl.lit(True).alias("hit"))
+    wide = hits.pivot(on="topic", index="row", values="hit") if hits.height else pl.DataFrame({"row": []}, schema={"row": pl.Int64})
+    labels = [t.id for t in taxonomy.topics]
+    out = rows.join(wide, on="row", how="left").with_columns(
+        *(pl.col(t).fill_null(False) if t in wide.columns else pl.lit(False).alias(t) for t in labels)
     )
+    return (
+        out.join(result.skepticism.select("row", pl.col("skeptical").alias("skepticism")), on="row")
+        .join(result.tone, on="row")
+        .join(vader.select("row", "compound"), on="row")
+        .sort("row")
+    )
+
+
+def _with_parents(label_set: LabelSet) -> pl.DataFrame:
+    frame = label_set.frame
+    parents = frame.select("file", pl.col("id").alias("parent_id"), pl.col("text").alias("parent_text"))
+    return frame.join(parents, on=["file", "parent_id"], how="left", maintain_order="left")
+
+
+def evaluate_files(paths: Sequence[str | Path], taxonomy: Taxonomy, model: Model) -> Evaluation:
+    """Score the label files' texts and compare with their labels."""
+    topic_ids = [t.id for t in taxonomy.topics]
+    label_set = read_labels(paths, topic_ids)
+    if label_set.frame.height == 0:
+        raise UsageError("no labelled rows in " + ", ".join(str(p) for p in paths))
+    frame = _with_parents(label_set)
+    predicted = predictions(frame, taxonomy, model)
+    tone = None
+    known = frame[SENTIMENT].is_not_null()
+    if known.any():
+        gold = frame.filter(known)
+        guess = predicted.filter(known)
+        tone = tone_metrics(gold[SENTIMENT].cast(pl.Float64), pl.select(_sign_class(pl.lit(gold[SENTIMENT]))).to_series(),
+                            guess[TONE], guess["tone_label"], guess["compound"])
+    return Evaluation(
+        name=", ".join(str(p) for p in paths), method="the model in force", n=frame.height,
+        model_sha256=model.sha256, taxonomy_sha256=taxonomy.sha256,
+        labels=_binary_metrics(frame, label_set.labels, predicted), tone=tone,
+    )
+
+
+def evaluate_cross_validation(paths: Sequence[str | Path], taxonomy: Taxonomy, folds: int,
+                              external_root: Path | None) -> Evaluation:
+    """K-fold cross-validation grouped by thread on the label files (and the external train parts
+    as extra training rows, as `train` uses them)."""
+    from analysis.train import TrainConfig, cross_validate, keyword_counter, training_rows
+
+    topic_ids = [t.id for t in taxonomy.topics]
+    label_set = read_labels(paths, topic_ids)
+    rows = training_rows(label_set, external_root, TrainConfig())
+    oof = cross_validate(rows, keyword_counter(taxonomy), folds)
+    frame = label_set.frame
+    with SentimentScorer() as scorer:
+        compound = scorer.score(frame["text"].to_list(), sentences=False).comments["compound"]
+    tone = None
+    known = frame[SENTIMENT].is_not_null()
+    if known.any():
+        gold = frame.filter(known)
+        guess = oof.filter(known)
+        tone = tone_metrics(gold[SENTIMENT].cast(pl.Float64), pl.select(_sign_class(pl.lit(gold[SENTIMENT]))).to_series(),
+                            guess[TONE], guess["tone_label"], compound.filter(known))
+    return Evaluation(
+        name=", ".join(str(p) for p in paths), method=f"{folds}-fold cross-validation grouped by thread",
+        n=frame.height, model_sha256="(one model per fold)", taxonomy_sha256=taxonomy.sha256,
+        labels=_binary_metrics(frame, label_set.labels, oof), tone=tone,
+    )
+
+
+def evaluate_external(root: Path, taxonomy: Taxonomy, model: Model) -> list[Evaluation]:
+    """The held-out parts of the real labelled sets: tone on tweets and Reddit comments,
+    skepticism (deny or query) on replies to rumours."""
+    results = []
+    for name, loader in (("tweeteval", external.tweeteval), ("goemotions", external.goemotions)):
+        rows = loader(root, "heldout").with_columns(pl.lit(None, pl.String).alias("parent_text"))
+        predicted = predictions(rows, taxonomy, model)
+        tone = tone_metrics(None, rows["tone_class"], predicted[TONE], predicted["tone_label"], predicted["compound"])
+        results.append(Evaluation(f"{name} held-out part", "the model in force", rows.height, model.sha256,
+                                  taxonomy.sha256, [], tone))
+    rows = external.rumoureval(root, "heldout").with_columns(pl.lit(None, pl.String).alias("parent_text"))
+    predicted = predictions(rows, taxonomy, model)
+    results.append(Evaluation("rumoureval held-out part (deny or query = skeptical)", "the model in force", rows.height,
+                              model.sha256, taxonomy.sha256, _binary_metrics(rows, ["skepticism"], predicted), None))
+    return results
+
+
+def render(evaluations: Sequence[Evaluation], fmt: str = "table", show_errors: bool = False) -> str:
+    """The evaluations as aligned tables (with the misclassified ids when asked) or JSON."""
+    if fmt == "json":
+        return json.dumps([asdict(e) for e in evaluations], indent=2, ensure_ascii=False) + "\n"
+    if fmt != "table":
+        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    out: list[str] = []
+    for e in evaluations:
+        out.append(f"{e.name}: {e.n} comments; {e.method}; model {e.model_sha256[:12]}, taxonomy {e.taxonomy_sha256[:12]}")
+        if e.labels:
+            rows = [(m.label, m.support, m.predicted, m.tp, m.fp, m.fn, f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.f1:.3f}")
+                    for m in e.labels]
+            out += ["", _table(("label", "support", "predicted", "tp", "fp", "fn", "precision", "recall", "f1"), rows)]
+        if e.tone is not None:
+            t = e.tone
+            r = f"Pearson r {t.model_r:.3f} (VADER {t.vader_r:.3f}); " if t.model_r is not None and t.vader_r is not None else ""
+            out += ["", f"tone ({t.n} labelled): {r}3-class macro-F1 {t.model_macro_f1:.3f} (VADER {t.vader_macro_f1:.3f})"]
+        if show_errors:
+            for m in e.labels:
+                if m.false_positives or m.false_negatives:
+                    out.append(f"{m.label}: false positives {', '.join(m.false_positives) or '-'}; "
+                               f"false negatives {', '.join(m.false_negatives) or '-'}")
+        out.append("")
+    return "\n".join(out)
 
 
 def read_groundtruth(path: Path) -> pl.DataFrame:
@@ -243,32 +338,6 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))) for row in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
-
-
-def render_gold(report: GoldReport, fmt: str = "table", show_errors: bool = False) -> str:
-    """The report as an aligned table (with the misclassified ids when asked) or JSON."""
-    if fmt == "json":
-        return json.dumps(asdict(report), indent=2, ensure_ascii=False) + "\n"
-    if fmt != "table":
-        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    rows = [
-        (m.label, m.support, m.predicted, m.tp, m.fp, m.fn, f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.f1:.3f}")
-        for m in report.labels
-    ]
-    out = [
-        f"{report.path}: {report.n} comments; taxonomy {report.taxonomy} (sha256 {report.taxonomy_sha256[:12]})",
-        "",
-        _table(("label", "gold", "predicted", "tp", "fp", "fn", "precision", "recall", "f1"), rows),
-        "",
-        f"sentiment: 3-class accuracy {report.sentiment.accuracy:.3f}, "
-        f"Pearson r (compound vs human -2..2) {report.sentiment.pearson_r:.3f}",
-    ]
-    if show_errors:
-        for m in report.labels:
-            if m.false_positives or m.false_negatives:
-                out.append(f"{m.label}: false positives {', '.join(m.false_positives) or '-'}; "
-                           f"false negatives {', '.join(m.false_negatives) or '-'}")
-    return "\n".join(out) + "\n"
 
 
 def render_groundtruth(report: GroundTruthReport, fmt: str = "table") -> str:

@@ -12,7 +12,9 @@ that never saw its thread.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,9 +28,10 @@ from sklearn.model_selection import GroupKFold
 
 from analysis import external
 from analysis.errors import UsageError
-from analysis.labels import SENTIMENT, LabelSet
+from analysis.labels import SENTIMENT, LabelSet, label_files, read_labels
 from analysis.score import features
-from analysis.score.model import TONE, Model
+from analysis.score.model import TONE, Model, save
+from analysis.score.taxonomy import Taxonomy
 from analysis.score.sentiment import SentimentScorer
 
 # keyword counts of texts, one column per label of `labels`
@@ -47,10 +50,12 @@ class TrainConfig:
     c: float = 4.0  # inverse regularisation of the logistic regressions
     tone_alpha: float = 1.0  # ridge regularisation of the tone
     threshold_folds: int = 4  # grouped folds for the out-of-fold thresholds
-    external_tone_weight: float = 0.3  # weight of a tweet or Reddit comment for the tone
-    external_skepticism_weight: float = 0.3  # weight of a reply to a rumour for skepticism
+    # Weights of the real sets' rows against a news comment's 1 (chosen by cross-validation on
+    # the news labels and the real sets' held-out parts; see docs/scoring.md).
+    external_tone_weight: float = 0.02  # a tweet or Reddit comment, for the tone
+    external_skepticism_weight: float = 0.05  # a reply to a rumour, for skepticism
     min_positives: int = 5  # a label with fewer labelled positives gets no model
-    idf: bool = True  # weigh each n-gram bucket by its inverse document frequency
+    tone_idf: bool = True  # the tone weighs each n-gram bucket by its inverse document frequency
 
 
 @dataclass
@@ -206,7 +211,7 @@ def _fit_tone(x: sparse.csr_matrix, y: np.ndarray, w: np.ndarray, config: TrainC
 
 
 def _out_of_fold(
-    feats: Featurised, frame: pl.DataFrame, labels: Sequence[str], config: TrainConfig, folds: int
+    feats: Featurised, tone_feats: Featurised, frame: pl.DataFrame, labels: Sequence[str], config: TrainConfig, folds: int
 ) -> dict[str, np.ndarray]:
     """Per label and for the tone: a prediction of each row from models fitted without its
     thread (NaN where the label is unknown)."""
@@ -229,8 +234,9 @@ def _out_of_fold(
             out[label][test_index] = 1 / (1 + np.exp(-z))
         tone = frame[TONE].to_numpy()
         mask = ~np.isnan(tone[train_index])
-        coef, intercept = _fit_tone(x_train[mask], tone[train_index][mask], weights[train_index][mask], config)
-        out[TONE][test_index] = np.clip(x_test @ coef + intercept, -1, 1)
+        t_train, t_test = tone_feats.rows(train_index), tone_feats.rows(test_index)
+        coef, intercept = _fit_tone(t_train[mask], tone[train_index][mask], weights[train_index][mask], config)
+        out[TONE][test_index] = np.clip(t_test @ coef + intercept, -1, 1)
     return out
 
 
@@ -249,11 +255,11 @@ def fit(
     if frame[TONE].is_null().all():
         raise UsageError("no labelled tone (sentiment) in the training rows")
     dim = 1 << config.bits
-    idf = _idf(feats.matrix, dim) if config.idf else np.ones(dim)
+    idf = _idf(feats.matrix, dim) if config.tone_idf else np.ones(dim)
     scale = sparse.diags(np.concatenate([idf, np.ones(feats.matrix.shape[1] - dim)]).astype(np.float32))
-    feats = Featurised((feats.matrix @ scale).tocsr(), feats.keyword_labels)
+    tone_feats = Featurised((feats.matrix @ scale).tocsr(), feats.keyword_labels)
     folds = min(config.threshold_folds, frame["thread"].n_unique())
-    oof = _out_of_fold(feats, frame, labels, config, folds) if folds >= 2 else {}
+    oof = _out_of_fold(feats, tone_feats, frame, labels, config, folds) if folds >= 2 else {}
     weights = frame["weight"].to_numpy()
     columns, intercepts, thresholds = [], [], {}
     for label in labels:
@@ -266,14 +272,15 @@ def fit(
         thresholds[label] = _best_threshold(y[news].astype(int), oof[label][news]) if label in oof else 0.5
     tone = frame[TONE].to_numpy().astype(np.float64)
     known = ~np.isnan(tone)
-    coef, intercept = _fit_tone(feats.rows(np.flatnonzero(known)), tone[known], weights[known], config)
+    coef, intercept = _fit_tone(tone_feats.rows(np.flatnonzero(known)), tone[known], weights[known], config)
+    # the idf is folded into the tone's n-gram weights: scoring multiplies raw features by them
+    coef[:dim] *= idf
     columns.append(coef)
     intercepts.append(intercept)
     news = known & (frame["source"] == "labels").to_numpy()
     cuts = _tone_cuts(tone[news], oof[TONE][news]) if TONE in oof else (-0.15, 0.15)
     weights_all = np.stack(columns, axis=1)
-    # the idf is folded into the n-gram weights: scoring multiplies raw features by them
-    sparse_weights = (weights_all[:dim] * idf[:, None]).astype(np.float32)
+    sparse_weights = weights_all[:dim].astype(np.float32)
     model = Model(
         bits=config.bits,
         labels=labels,
@@ -370,10 +377,50 @@ def cross_validate(
     return pl.DataFrame(columns).filter(pl.Series(news))
 
 
-def default_external_root() -> Path | None:
-    """`../shared/external` beside the repository, when it is there (the project's own data)."""
-    env = os.environ.get("READERPULSE_EXTERNAL")
-    if env:
-        return Path(env)
-    candidate = Path(__file__).resolve().parents[2] / "shared" / "external"
-    return candidate if candidate.is_dir() else None
+def keyword_counter(taxonomy: Taxonomy) -> KeywordCounter:
+    """Counts of the taxonomy's keywords, as scoring computes them."""
+    from analysis.score.classify import keyword_counts
+    from analysis.score.keywords import keyword_matches
+
+    def count(texts: pl.Series, labels: Sequence[str]) -> np.ndarray:
+        return keyword_counts(keyword_matches(texts, taxonomy), tuple(labels))
+
+    return count
+
+
+def default_labels() -> Path:
+    """data/labels of the repository this package lives in."""
+    return Path(__file__).resolve().parents[1] / "data" / "labels"
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What `train` wrote."""
+
+    path: Path
+    sha256: str
+    model: Model
+    seconds: float
+
+
+def train(
+    label_paths: Sequence[str | Path],
+    taxonomy: Taxonomy,
+    out: str | os.PathLike[str],
+    external_root: Path | None = None,
+    config: TrainConfig | None = None,
+) -> TrainResult:
+    """Fit a model from label files (and the real sets' train parts) and write it to `out`."""
+    started = time.perf_counter()
+    config = config or TrainConfig()
+    label_set = read_labels(label_paths, [t.id for t in taxonomy.topics])
+    if label_set.frame.height == 0:
+        raise UsageError("no labelled rows in " + ", ".join(str(p) for p in label_paths))
+    rows = training_rows(label_set, external_root, config)
+    model = fit(rows, keyword_counter(taxonomy), config)
+    model.meta["label_files"] = {
+        str(path): hashlib.sha256(Path(path).read_bytes()).hexdigest() for path in label_files(label_paths)
+    }
+    model.meta["taxonomy_sha256"] = taxonomy.sha256
+    sha = save(model, out)
+    return TrainResult(Path(out), sha, model, time.perf_counter() - started)

@@ -1,0 +1,199 @@
+"""Topics, skepticism and reader tone of a batch of comments, from the model and the keywords.
+
+For each topic of the taxonomy and for skepticism:
+
+* with a model for it (the label was trained), the score is the model's probability and a hit
+  needs the model's threshold (or the taxonomy's `threshold`, when the file sets one);
+* without one (a topic added since the model was trained), the keywords decide alone: the score
+  is 1 - 0.5**k for k distinct keywords matched, a hit from one keyword (threshold 0.5).
+
+A hit's evidence is the keywords it matched, then the words of the comment that pushed the
+model's decision most (the model's evidence words, highest first). The tone is the model's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from analysis.score.keywords import keyword_matches
+from analysis.score.model import TONE, Model
+from analysis.score.features import normalised
+from analysis.score.taxonomy import Taxonomy
+
+SKEPTICISM = "skepticism"
+KEYWORD_THRESHOLD = 0.5
+EVIDENCE_WORDS = 3  # model evidence words per hit
+
+
+@dataclass(frozen=True)
+class Decision:
+    """How one label is decided: by the model (with its threshold) or by keywords alone."""
+
+    label: str
+    threshold: float
+    by_model: bool
+
+
+@dataclass
+class Classified:
+    """The scores of a batch, shaped like the score tables (key column first)."""
+
+    topic_hits: pl.DataFrame  # key, topic, score, evidence
+    skepticism: pl.DataFrame  # key, score, skeptical, cues
+    tone: pl.DataFrame  # key, tone, tone_label
+    scores: pl.DataFrame  # every label's score per row (key, <label>...): for explain and label export
+
+
+def decisions(taxonomy: Taxonomy, model: Model) -> list[Decision]:
+    """Each topic's and skepticism's decision rule under this model."""
+    result = []
+    for label, explicit in [*((t.id, t.threshold) for t in taxonomy.topics), (SKEPTICISM, taxonomy.skepticism.threshold)]:
+        by_model = label in model.labels
+        default = model.thresholds[label] if by_model else KEYWORD_THRESHOLD
+        result.append(Decision(label, explicit if explicit is not None else default, by_model))
+    return result
+
+
+def keyword_counts(matches: pl.DataFrame, labels: tuple[str, ...]) -> np.ndarray:
+    """Distinct keywords matched per label (0 for a label the taxonomy does not have)."""
+    n = matches.height
+    columns = [
+        matches[label].list.len().fill_null(0).to_numpy() if label in matches.columns else np.zeros(n)
+        for label in labels
+    ]
+    return np.stack(columns, axis=1).astype(np.float32) if columns else np.zeros((n, 0), dtype=np.float32)
+
+
+def classify(
+    comments: pl.DataFrame,
+    vader: pl.DataFrame,
+    taxonomy: Taxonomy,
+    model: Model,
+    key: str = "comment_pk",
+) -> Classified:
+    """Score a batch: `comments` has `key`, `text` and `parent_text` (null: not a reply);
+    `vader` has neg, neu, pos, compound for the same rows in the same order."""
+    texts = comments["text"].fill_null("")
+    parents = comments["parent_text"] if "parent_text" in comments.columns else pl.Series([None] * comments.height, dtype=pl.String)
+    matches = keyword_matches(texts, taxonomy)
+    parent_matches = keyword_matches(parents.fill_null(""), taxonomy)
+    predicted = model.predict(
+        texts,
+        vader,
+        keyword_counts(matches, model.keyword_labels),
+        keyword_counts(parent_matches, model.keyword_labels),
+        parents.is_not_null().cast(pl.Float32).to_numpy(),
+    )
+    rules = decisions(taxonomy, model)
+    keys = comments.select(key)
+    scores = keys.with_columns(
+        *(
+            (pl.lit(predicted[d.label]) if d.by_model else 1.0 - 0.5 ** matches[d.label].list.len().cast(pl.Float64))
+            .round(4)
+            .alias(d.label)
+            for d in rules
+        )
+    )
+    hits = _hits(scores, rules, key)
+    evidence = _evidence(hits, texts, matches, model, key)
+    topic_hits = (
+        hits.filter(pl.col("label") != SKEPTICISM)
+        .join(evidence, on=["_row", "label"], how="left")
+        .select(key, pl.col("label").alias("topic"), "score", pl.col("evidence").fill_null(pl.lit([], pl.List(pl.String))))
+    )
+    skeptic = next(d for d in rules if d.label == SKEPTICISM)
+    cues = evidence.filter(pl.col("label") == SKEPTICISM).select("_row", pl.col("evidence").alias("cues"))
+    skepticism = (
+        scores.with_row_index("_row")
+        .select("_row", key, pl.col(SKEPTICISM).alias("score"), (pl.col(SKEPTICISM) >= skeptic.threshold).alias("skeptical"))
+        .join(cues, on="_row", how="left")
+        .select(key, "score", "skeptical", pl.col("cues").fill_null(pl.lit([], pl.List(pl.String))))
+    )
+    tone = keys.with_columns(pl.lit(predicted[TONE]).round(4).alias(TONE)).with_columns(
+        model.tone_label(pl.col(TONE)).alias("tone_label")
+    )
+    return Classified(topic_hits, skepticism, tone, scores)
+
+
+def _hits(scores: pl.DataFrame, rules: list[Decision], key: str) -> pl.DataFrame:
+    """One row per (row, label) hit: _row, key, label, score."""
+    indexed = scores.with_row_index("_row")
+    frames = [
+        indexed.filter(pl.col(d.label) >= d.threshold).select(
+            "_row", key, pl.lit(d.label).alias("label"), pl.col(d.label).alias("score")
+        )
+        for d in rules
+    ]
+    return pl.concat(frames) if frames else indexed.select("_row", key, pl.lit("").alias("label"), pl.lit(0.0).alias("score")).clear()
+
+
+def _evidence(hits: pl.DataFrame, texts: pl.Series, matches: pl.DataFrame, model: Model, key: str) -> pl.DataFrame:
+    """Per hit (_row, label): the keywords matched, then up to EVIDENCE_WORDS model evidence words."""
+    keywords = (
+        matches.with_row_index("_row")
+        .unpivot(index="_row", variable_name="label", value_name="keywords")
+        .join(hits.select("_row", "label"), on=["_row", "label"], how="semi")
+    )
+    table = pl.DataFrame(
+        [(label, word, weight) for label, words in model.evidence.items() for word, weight in words.items()],
+        schema={"label": pl.String, "word": pl.String, "weight": pl.Float64},
+        orient="row",
+    )
+    rows = hits.select("_row").unique()
+    tokens = (
+        pl.DataFrame({"text": texts})
+        .with_row_index("_row")
+        .join(rows, on="_row", how="semi")
+        .select("_row", normalised(pl.col("text")).str.split(" ").alias("word"))
+        .explode("word")
+        .with_columns(pl.col("word").shift(1).over("_row").alias("previous"))
+    )
+    pairs = tokens.filter(pl.col("previous").is_not_null()).select(
+        "_row", pl.concat_str("previous", "word", separator=" ").alias("word")
+    )
+    words = pl.concat([tokens.select("_row", "word"), pairs]).filter(pl.col("word").is_in(table["word"].unique().implode())).unique()
+    model_words = (
+        hits.select("_row", "label")
+        .join(words, on="_row")
+        .join(table, on=["label", "word"])
+        .sort(["_row", "label", "weight", "word"], descending=[False, False, True, False])
+        .group_by(["_row", "label"], maintain_order=True)
+        .agg(pl.col("word").head(EVIDENCE_WORDS).alias("words"))
+    )
+    return (
+        hits.select("_row", "label")
+        .join(keywords, on=["_row", "label"], how="left")
+        .join(model_words, on=["_row", "label"], how="left")
+        .select(
+            "_row",
+            "label",
+            pl.concat_list(
+                pl.col("keywords").fill_null(pl.lit([], pl.List(pl.String))),
+                pl.col("words").fill_null(pl.lit([], pl.List(pl.String))),
+            )
+            .list.unique(maintain_order=True)
+            .alias("evidence"),
+        )
+    )
+
+
+def score_texts(
+    texts: list[str] | pl.Series,
+    taxonomy: Taxonomy,
+    model: Model,
+    parent_texts: list[str | None] | pl.Series | None = None,
+) -> tuple[pl.DataFrame, Classified]:
+    """Score texts without a database: VADER's scores (row, neg, neu, pos, compound) and the
+    classification, keyed by `row` (0-based position)."""
+    from analysis.score.sentiment import SentimentScorer
+
+    series = pl.Series("text", texts, dtype=pl.String)
+    parents = pl.Series("parent_text", parent_texts if parent_texts is not None else [None] * len(series), dtype=pl.String)
+    with SentimentScorer() as scorer:
+        vader = scorer.score(series.fill_null("").to_list(), sentences=False).comments
+    frame = pl.DataFrame({"row": pl.int_range(len(series), eager=True), "text": series, "parent_text": parents})
+    vader = vader.select("neg", "neu", "pos", "compound")
+    return vader.with_row_index("row").with_columns(pl.col("row").cast(pl.Int64)), classify(frame, vader, taxonomy, model, key="row")

@@ -1,0 +1,137 @@
+"""`readerpulse explain TEXT`: every topic's and skepticism's score, threshold and why.
+
+A model's output is a sum: bias, plus each n-gram's weight times its value, plus each dense
+feature's weight times its value. `explain` splits that sum exactly, by word: a word's share is its
+own feature and its char n-grams; a word pair's share is its pair feature; the dense features
+(VADER's scores, keyword counts of the comment and its parent, marks, length) are listed apart.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from analysis.score import features
+from analysis.score.classify import SKEPTICISM, Decision, decisions, score_texts
+from analysis.score.keywords import keyword_matches
+from analysis.score.model import TONE, Model
+from analysis.score.taxonomy import Taxonomy
+
+SHOWN = 4  # words pushing each way
+
+
+@dataclass
+class Explanation:
+    """Why one label got its score."""
+
+    label: str
+    score: float
+    threshold: float
+    hit: bool
+    decided_by: str  # "model" or "keywords"
+    keywords: list[str]
+    pushed_up: list[tuple[str, float]] = field(default_factory=list)
+    pushed_down: list[tuple[str, float]] = field(default_factory=list)
+    context: list[tuple[str, float]] = field(default_factory=list)  # dense features and bias
+
+
+@dataclass
+class ExplainReport:
+    """The explanation of one text: its labels, its tone and VADER's compound."""
+
+    text: str
+    labels: list[Explanation]
+    tone: float
+    tone_label: str
+    vader_compound: float
+    model_sha256: str
+
+
+def word_contributions(text: str, model: Model, column: int) -> dict[str, float]:
+    """Each word's and word pair's share of output `column`'s n-gram sum."""
+    normal = features.normalise(pl.Series([text], dtype=pl.String)).item()
+    word_features, char_features = features.feature_names(normal)
+    w_word = 1 / math.sqrt(len(word_features)) if word_features else 0.0
+    w_char = 1 / math.sqrt(len(char_features)) if char_features else 0.0
+    weights = model.sparse_weights[:, column]
+    shares: dict[str, float] = {}
+    for tag, piece in word_features:
+        shares[piece] = shares.get(piece, 0.0) + w_word * float(weights[features.bucket(tag, piece, model.bits)])
+    for word in {piece for tag, piece in word_features if tag == "w"}:
+        _, chars = features.feature_names(word)
+        share = sum(w_char * float(weights[features.bucket("c", piece, model.bits)]) for _, piece in chars)
+        count = sum(1 for tag, piece in word_features if tag == "w" and piece == word)
+        shares[word] = shares.get(word, 0.0) + share * count
+    return shares
+
+
+def _dense_shares(model: Model, dense: np.ndarray, column: int) -> list[tuple[str, float]]:
+    shares = [
+        (name, float(value * model.dense_weights[i, column]))
+        for i, (name, value) in enumerate(zip(model.dense_names(), dense, strict=True))
+        if value
+    ]
+    shares.append(("bias", float(model.bias[column])))
+    return sorted(shares, key=lambda item: -abs(item[1]))
+
+
+def explain(text: str, taxonomy: Taxonomy, model: Model, parent_text: str | None = None) -> ExplainReport:
+    """Scores of one text (with its parent's, for a reply) and the reasons for each."""
+    vader, result = score_texts([text], taxonomy, model, [parent_text])
+    scores = result.scores.row(0, named=True)
+    matched = keyword_matches(pl.Series([text], dtype=pl.String), taxonomy).row(0, named=True)
+    parent_matched = keyword_matches(pl.Series([parent_text or ""], dtype=pl.String), taxonomy).row(0, named=True)
+    counts = np.array([[len(matched.get(label) or []) for label in model.keyword_labels]], dtype=np.float32)
+    parent_counts = np.array([[len(parent_matched.get(label) or []) for label in model.keyword_labels]], dtype=np.float32)
+    dense = features.dense(
+        pl.Series([text], dtype=pl.String), vader.select("neg", "neu", "pos", "compound"), counts, parent_counts,
+        np.array([1.0 if parent_text is not None else 0.0], dtype=np.float32),
+    )[0]
+    explanations = [_explain_label(d, text, scores, matched, model, dense) for d in decisions(taxonomy, model)]
+    tone = result.tone.row(0, named=True)
+    return ExplainReport(
+        text=text, labels=explanations, tone=float(tone[TONE]), tone_label=str(tone["tone_label"]),
+        vader_compound=float(vader["compound"][0]), model_sha256=model.sha256,
+    )
+
+
+def _explain_label(d: Decision, text: str, scores: dict[str, float], matched: dict[str, list[str] | None],
+                   model: Model, dense: np.ndarray) -> Explanation:
+    score = float(scores[d.label])
+    keywords = list(matched.get(d.label) or [])
+    explanation = Explanation(d.label, score, d.threshold, score >= d.threshold,
+                              "model" if d.by_model else "keywords", keywords)
+    if d.by_model:
+        column = model.labels.index(d.label)
+        shares = sorted(word_contributions(text, model, column).items(), key=lambda item: -item[1])
+        explanation.pushed_up = [(w, round(s, 3)) for w, s in shares if s > 0][:SHOWN]
+        explanation.pushed_down = [(w, round(s, 3)) for w, s in reversed(shares) if s < 0][:SHOWN]
+        explanation.context = [(name, round(s, 3)) for name, s in _dense_shares(model, dense, column)][:SHOWN]
+    return explanation
+
+
+def render(report: ExplainReport) -> str:
+    """The explanation as text for the terminal."""
+    lines = [
+        f"tone {report.tone:+.3f} ({report.tone_label}); VADER compound {report.vader_compound:+.4f}",
+        f"model {report.model_sha256[:12]}",
+        "",
+    ]
+    for e in report.labels:
+        mark = "HIT " if e.hit else "    "
+        lines.append(f"{mark}{e.label:<20} score {e.score:.3f}  threshold {e.threshold:.3f}  ({e.decided_by})")
+        if e.keywords:
+            lines.append(f"      keywords: {', '.join(e.keywords)}")
+        if e.pushed_up:
+            lines.append("      pushed up by: " + ", ".join(f"{w} {s:+.2f}" for w, s in e.pushed_up))
+        if e.pushed_down:
+            lines.append("      pushed down by: " + ", ".join(f"{w} {s:+.2f}" for w, s in e.pushed_down))
+        if e.context:
+            lines.append("      other features: " + ", ".join(f"{w} {s:+.2f}" for w, s in e.context))
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["SKEPTICISM", "ExplainReport", "Explanation", "explain", "render", "word_contributions"]

@@ -1,0 +1,119 @@
+"""Training: models that learn, an artefact that round-trips byte for byte, grouped folds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from analysis.errors import UsageError
+from analysis.score import model as model_module
+from analysis.train import TrainConfig, TrainingRows, cross_validate, fit
+
+LABELS = ("alpha", "skepticism")
+CONFIG = TrainConfig(bits=12, threshold_folds=3)
+
+
+def no_keywords(texts: pl.Series, labels: Sequence[str]) -> np.ndarray:
+    return np.zeros((len(texts), len(labels)), dtype=np.float32)
+
+
+def rows(n: int = 120) -> TrainingRows:
+    """Synthetic comments: 'ferry' marks alpha, 'who checked' skepticism, 'lovely'/'awful' the tone."""
+    rng = np.random.default_rng(7)
+    fillers = ["the council met today", "people are talking", "news from the region", "another day"]
+    records = []
+    for i in range(n):
+        alpha, skeptic, tone = i % 3 == 0, i % 4 == 1, (i % 5) - 2
+        words = [fillers[rng.integers(len(fillers))]]
+        if alpha:
+            words.append("the ferry again")
+        if skeptic:
+            words.append("who checked these numbers")
+        words.append({-2: "awful awful", -1: "awful", 0: "", 1: "lovely", 2: "lovely lovely"}[tone])
+        records.append({
+            "id": f"c{i}", "source": "labels", "thread": f"t{i // 2}", "text": " ".join(words),
+            "parent_text": None, "weight": 1.0, "alpha": int(alpha), "skepticism": int(skeptic), "tone": tone / 2,
+        })
+    frame = pl.DataFrame(records, schema_overrides={"alpha": pl.Int8, "skepticism": pl.Int8, "parent_text": pl.String})
+    return TrainingRows(frame, LABELS, {"labels": n})
+
+
+def test_fit_learns_each_label_and_the_tone() -> None:
+    model = fit(rows(), no_keywords, CONFIG)
+    assert model.labels == LABELS
+    texts = pl.Series(["the ferry again, lovely", "who checked these numbers? awful", "another day"])
+    vader = pl.DataFrame({"neg": [0.0] * 3, "neu": [1.0] * 3, "pos": [0.0] * 3, "compound": [0.0] * 3})
+    zeros = np.zeros((3, len(model.keyword_labels)), dtype=np.float32)
+    predicted = model.predict(texts, vader, zeros, zeros, np.zeros(3, dtype=np.float32))
+    alpha = predicted["alpha"].to_list()
+    assert alpha[0] > model.thresholds["alpha"] > alpha[2]
+    skeptic = predicted["skepticism"].to_list()
+    assert skeptic[1] > model.thresholds["skepticism"] > skeptic[0]
+    tone = predicted["tone"].to_list()
+    assert tone[0] > 0 > tone[1]
+    assert model.evidence["alpha"] and "ferry" in model.evidence["alpha"]
+
+
+def test_artefact_round_trip_and_reproducible(tmp_path: Path) -> None:
+    first = fit(rows(), no_keywords, CONFIG)
+    sha_1 = model_module.save(first, tmp_path / "a.model")
+    sha_2 = model_module.save(fit(rows(), no_keywords, CONFIG), tmp_path / "b.model")
+    assert sha_1 == sha_2
+    assert (tmp_path / "a.model").read_bytes() == (tmp_path / "b.model").read_bytes()
+    loaded = model_module.load(tmp_path / "a.model")
+    assert loaded.sha256 == sha_1
+    assert loaded.labels == first.labels and loaded.thresholds == first.thresholds
+    assert np.array_equal(loaded.sparse_weights, first.sparse_weights.astype(np.float16).astype(np.float32))
+
+
+def test_bad_model_files_are_named(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.model"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(model_module.ModelError, match="bad.model: not a readable readerpulse model"):
+        model_module.load(bad)
+    with pytest.raises(model_module.ModelError, match="no model file"):
+        model_module.load_model(tmp_path / "missing.model")
+
+
+def test_label_with_too_few_positives_gets_no_model() -> None:
+    data = rows()
+    frame = data.frame.with_columns(pl.when(pl.int_range(pl.len()) == 0).then(1).otherwise(0).cast(pl.Int8).alias("alpha"))
+    model = fit(TrainingRows(frame, LABELS, data.sources), no_keywords, CONFIG)
+    assert model.labels == ("skepticism",)
+    assert model.meta["untrained"] == ["alpha"]
+
+
+def test_cross_validation_keeps_threads_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sklearn.model_selection import GroupKFold
+
+    import analysis.train as train_module
+
+    data = rows()
+    threads = data.frame["thread"].to_numpy()
+    test_folds: list[set[str]] = []
+
+    class Recording(GroupKFold):  # type: ignore[misc]
+        def split(self, x, y=None, groups=None):  # type: ignore[no-untyped-def]
+            for train_index, test_index in super().split(x, y, groups):
+                if len(x) == data.frame.height:  # the outer folds (inner ones see fewer rows)
+                    test_folds.append({str(t) for t in threads[test_index]})
+                yield train_index, test_index
+
+    monkeypatch.setattr(train_module, "GroupKFold", Recording)
+    result = cross_validate(data, no_keywords, 4, CONFIG)
+    assert len(test_folds) == 4
+    for i, fold in enumerate(test_folds):
+        for other in test_folds[i + 1 :]:
+            assert fold.isdisjoint(other)
+    assert result.height == data.frame.height
+    assert set(result.columns) >= {"id", "alpha", "skepticism", "tone", "tone_label"}
+    # a model that never saw the row's thread still finds the obvious cue
+    joined = result.join(data.frame.select("id", pl.col("alpha").alias("gold")), on="id")
+    agree = (joined["alpha"] == (joined["gold"] == 1)).mean()
+    assert agree is not None and float(agree) > 0.9
+    with pytest.raises(UsageError, match="folds"):
+        cross_validate(data, no_keywords, 1, CONFIG)
