@@ -237,6 +237,7 @@ def test_export_writes_a_label_file_of_unlabelled_published_comments(
     }
     c1 = frame.filter(pl.col("id") == "c1").row(0, named=True)
     assert (c1["author"], c1["posted_at"]) == ("u_aaaa", "2023-09-21T08:00:00Z")  # UTC
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # a BOM: spreadsheets then read UTF-8
     content = out.read_text(encoding="utf-8-sig")
     assert not any(name in content for name in RAW_NAMES)
 
