@@ -367,3 +367,56 @@ def report_cmd(name: str, db: Path | None, week: str | None, start: datetime | N
         err=True,
     )
     click.echo(str(result.html))
+
+
+# --- label: labelled comments in the database -----------------------------------------------------
+
+
+@main.group("label")
+def label_group() -> None:
+    """Labelled comments: export a sample to label in a spreadsheet, import the filled files."""
+
+
+@label_group.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@DB_OPTION
+@TAXONOMY_OPTION
+def label_import_cmd(files: tuple[Path, ...], db: Path | None, taxonomy: Path | None) -> None:
+    """Import label files (CSV: id, text and label columns; folders are read for *.csv).
+
+    The label columns are the taxonomy's topic ids, skepticism (0/1) and sentiment (-2..2); an
+    empty cell is not labelled. A file imported before is skipped; a changed one replaces the
+    labels it gives again.
+    """
+    from analysis.score.taxonomy import load_taxonomy
+    from analysis.store.labels import import_labels
+
+    topic_ids = [topic.id for topic in load_taxonomy(taxonomy).topics]
+    with connect(config.db_path(db)) as conn:
+        results = import_labels(conn, files, topic_ids)
+    for result in results:
+        click.echo(result.describe())
+
+
+@label_group.command("export")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@DB_OPTION
+@TAXONOMY_OPTION
+@click.option("-n", "n", type=click.IntRange(min=1), default=200, show_default=True, help="Comments to write.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random order.")
+@click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+def label_export_cmd(out: Path, db: Path | None, taxonomy: Path | None, n: int, seed: int, force: bool) -> None:
+    """Write a random sample of unlabelled published comments to OUT, a CSV to label.
+
+    Columns: id, article_id, author (pseudonym), posted_at, parent_id, text, parent_text, then one
+    empty column per topic, skepticism and sentiment. Comments already labelled are left out. The
+    sample is drawn at random from --seed; the library's export_sample also takes the models'
+    uncertainty, to pick the comments they are least sure about, when a caller provides it.
+    """
+    from analysis.score.taxonomy import load_taxonomy
+    from analysis.store.labels import export_sample
+
+    topic_ids = [topic.id for topic in load_taxonomy(taxonomy).topics]
+    with connect(_existing_db(db), read_only=True) as conn:
+        result = export_sample(conn, out, topic_ids, n=n, seed=seed, uncertainty=None, overwrite=force)
+    click.echo(result.describe())
