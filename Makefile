@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DEMO_DB ?= build/demo.duckdb
 DEMO_REPORT ?= build/report
 
-.PHONY: setup demo test lint typecheck unit bench clean
+.PHONY: setup demo test lint typecheck unit bench model clean
 
 $(STAMP): pyproject.toml analysis/score/_vader.c analysis/score/_prefilter.c analysis/text/_sentences.c analysis/score/_links.c analysis/score/_features.c
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest -q
+
+## model: rebuild the shipped model from the labelled comments and the real sets' train parts
+EXTERNAL ?= ../shared/external
+model: $(STAMP)
+	$(BIN)/readerpulse train --labels data/labels --external $(EXTERNAL) --out analysis/score/models/readerpulse.model
 
 ## bench: a synthetic corpus of N comments (default 100000), timed end to end against the plain approach
 N ?= 100000

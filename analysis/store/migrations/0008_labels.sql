@@ -1,4 +1,4 @@
--- 0007: labelled comments, imported from label files by `readerpulse label import`.
+-- 0008: labelled comments, imported from label files by `readerpulse label import`.
 --
 -- One row per (comment, label): `label` is a topic id of the taxonomy, 'skepticism' (value 0/1)
 -- or 'sentiment' (-2..2). `comment_key` is the label file's id; when a stored comment has that
