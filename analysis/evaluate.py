@@ -170,7 +170,7 @@ def evaluate_gold(path: str | Path, taxonomy: Taxonomy | None = None, workers: i
     taxonomy = taxonomy or load_taxonomy()
     frame = gold.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("comment_pk"), "text")
     hits = score_topics(frame, taxonomy)
-    skeptical = score_skepticism(frame).sort("comment_pk")["skeptical"].to_list()
+    skeptical = score_skepticism(frame, taxonomy).sort("comment_pk")["skeptical"].to_list()
     with SentimentScorer(workers=workers) as scorer:
         compound = scorer.score(gold["text"].to_list(), sentences=False).comments["compound"]
     ids = gold["id"].to_list()
