@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from analysis.score.taxonomy import TAXONOMY_ENV
 from analysis.store import connect
 
 REPO = Path(__file__).resolve().parents[1]
@@ -15,6 +17,11 @@ SAMPLE = REPO / "data" / "sample"
 # The project's shared material sits beside the clone (CI puts it there too).
 SHARED = REPO.parent / "shared"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The suite scores with a small taxonomy of its own, never data/topics.toml, so that an analyst
+# editing the shipped file cannot break a test (tests/score/test_taxonomy.py loads the shipped
+# file once, to check that it is valid).
+TEST_TAXONOMY = FIXTURES / "taxonomy" / "topics.toml"
+os.environ[TAXONOMY_ENV] = str(TEST_TAXONOMY)
 
 
 def shared_path(*parts: str) -> Path:

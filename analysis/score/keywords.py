@@ -144,11 +144,11 @@ def keyword_matches(texts: pl.Series, taxonomy: Taxonomy) -> pl.DataFrame:
             if rows.len() == 0:
                 continue
             # the members' hits on these rows are replaced by those on the masked text
-            codes = pl.Series(members, dtype=pl.Int64)
+            codes = pl.Series(members, dtype=pl.Int64).implode()
             label = (hits // _LABEL) % _LABEL
-            hits = hits.filter(~((hits // _ROW).is_in(rows) & label.is_in(codes)))
+            hits = hits.filter(~((hits // _ROW).is_in(rows.implode()) & label.is_in(codes)))
             lower, exact = _literals([k for n in members for k in labels[n].keywords])
-            again = base.filter(pl.col("row").is_in(rows)).select(
+            again = base.filter(pl.col("row").is_in(rows.implode())).select(
                 "row", _found(_masked(pl.col(_KEPT), exclude), lower, exact).alias("found")
             )
             mine = table.filter((pl.col("code") // _LABEL).is_in(codes))
