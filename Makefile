@@ -8,7 +8,7 @@ DEMO_REPORT ?= build/report
 
 .PHONY: setup demo test lint typecheck unit bench model clean
 
-$(STAMP): pyproject.toml analysis/score/_vader.c analysis/score/_prefilter.c analysis/text/_sentences.c analysis/score/_links.c analysis/score/_features.c
+$(STAMP): pyproject.toml analysis/score/_vader.c analysis/text/_sentences.c analysis/score/_links.c analysis/score/_features.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

@@ -2,31 +2,26 @@
 
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from analysis.cache import CACHE_ENV
+from analysis.score.taxonomy import TAXONOMY_ENV
 from analysis.store import connect
-
-# The tests keep derived data (analysis.cache) in a folder of their own, empty at the start, so
-# that the first tests derive everything and later ones read it back; never in the user's cache.
-# (READERPULSE_CACHE_DIR=off runs them all with nothing cached.)
-if os.environ.get(CACHE_ENV, "").strip().lower() != "off":
-    os.environ[CACHE_ENV] = tempfile.mkdtemp(prefix="readerpulse-test-cache-")
-    atexit.register(shutil.rmtree, os.environ[CACHE_ENV], True)
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
 # The project's shared material sits beside the clone (CI puts it there too).
 SHARED = REPO.parent / "shared"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The suite scores with a small taxonomy of its own, never data/topics.toml, so that an analyst
+# editing the shipped file cannot break a test (tests/score/test_taxonomy.py loads the shipped
+# file once, to check that it is valid).
+TEST_TAXONOMY = FIXTURES / "taxonomy" / "topics.toml"
+os.environ[TAXONOMY_ENV] = str(TEST_TAXONOMY)
 
 
 def shared_path(*parts: str) -> Path:

@@ -22,6 +22,7 @@ from analysis.evaluate import (
     render_gold,
     render_groundtruth,
 )
+from analysis.score.taxonomy import load_taxonomy
 from tests.conftest import REPO, shared_path
 
 HELDOUT = REPO / "tests" / "score" / "data"
@@ -76,47 +77,19 @@ def test_small_gold_file_end_to_end(tmp_path: Path) -> None:
     assert json.loads(render_gold(report, "json"))["labels"][0]["label"] == "un_inaction"
 
 
-def test_dev_gold_meets_the_targets() -> None:
-    report = evaluate_gold(shared_path("gold", "comments_dev.csv"))
-    f1 = {m.label: m.f1 for m in report.labels}
-    assert report.n == 80
-    assert f1["un_inaction"] >= 0.90 and f1["russia_role"] >= 0.90 and f1["casualty_trust"] >= 0.90
-    assert f1["skepticism"] >= 0.85
+# Accuracy is measured with `readerpulse evaluate` and reported in docs/scoring.md, not gated
+# here: the suite scores with its own small taxonomy (tests/fixtures/taxonomy), so an analyst's
+# edit of data/topics.toml cannot fail a test.
 
 
-@pytest.mark.parametrize("name", ["heldout_comments.csv", "heldout2_comments.csv"])
-def test_own_labelled_sets_do_not_regress(name: str) -> None:
-    # Written for this project after the first taxonomy (see docs/scoring.md): a regression gate.
-    report = evaluate_gold(HELDOUT / name)
-    assert all(m.f1 >= 0.85 for m in report.labels), [(m.label, m.f1) for m in report.labels]
-
-
-# Per-set F1 floors, a little under what was measured (docs/scoring.md, "Own labelled sets"):
-# about one comment's slack, so a rule change that loses more fails here. Sets 3 and 5 were used
-# for tuning; set 4 and set 6 were not (set 6 was measured once, after the rules were final).
-HELDOUT_FLOORS = {
-    "heldout3_comments.csv": {"un_inaction": 0.90, "russia_role": 0.90, "casualty_trust": 0.80, "skepticism": 0.90},
-    "heldout4_comments.csv": {"un_inaction": 0.65, "russia_role": 0.80, "casualty_trust": 0.90, "skepticism": 0.45},
-    "heldout5_comments.csv": {"un_inaction": 0.95, "russia_role": 0.90, "casualty_trust": 0.90, "skepticism": 0.25},
-    "heldout6_comments.csv": {"un_inaction": 0.38, "russia_role": 0.85, "casualty_trust": 0.90, "skepticism": 0.60},
-}
-
-
-@pytest.mark.parametrize("name", sorted(HELDOUT_FLOORS))
-def test_own_labelled_sets_keep_their_measured_f1(name: str) -> None:
-    report = evaluate_gold(HELDOUT / name)
-    f1 = {m.label: m.f1 for m in report.labels}
-    below = {label: (round(f1[label], 3), floor) for label, floor in HELDOUT_FLOORS[name].items() if f1[label] < floor}
-    assert not below, below
-
-
-@pytest.mark.parametrize("name", [*sorted(p.name for p in HELDOUT.glob("heldout*_comments.csv")), "dev"])
-def test_topic_precision_stays_high_on_every_set(name: str) -> None:
-    # A tag that is set must be right: no topic below 0.85 precision on any labelled set.
-    path = shared_path("gold", "comments_dev.csv") if name == "dev" else HELDOUT / name
-    report = evaluate_gold(path)
-    low = {m.label: round(m.precision, 3) for m in report.labels if m.label != "skepticism" and m.precision < 0.85}
-    assert not low, low
+def test_evaluate_uses_the_taxonomy_given(tmp_path: Path) -> None:
+    path = tmp_path / "gold.csv"
+    path.write_text(HEADER + 'g1,a,,,"The Kremlin knew.",0,1,0,0,-1\n', "utf-8")
+    taxonomy = tmp_path / "t.toml"
+    taxonomy.write_text('format = 2\n[topics.russia_role]\nlabel = "R"\nkeywords = ["moscow"]\n', "utf-8")
+    report = evaluate_gold(path, load_taxonomy(taxonomy))
+    assert report.taxonomy == str(taxonomy)
+    assert {m.label: (m.tp, m.fn) for m in report.labels}["russia_role"] == (0, 1)
 
 
 def test_heldout_files_have_the_gold_format() -> None:

@@ -60,8 +60,7 @@ _INSERT = {
     "passage_links": "INSERT INTO passage_links BY NAME SELECT * FROM _rp_frame",
     "scored": "INSERT INTO scored BY NAME SELECT * FROM _rp_frame",
 }
-# Larger batches pay the cue expressions' per-batch compilation less often; memory grows with the
-# batch (about 1.7 GB in all at 200,000 comments), not with the corpus.
+# Memory grows with the batch, not with the corpus.
 DEFAULT_BATCH = 200_000
 
 Progress = Callable[[int, int], None]
@@ -128,7 +127,7 @@ def scorer_configs(taxonomy: Taxonomy) -> list[ScorerConfig]:
     return [
         ScorerConfig(sentiment.SCORER, sentiment.VERSION, sentiment.lexicon_hash(), None),
         ScorerConfig(topics.SCORER, topics.VERSION, None, taxonomy.sha256),
-        ScorerConfig(skepticism.SCORER, skepticism.VERSION, skepticism.lexicon_hash(), None),
+        ScorerConfig(skepticism.SCORER, skepticism.VERSION, skepticism.lexicon_hash(taxonomy), None),
         ScorerConfig(links.SCORER, links.VERSION, links.lexicon_hash(), None),
     ]
 
@@ -290,7 +289,7 @@ def score_batch(
     # GIL); links run here meanwhile.
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="scorer") as pool:
         topic_hits = pool.submit(topics.score_topics, batch, taxonomy) if topics.SCORER in runs else None
-        skeptic = pool.submit(skepticism.score_skepticism, batch) if skepticism.SCORER in runs else None
+        skeptic = pool.submit(skepticism.score_skepticism, batch, taxonomy) if skepticism.SCORER in runs else None
         if index is not None and links.SCORER in runs:
             scores.links = with_run(index.link(batch), links.SCORER)
         if topic_hits is not None:
@@ -522,7 +521,7 @@ def _retag_topics(
     writer = _Writer(conn)
     try:
         for changed, runs in plan.changed.items():
-            part = Taxonomy(taxonomy.source, taxonomy.sha256, tuple(t for t in taxonomy.topics if t.id in changed))
+            part = Taxonomy(taxonomy.source, taxonomy.sha256, tuple(t for t in taxonomy.topics if t.id in changed), None)
             conn.execute(_RETAG_PENDING, [runs]).fetchall()
             with closing(_batches(conn, batch_size)) as batches:
                 for batch in batches:

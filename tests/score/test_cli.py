@@ -52,7 +52,7 @@ def test_ingest_no_score_then_score(runner: CliRunner, db_path: Path) -> None:
 def test_score_all_rescores_with_another_taxonomy(runner: CliRunner, db_path: Path, tmp_path: Path) -> None:
     runner.invoke(main, ["ingest", str(SAMPLE), "--db", str(db_path), "-q"])
     taxonomy = tmp_path / "mine.toml"
-    taxonomy.write_text('[topics.un]\nlabel = "UN"\n[topics.un.groups.g]\nweight = 1.0\nterms = ["UN"]\n', "utf-8")
+    taxonomy.write_text('format = 2\n[topics.un]\nlabel = "UN"\nkeywords = ["UN"]\n', "utf-8")
     result = runner.invoke(main, ["score", "--db", str(db_path), "--all", "--taxonomy", str(taxonomy), "-q"])
     assert result.exit_code == 0, result.output
     assert "scored 10 comments" in result.stdout and "topic hits: un 3;" in result.stdout
@@ -64,12 +64,13 @@ def test_score_all_for_some_scorers_after_a_taxonomy_edit(runner: CliRunner, db_
     runner.invoke(main, ["ingest", str(SAMPLE), "--db", str(db_path), "-q"])
     sentences = scalar(db_path, "SELECT count(*) FROM sentence_sentiment")
     taxonomy = tmp_path / "mine.toml"
-    taxonomy.write_text('[topics.un]\nlabel = "UN"\n[topics.un.groups.g]\nweight = 1.0\nterms = ["UN"]\n', "utf-8")
+    taxonomy.write_text('format = 2\n[topics.un]\nlabel = "UN"\nkeywords = ["UN"]\n', "utf-8")
     result = runner.invoke(main, ["score", "--db", str(db_path), "--all", "--taxonomy", str(taxonomy),
                                   "--scorer", "topics", "--scorer", "skepticism", "-q"])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("scored 10 comments in ")
-    assert "runs topics #5, skepticism #6" in result.stdout and "topic hits: un 3; skeptical: 1\n" in result.stdout
+    # mine.toml has no [skepticism] table: no cues, so no comment is skeptical
+    assert "runs topics #5, skepticism #6" in result.stdout and "topic hits: un 3; skeptical: 0\n" in result.stdout
     assert scalar(db_path, "SELECT count(*) FROM sentence_sentiment") == sentences
     bad = runner.invoke(main, ["score", "--db", str(db_path), "--scorer", "vibes"])
     assert bad.exit_code == 2 and "'vibes' is not one of" in bad.stderr
@@ -77,11 +78,11 @@ def test_score_all_for_some_scorers_after_a_taxonomy_edit(runner: CliRunner, db_
 
 def test_taxonomy_from_the_environment(runner: CliRunner, db_path: Path, tmp_path: Path) -> None:
     taxonomy = tmp_path / "env.toml"
-    taxonomy.write_text('[topics.ru]\nlabel = "RU"\n[topics.ru.groups.g]\nweight = 1.0\nterms = ["russia"]\n', "utf-8")
+    taxonomy.write_text('format = 2\n[topics.ru]\nlabel = "RU"\nkeywords = ["russia*"]\n', "utf-8")
     result = runner.invoke(main, ["ingest", str(SAMPLE), "--db", str(db_path), "-q"],
                            env={"READERPULSE_TAXONOMY": str(taxonomy)})
     assert result.exit_code == 0, result.output
-    assert "topic hits: ru 3;" in result.stdout
+    assert "topic hits: ru 3;" in result.stdout  # russia* finds "Russia’s" too ("russia" would not)
 
 
 def test_bad_taxonomy_stops_ingest_before_importing(runner: CliRunner, db_path: Path, tmp_path: Path) -> None:

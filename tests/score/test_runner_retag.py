@@ -6,17 +6,16 @@ The result must be what re-scoring every comment with the edited taxonomy gives
 
 from __future__ import annotations
 
-import re
+import csv
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
 
-from analysis.score import topics
 from analysis.score.runner import ScoreOptions, describe, plan_retag, score_database
-from analysis.score.taxonomy import default_path, load_taxonomy
-from tests.score.test_matching import labelled_texts
+from analysis.score.taxonomy import load_taxonomy
+from tests.conftest import REPO, TEST_TAXONOMY
 from tests.score.test_runner import SETUP, count, interrupt_second_batch
 
 HITS = "SELECT comment_pk, topic, score, evidence FROM topic_hits ORDER BY comment_pk, topic"
@@ -28,10 +27,15 @@ def db(conn: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return conn
 
 
+def _keywords(words: str) -> str:
+    return ", ".join(f'"{w}"' for w in words.split("|"))
+
+
 def _two_topics(path: Path, first: str, second: str = "volunteers", extra: str = "") -> Path:
+    """Topics "first" and "second" with the keywords given ("a|b": two keywords)."""
     path.write_text(
-        f'[topics.first]\nlabel = "First"\n[topics.first.groups.g]\nweight = 1.0\nterms = ["{first}"]\n'
-        f'[topics.second]\nlabel = "Second"\n[topics.second.groups.g]\nweight = 1.0\nterms = ["{second}"]\n'
+        f'format = 2\n[topics.first]\nlabel = "First"\nkeywords = [{_keywords(first)}]\n'
+        f'[topics.second]\nlabel = "Second"\nkeywords = [{_keywords(second)}]\n'
         + extra,
         "utf-8",
     )
@@ -83,8 +87,8 @@ def test_removed_and_added_topics(db: duckdb.DuckDBPyConnection, tmp_path: Path)
     path = _two_topics(tmp_path / "t.toml", "kremlin")
     score_database(db, ScoreOptions(taxonomy=path))
     path.write_text(
-        '[topics.first]\nlabel = "First"\n[topics.first.groups.g]\nweight = 1.0\nterms = ["kremlin"]\n'
-        '[topics.third]\nlabel = "Third"\n[topics.third.groups.g]\nweight = 1.0\nterms = ["verification"]\n',
+        'format = 2\n[topics.first]\nlabel = "First"\nkeywords = ["kremlin"]\n'
+        '[topics.third]\nlabel = "Third"\nkeywords = ["verification"]\n',
         "utf-8",
     )
     edited = score_database(db, ScoreOptions(taxonomy=path))
@@ -96,10 +100,10 @@ def test_removed_and_added_topics(db: duckdb.DuckDBPyConnection, tmp_path: Path)
 def test_comments_no_longer_published_lose_their_topics_as_after_all(
     db: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    path = _two_topics(tmp_path / "t.toml", "kremlin", "(volunteers|peacekeepers)")
+    path = _two_topics(tmp_path / "t.toml", "kremlin", "volunteers|peacekeepers")
     score_database(db, ScoreOptions(taxonomy=path))
     db.execute("UPDATE comments SET status = 'deleted' WHERE comment_id = 'c2'")
-    _two_topics(path, "(kremlin|security council)", "(volunteers|peacekeepers)")
+    _two_topics(path, "kremlin|security council", "volunteers|peacekeepers")
     edited = score_database(db, ScoreOptions(taxonomy=path))
     assert edited.retagged == 3  # c2 is not tagged again, and keeps no topic hit nor mark
     assert [(c, t) for c, t, _, _ in _tags(db)] == [("c3", "first"), ("c4", "second")]
@@ -140,7 +144,7 @@ def test_runs_without_recorded_definitions_count_as_changed(db: duckdb.DuckDBPyC
 def test_an_interrupted_retag_resumes(db: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _two_topics(tmp_path / "t.toml", "kremlin")
     score_database(db, ScoreOptions(taxonomy=path))
-    _two_topics(path, "(security council|peacekeepers)")
+    _two_topics(path, "security council|peacekeepers")
     interrupt_second_batch(db, monkeypatch, ScoreOptions(taxonomy=path, batch_size=2), "write_retag")
     resumed = score_database(db, ScoreOptions(taxonomy=path, batch_size=2))
     assert resumed.retagged == 2  # the first batch had been committed
@@ -151,21 +155,25 @@ def test_an_interrupted_retag_resumes(db: duckdb.DuckDBPyConnection, tmp_path: P
     ]
 
 
-def _edited_shipped_taxonomy(path: Path) -> Path:
-    """data/topics.toml with several kinds of edit: a threshold, a vocabulary list a topic uses,
-    a topic removed and one added."""
-    text = default_path().read_text("utf-8")
-    start = text.index("[topics.turkey_role]")
-    end = re.compile(r"^\[topics\.(?!turkey_role\.)", re.M).search(text, start + 1)
-    assert end is not None
-    text = text[:start] + text[end.start() :]
-    un = text.index("[topics.un_inaction]")
-    text = text[:un] + text[un:].replace("threshold = 0.55", "threshold = 0.4", 1)
-    text = text.replace('"lost their lives", ', '"lost their lives", "gave their lives", ', 1)
-    text += (
-        '\n[topics.death_toll]\nlabel = "Death toll"\nthreshold = 0.5\n'
-        '[topics.death_toll.groups.toll]\nweight = 0.6\nterms = ["{number} ~2 {casualty}", "death toll"]\n'
-    )
+def labelled_texts() -> list[str]:
+    """The comment texts of our labelled sets (tests/score/data): a varied corpus to score."""
+    texts = []
+    for path in sorted((REPO / "tests" / "score" / "data").glob("heldout*_comments.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            texts += [row["text"] for row in csv.DictReader(handle)]
+    return texts
+
+
+def _edited_test_taxonomy(path: Path) -> Path:
+    """The test taxonomy with several kinds of edit: a threshold, a keyword added, an exclude
+    phrase removed, a topic removed and one added."""
+    text = TEST_TAXONOMY.read_text("utf-8")
+    start = text.index("[topics.humanitarian]")
+    text = text[:start] + text[text.index("[skepticism]") :]
+    text = text.replace("threshold = 0.75\nkeywords = [\"UN\"", "threshold = 0.5\nkeywords = [\"UN\"", 1)
+    text = text.replace('"death toll", ', '"death toll", "body count", ', 1)
+    text = text.replace('exclude = ["russian salad"]\n', "", 1)
+    text += '\n[topics.death_toll]\nlabel = "Death toll"\nkeywords = ["death toll", "killed"]\n'
     path.write_text(text, "utf-8")
     return path
 
@@ -179,29 +187,37 @@ def test_retagging_gives_what_rescoring_everything_gives(conn: duckdb.DuckDBPyCo
     conn.execute("INSERT INTO comments (article_id, comment_id, text, source_id) SELECT 'a1', comment_id, text, 1 FROM _texts")
     conn.unregister("_texts")
     score_database(conn, ScoreOptions(batch_size=100))
-    shipped = load_taxonomy()
-    edited_path = _edited_shipped_taxonomy(tmp_path / "edited.toml")
+    before = load_taxonomy()
+    edited_path = _edited_test_taxonomy(tmp_path / "edited.toml")
     edited = load_taxonomy(edited_path)
-    changed = {t.id for t in edited.topics if t not in shipped.topics}
-    unchanged_rows = conn.execute(
-        "SELECT * FROM topic_hits WHERE NOT list_contains(?, topic) AND topic <> 'turkey_role' ORDER BY ALL",
-        [sorted(changed)],
-    ).fetchall()
+    changed = {t.id for t in edited.topics if t not in before.topics}
+    assert changed == {"un_inaction", "russia_role", "casualty_trust", "death_toll"}
 
     summary = score_database(conn, ScoreOptions(taxonomy=edited_path, batch_size=100))
-    assert set(summary.retagged_topics) == {
-        t.id for t in edited.topics if topics.fingerprint(t) not in {topics.fingerprint(s) for s in shipped.topics}
-    }
-    assert "death_toll" in summary.retagged_topics and "un_inaction" in summary.retagged_topics
-    assert "casualty_trust" in summary.retagged_topics  # it uses the edited {casualty} list
-    assert "humanitarian" not in summary.retagged_topics
-    assert summary.removed_topics == ["turkey_role"]
+    assert set(summary.retagged_topics) == changed
+    assert summary.removed_topics == ["humanitarian"]
     retagged = conn.execute(HITS).fetchall()
-    kept = conn.execute(
-        "SELECT * FROM topic_hits WHERE NOT list_contains(?, topic) ORDER BY ALL", [summary.retagged_topics]
-    ).fetchall()
-    assert kept == unchanged_rows  # the rows of unchanged topics, run ids and all
-
     score_database(conn, ScoreOptions(taxonomy=edited_path, rescore_all=True, scorers=("topics",)))
     assert retagged == conn.execute(HITS).fetchall()
-    assert any(topic == "death_toll" for _, topic, _, _ in retagged)
+    assert {topic for _, topic, _, _ in retagged} == changed
+
+
+def test_retagging_keeps_the_rows_of_unchanged_topics(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    texts = labelled_texts()
+    conn.execute("INSERT INTO articles (article_id, title, source_id) VALUES ('a1', 'Karabakh', 1)")
+    frame = pl.DataFrame({"comment_id": [f"c{i}" for i in range(len(texts))], "text": texts})
+    conn.register("_texts", frame)
+    conn.execute("INSERT INTO comments (article_id, comment_id, text, source_id) SELECT 'a1', comment_id, text, 1 FROM _texts")
+    conn.unregister("_texts")
+    score_database(conn, ScoreOptions(batch_size=100))
+    kept = "SELECT * FROM topic_hits WHERE topic <> 'russia_role' ORDER BY ALL"
+    unchanged_rows = conn.execute(kept).fetchall()
+    assert {r[1] for r in unchanged_rows} >= {"un_inaction", "casualty_trust", "humanitarian"}
+    path = tmp_path / "edited.toml"
+    path.write_text(TEST_TAXONOMY.read_text("utf-8").replace('"peacekeeper*"]', '"peacekeeper*", "lavrov"]'), "utf-8")
+    summary = score_database(conn, ScoreOptions(taxonomy=path, batch_size=100))
+    assert summary.retagged_topics == ["russia_role"] and summary.retagged == len(texts)
+    assert conn.execute(kept).fetchall() == unchanged_rows  # run ids and all
+    retagged = conn.execute(HITS).fetchall()
+    score_database(conn, ScoreOptions(taxonomy=path, rescore_all=True, scorers=("topics",)))
+    assert retagged == conn.execute(HITS).fetchall()
