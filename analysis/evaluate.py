@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 

@@ -31,8 +31,8 @@ from analysis.errors import UsageError
 from analysis.labels import SENTIMENT, LabelSet, label_files, read_labels
 from analysis.score import features
 from analysis.score.model import TONE, Model, save
-from analysis.score.taxonomy import Taxonomy
 from analysis.score.sentiment import SentimentScorer
+from analysis.score.taxonomy import Taxonomy
 
 # keyword counts of texts, one column per label of `labels`
 KeywordCounter = Callable[[pl.Series, Sequence[str]], np.ndarray]
@@ -158,7 +158,7 @@ def _idf(matrix: sparse.csr_matrix, dim: int) -> np.ndarray:
     present = matrix[:, :dim].copy()
     present.sum_duplicates()
     df = np.bincount(present.indices, minlength=dim)
-    return np.log((1.0 + n) / (1.0 + df)) + 1.0
+    return np.asarray(np.log((1.0 + n) / (1.0 + df)) + 1.0, dtype=np.float64)
 
 
 def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
@@ -354,7 +354,7 @@ def cross_validate(
     tone_label = np.full(frame.height, None, dtype=object)
     splitter = GroupKFold(n_splits=folds)
     news_index = np.flatnonzero(news)
-    for train_part, test_part in splitter.split(news_index, groups=groups[news_index]):
+    for _train_part, test_part in splitter.split(news_index, groups=groups[news_index]):
         test_index = news_index[test_part]
         train_mask = np.ones(frame.height, dtype=bool)
         train_mask[test_index] = False

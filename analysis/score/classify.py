@@ -5,7 +5,8 @@ For each topic of the taxonomy and for skepticism:
 * with a model for it (the label was trained), the score is the model's probability and a hit
   needs the model's threshold (or the taxonomy's `threshold`, when the file sets one);
 * without one (a topic added since the model was trained), the keywords decide alone: the score
-  is 1 - 0.5**k for k distinct keywords matched, a hit from one keyword (threshold 0.5).
+  is 1 - 0.5**k for k distinct keywords matched, a hit when it reaches the topic's `threshold`
+  in the taxonomy (0.5, one keyword, unless the file says otherwise).
 
 A hit's evidence is the keywords it matched, then the words of the comment that pushed the
 model's decision most (the model's evidence words, highest first). The tone is the model's.
@@ -18,13 +19,12 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from analysis.score.features import normalised
 from analysis.score.keywords import keyword_matches
 from analysis.score.model import TONE, Model
-from analysis.score.features import normalised
-from analysis.score.taxonomy import Taxonomy
+from analysis.score.taxonomy import SKEPTICISM, Taxonomy
 
-SKEPTICISM = "skepticism"
-KEYWORD_THRESHOLD = 0.5
+NEVER = 1.01  # a threshold no score reaches
 EVIDENCE_WORDS = 3  # model evidence words per hit
 
 
@@ -48,12 +48,20 @@ class Classified:
 
 
 def decisions(taxonomy: Taxonomy, model: Model) -> list[Decision]:
-    """Each topic's and skepticism's decision rule under this model."""
+    """Each topic's and skepticism's decision rule under this model: the model's threshold for a
+    label it was trained for, else the taxonomy's keyword threshold (no [skepticism] table and
+    no skepticism model: nothing is skeptical)."""
     result = []
-    for label, explicit in [*((t.id, t.threshold) for t in taxonomy.topics), (SKEPTICISM, taxonomy.skepticism.threshold)]:
-        by_model = label in model.labels
-        default = model.thresholds[label] if by_model else KEYWORD_THRESHOLD
-        result.append(Decision(label, explicit if explicit is not None else default, by_model))
+    for topic in taxonomy.topics:
+        if topic.id in model.labels:
+            result.append(Decision(topic.id, model.thresholds[topic.id], True))
+        else:
+            result.append(Decision(topic.id, topic.threshold, False))
+    if SKEPTICISM in model.labels:
+        result.append(Decision(SKEPTICISM, model.thresholds[SKEPTICISM], True))
+    else:
+        threshold = taxonomy.skepticism.threshold if taxonomy.skepticism is not None else NEVER
+        result.append(Decision(SKEPTICISM, threshold, False))
     return result
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from analysis.score import features
-from analysis.score.classify import SKEPTICISM, Decision, decisions, score_texts
+from analysis.score.classify import Decision, decisions, score_texts
 from analysis.score.keywords import keyword_matches
 from analysis.score.model import TONE, Model
 from analysis.score.taxonomy import Taxonomy
@@ -134,4 +134,4 @@ def render(report: ExplainReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["SKEPTICISM", "ExplainReport", "Explanation", "explain", "render", "word_contributions"]
+__all__ = ["ExplainReport", "Explanation", "explain", "render", "word_contributions"]

@@ -1,8 +1,8 @@
 """What the models see of a comment: hashed word and character n-grams, plus a few dense features.
 
-Sparse part (C, `_features.c`): the text is normalised by polars (`normalised`: lower case,
-apostrophes dropped, `?` and `!` as words of their own, every other run of non-letters and
-non-digits one space), then each word, each pair of neighbouring words and each 3- to 5-byte
+Sparse part (C, `_features.c`): the text is normalised by polars (`normalised`: the keyword
+layer's words, lower-cased: apostrophes dropped, `?` and `!` words of their own, every other run
+of non-letters and non-digits one space), then each word, each pair of neighbouring words and each 3- to 5-byte
 slice of a space-padded word is hashed into one of 2**bits buckets. `hashed_reference` is the
 same in Python: the tests hold the C code to it.
 
@@ -21,6 +21,7 @@ import polars as pl
 from scipy import sparse
 
 from analysis.score import _features
+from analysis.score.keywords import normalised_text
 from analysis.text.buffers import text_buffers
 
 MAX_BYTES = _features.MAX_BYTES  # of the normalised text; the rest of a longer comment is not read
@@ -30,16 +31,9 @@ KEYWORD_CAP = 3
 
 
 def normalised(text: pl.Expr) -> pl.Expr:
-    """Lower-cased words (letters and digits, and `?` and `!`) separated by single spaces."""
-    return (
-        text.fill_null("")
-        .str.replace_all("[\u2019\u2018`\u00b4]", "'")
-        .str.replace_all("'", "", literal=True)
-        .str.to_lowercase()
-        .str.replace_all(r"([?!])", " $1 ")
-        .str.replace_all(r"[^\p{L}\p{N}?!]+", " ")
-        .str.strip_chars(" ")
-    )
+    """Lower-cased words (letters and digits, and `?` and `!`) separated by single spaces: the
+    keyword layer's normalisation (analysis.score.keywords), lower-cased."""
+    return normalised_text(text).str.to_lowercase()
 
 
 def normalise(texts: pl.Series) -> pl.Series:
@@ -69,7 +63,7 @@ def project(texts: pl.Series, bits: int, weights: np.ndarray) -> np.ndarray:
     weights = np.ascontiguousarray(weights, dtype=np.float32)
     offsets, data = text_buffers(normalise(texts))
     k = weights.shape[1]
-    out = _features.project(offsets, data, bits, weights, k)
+    out = _features.project(offsets, data, bits, weights.data.cast("B"), k)
     return np.frombuffer(out, dtype=np.float32).reshape(len(texts), k)
 
 

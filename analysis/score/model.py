@@ -145,7 +145,7 @@ def save(model: Model, path: str | os.PathLike[str]) -> str:
         "evidence": model.evidence,
         "meta": model.meta,
     }
-    arrays = {
+    arrays: dict[str, np.ndarray] = {
         "sparse_weights": model.sparse_weights.astype(np.float16),
         "dense_weights": model.dense_weights.astype(np.float32),
         "bias": model.bias.astype(np.float32),
