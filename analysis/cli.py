@@ -32,6 +32,14 @@ TAXONOMY_OPTION = click.option(
 )
 
 
+MODEL_OPTION = click.option(
+    "--model",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Model file (default: $READERPULSE_MODEL, else the database's own from `train --db`, else the shipped one).",
+)
+
+
 def _count(n: int, noun: str) -> str:
     """'1 file', '2 files'."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
@@ -101,6 +109,7 @@ def _describe(result: FileResult) -> str:
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
 @click.option("--no-score", is_flag=True, help="Only import; score later with `readerpulse score`.")
 @TAXONOMY_OPTION
+@MODEL_OPTION
 def ingest_cmd(
     paths: tuple[Path, ...],
     db: Path | None,
@@ -110,17 +119,20 @@ def ingest_cmd(
     quiet: bool,
     no_score: bool,
     taxonomy: Path | None,
+    model: Path | None,
 ) -> None:
     """Import article pages, comment exports and tables from files or folders.
 
-    New comments are then scored (sentiment, topics, skepticism, passage links) unless --no-score.
+    New comments are then scored (sentiment, topics, skepticism, tone, passage links) unless --no-score.
     """
+    from analysis.score.model import load_model
     from analysis.score.runner import ScoreOptions, describe, score_database
     from analysis.score.taxonomy import load_taxonomy
 
     options = ImportOptions(tz=config.timezone(tz), keep_author_names=keep_author_names, format=fmt)
     db_path = config.db_path(db)
-    scoring = None if no_score else ScoreOptions(taxonomy=load_taxonomy(taxonomy))  # fail before importing
+    # taxonomy and model are read before importing: a bad one fails first
+    scoring = None if no_score else ScoreOptions(taxonomy=load_taxonomy(taxonomy), model=load_model(model, db_path))
 
     def progress(result: FileResult, index: int, total: int) -> None:
         if not quiet or result.status == "failed":
@@ -162,39 +174,35 @@ def _score_progress(quiet: bool) -> Callable[[int, int], None]:
               help="Delete the scores and score every comment again (after a taxonomy edit, plain "
                    "`score` already re-tags the changed topics).")
 @TAXONOMY_OPTION
+@MODEL_OPTION
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Threads that split sentences and run VADER.")
 @click.option("--scorer", "scorers", multiple=True,
-              type=click.Choice(["sentiment", "topics", "skepticism", "links"]),
-              help="Run only this scorer (repeat for several; default: all four). With --all, only "
+              type=click.Choice(["sentiment", "topics", "skepticism", "tone", "links"]),
+              help="Run only this scorer (repeat for several; default: all five). With --all, only "
                    "its scores are redone, e.g. --all --scorer skepticism.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
 def score_cmd(
-    db: Path | None, rescore_all: bool, taxonomy: Path | None, workers: int, scorers: tuple[str, ...], quiet: bool
+    db: Path | None, rescore_all: bool, taxonomy: Path | None, model: Path | None, workers: int,
+    scorers: tuple[str, ...], quiet: bool,
 ) -> None:
-    """Score every comment not yet scored: sentiment, topics, skepticism, passage links.
+    """Score every comment not yet scored: sentiment, topics, skepticism, tone, passage links.
 
     After a taxonomy edit, the comments scored before are tagged again for the topics whose
     definition changed (the others keep their hits).
     """
+    from analysis.score.model import load_model
     from analysis.score.runner import SCORERS, ScoreOptions, describe, score_database
 
     db_path = _existing_db(db)
     options = ScoreOptions(
-        rescore_all=rescore_all, taxonomy=taxonomy, workers=workers, scorers=scorers or SCORERS
+        rescore_all=rescore_all, taxonomy=taxonomy, model=load_model(model, db_path), workers=workers,
+        scorers=scorers or SCORERS,
     )
     with connect(db_path) as conn:
         summary = score_database(conn, options, _score_progress(quiet))
     for line in describe(summary):
         click.echo(line)
-
-
-MODEL_OPTION = click.option(
-    "--model",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Model file (default: $READERPULSE_MODEL, else the database's own from `train --db`, else the shipped one).",
-)
 
 
 @main.command("evaluate")

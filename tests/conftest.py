@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from analysis.score.model import MODEL_ENV, save
 from analysis.score.taxonomy import TAXONOMY_ENV
 from analysis.store import connect
+from tests.model_helpers import keyword_model
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "sample"
@@ -22,6 +27,13 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # file once, to check that it is valid).
 TEST_TAXONOMY = FIXTURES / "taxonomy" / "topics.toml"
 os.environ[TAXONOMY_ENV] = str(TEST_TAXONOMY)
+# ... and a model of its own, never the shipped one: the keywords decide every label, the tone is
+# VADER's compound (tests/model_helpers.py). Tests of the models train small ones.
+_MODEL_DIR = tempfile.mkdtemp(prefix="readerpulse-test-model-")
+atexit.register(shutil.rmtree, _MODEL_DIR, True)
+TEST_MODEL = Path(_MODEL_DIR) / "keywords.model"
+save(keyword_model(), TEST_MODEL)
+os.environ[MODEL_ENV] = str(TEST_MODEL)
 
 
 def shared_path(*parts: str) -> Path:

@@ -1,4 +1,4 @@
-"""`readerpulse evaluate`: metrics, the dev-set targets, VADER's ICWSM figures, the command."""
+"""`readerpulse evaluate`: metrics, label files, cross-validation, the real sets' held-out parts, VADER's ICWSM figures, the command."""
 
 from __future__ import annotations
 
@@ -13,19 +13,18 @@ from click.testing import CliRunner
 from analysis.cli import main
 from analysis.errors import ReaderpulseError, UsageError
 from analysis.evaluate import (
-    GOLD_COLUMNS,
-    evaluate_gold,
+    evaluate_external,
+    evaluate_files,
     evaluate_groundtruth,
     label_metrics,
+    macro_f1,
     pearson,
-    read_gold,
-    render_gold,
+    render,
     render_groundtruth,
 )
 from analysis.score.taxonomy import load_taxonomy
-from tests.conftest import REPO, shared_path
+from tests.conftest import TEST_MODEL, TEST_TAXONOMY, shared_path
 
-HELDOUT = REPO / "tests" / "score" / "data"
 HEADER = "id,author,posted_at,parent_id,text,un_inaction,russia_role,casualty_trust,skepticism,sentiment\n"
 
 
@@ -37,64 +36,50 @@ def test_label_metrics() -> None:
     assert (empty.precision, empty.recall, empty.f1) == (0.0, 0.0, 0.0)
 
 
-def test_pearson() -> None:
+def test_pearson_and_macro_f1() -> None:
     assert pearson(pl.Series([1, 2, 3]), pl.Series([2, 4, 6])) == pytest.approx(1.0)
     assert math.isnan(pearson(pl.Series([1, 1, 1]), pl.Series([1, 2, 3])))
+    gold = ["negative", "negative", "neutral", "positive"]
+    assert macro_f1(gold, gold) == 1.0
+    # negative: P 1, R 0.5 -> 2/3; neutral: P 0.5, R 1 -> 2/3; positive: 1
+    assert macro_f1(gold, ["negative", "neutral", "neutral", "positive"]) == pytest.approx((2 / 3 + 2 / 3 + 1) / 3, abs=1e-4)
 
 
-def test_gold_file_problems_are_clear(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="no such file"):
-        read_gold(tmp_path / "missing.csv")
-    (tmp_path / "cols.csv").write_text("id,text\n1,hi\n", "utf-8")
-    with pytest.raises(ReaderpulseError, match="missing column"):
-        read_gold(tmp_path / "cols.csv")
-    (tmp_path / "bad.csv").write_text(HEADER + "g1,a,,,hi,maybe,0,0,0,0\n", "utf-8")
-    with pytest.raises(ReaderpulseError, match="labels must be 0/1"):
-        read_gold(tmp_path / "bad.csv")
-
-
-def test_small_gold_file_end_to_end(tmp_path: Path) -> None:
-    path = tmp_path / "gold.csv"
+def write_labels(path: Path) -> Path:
+    # the suite's taxonomy (tests/fixtures/taxonomy) and keyword model: un_inaction needs two
+    # keywords, skepticism two cues; g4 labels no topic and g5 no sentiment
     path.write_text(
         HEADER
         + 'g1,a,,,"The Kremlin sold them out, the UN did nothing.",1,1,0,0,-2\n'
         + 'g2,b,,,"Who verified the death toll? Propaganda.",0,0,1,1,-1\n'
-        + "g3,c,,,Thank you volunteers!,0,0,0,0,2\n",
+        + "g3,c,,g1,Thank you volunteers!,0,0,0,0,2\n"
+        + "g4,d,,,Moscow again.,,,,,0\n"
+        + "g5,e,,,Killed? Fake.,0,0,0,1,\n",
         "utf-8",
     )
-    report = evaluate_gold(path)
-    assert report.n == 3
-    assert {m.label: m.f1 for m in report.labels} == {
-        "un_inaction": 1.0, "russia_role": 1.0, "casualty_trust": 1.0, "skepticism": 1.0,
+    return path
+
+
+def test_label_files_end_to_end(tmp_path: Path) -> None:
+    taxonomy = load_taxonomy(TEST_TAXONOMY)
+    from analysis.score.model import load
+
+    report = evaluate_files([write_labels(tmp_path / "labels.csv")], taxonomy, load(TEST_MODEL))
+    assert report.n == 5
+    figures = {m.label: (m.support, m.tp, m.fp, m.fn) for m in report.labels}
+    assert figures == {
+        "un_inaction": (1, 1, 0, 0),  # UN + did nothing: the two keywords its threshold needs
+        "russia_role": (1, 1, 0, 0),  # g4 (Moscow) labels no topic: not counted
+        "casualty_trust": (1, 1, 1, 0),  # g5 "killed" is a casualty keyword
+        "skepticism": (2, 2, 0, 0),  # humanitarian: no column in the file, not measured
     }
-    # VADER: 0.0 (neutral, human -2), -0.7096 (negative, -1), 0.4199 (positive, 2).
-    assert report.sentiment.accuracy == pytest.approx(2 / 3, abs=1e-4)
-    assert report.sentiment.pearson_r == pytest.approx(
-        pearson(pl.Series([0.0, -0.7096, 0.4199]), pl.Series([-2, -1, 2])), abs=1e-4
-    )
-    table = render_gold(report, show_errors=True)
+    assert [m.label for m in report.labels] == ["un_inaction", "russia_role", "casualty_trust", "skepticism"]
+    assert report.tone is not None and report.tone.n == 4
+    # the suite's model says VADER's compound: its tone figures are VADER's
+    assert report.tone.model_r == report.tone.vader_r
+    table = render([report], show_errors=True)
     assert "un_inaction" in table and "Pearson r" in table
-    assert json.loads(render_gold(report, "json"))["labels"][0]["label"] == "un_inaction"
-
-
-# Accuracy is measured with `readerpulse evaluate` and reported in docs/scoring.md, not gated
-# here: the suite scores with its own small taxonomy (tests/fixtures/taxonomy), so an analyst's
-# edit of data/topics.toml cannot fail a test.
-
-
-def test_evaluate_uses_the_taxonomy_given(tmp_path: Path) -> None:
-    path = tmp_path / "gold.csv"
-    path.write_text(HEADER + 'g1,a,,,"The Kremlin knew.",0,1,0,0,-1\n', "utf-8")
-    taxonomy = tmp_path / "t.toml"
-    taxonomy.write_text('format = 2\n[topics.russia_role]\nlabel = "R"\nkeywords = ["moscow"]\n', "utf-8")
-    report = evaluate_gold(path, load_taxonomy(taxonomy))
-    assert report.taxonomy == str(taxonomy)
-    assert {m.label: (m.tp, m.fn) for m in report.labels}["russia_role"] == (0, 1)
-
-
-def test_heldout_files_have_the_gold_format() -> None:
-    for path in HELDOUT.glob("*.csv"):
-        assert tuple(c for c in read_gold(path).columns if c in GOLD_COLUMNS) == GOLD_COLUMNS
+    assert json.loads(render([report], "json"))[0]["labels"][0]["label"] == "un_inaction"
 
 
 @pytest.mark.slow
@@ -121,26 +106,46 @@ def test_groundtruth_folder_problems(tmp_path: Path) -> None:
 
 
 def test_evaluate_command_json(tmp_path: Path) -> None:
-    path = tmp_path / "gold.csv"
-    path.write_text(HEADER + "g1,a,,,Moscow knew.,0,1,0,0,-1\n", "utf-8")
+    path = write_labels(tmp_path / "labels.csv")
     result = CliRunner().invoke(main, ["evaluate", str(path), "--format", "json"])
     assert result.exit_code == 0, result.output
-    document = json.loads(result.stdout)
-    assert document["n"] == 1
+    (document,) = json.loads(result.stdout)
+    assert document["n"] == 5
     assert [m["label"] for m in document["labels"]] == ["un_inaction", "russia_role", "casualty_trust", "skepticism"]
-    assert set(document["sentiment"]) == {"n", "accuracy", "pearson_r"}
+    assert set(document["tone"]) == {"n", "model_r", "vader_r", "model_macro_f1", "vader_macro_f1"}
 
 
-def test_evaluate_command_table_with_errors() -> None:
-    gold = shared_path("gold", "comments_dev.csv")
-    result = CliRunner().invoke(main, ["evaluate", str(gold), "--show-errors"])
+def test_cross_validation_command(tmp_path: Path) -> None:
+    rows = "".join(
+        f'c{i},a,,,"{"the kremlin again" if i % 2 else "quiet day"} {"who verified?" if i % 3 == 0 else ""}",'
+        f"0,{i % 2},0,{int(i % 3 == 0)},{(i % 5) - 2}\n"
+        for i in range(40)
+    )
+    path = tmp_path / "train.csv"
+    path.write_text(HEADER + rows, "utf-8")
+    result = CliRunner().invoke(main, ["evaluate", "--cross-validate", "4", str(path)])
     assert result.exit_code == 0, result.output
-    assert "label           gold  predicted  tp  fp  fn  precision  recall     f1" in result.stdout
-    assert "sentiment: 3-class accuracy" in result.stdout
+    assert "4-fold cross-validation grouped by thread" in result.stdout
+    assert "russia_role" in result.stdout and "tone (40 labelled)" in result.stdout
+    too_many = CliRunner().invoke(main, ["evaluate", "--cross-validate", "41", str(path)])
+    assert too_many.exit_code == 2 and "folds" in too_many.stderr
 
 
-@pytest.mark.parametrize("args", [["evaluate"], ["evaluate", "x.csv", "--vader-groundtruth", "."]])
-def test_evaluate_needs_exactly_one_input(args: list[str]) -> None:
+def test_external_held_out_parts() -> None:
+    taxonomy = load_taxonomy(TEST_TAXONOMY)
+    from analysis.score.model import load
+
+    reports = evaluate_external(shared_path("external"), taxonomy, load(TEST_MODEL))
+    assert [r.name.split()[0] for r in reports] == ["tweeteval", "goemotions", "rumoureval"]
+    for report in reports[:2]:
+        assert report.tone is not None and report.tone.model_r is None
+        # the suite's model gives VADER's compound as the tone, with VADER's cuts
+        assert report.tone.model_macro_f1 == report.tone.vader_macro_f1
+    assert [m.label for m in reports[2].labels] == ["skepticism"]
+
+
+@pytest.mark.parametrize("args", [["evaluate"], ["evaluate", "--format", "json"]])
+def test_evaluate_needs_something_to_measure(args: list[str]) -> None:
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
-    assert "give either a gold CSV or --vader-groundtruth DIR" in result.stderr
+    assert "give label files, --cross-validate K, --external DIR or --vader-groundtruth DIR" in result.stderr

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -12,38 +11,14 @@ import pytest
 from analysis.errors import UsageError
 from analysis.score import model as model_module
 from analysis.train import TrainConfig, TrainingRows, cross_validate, fit
+from tests.model_helpers import no_keywords, synthetic_rows
 
 LABELS = ("alpha", "skepticism")
 CONFIG = TrainConfig(bits=12, threshold_folds=3)
 
 
-def no_keywords(texts: pl.Series, labels: Sequence[str]) -> np.ndarray:
-    return np.zeros((len(texts), len(labels)), dtype=np.float32)
-
-
-def rows(n: int = 120) -> TrainingRows:
-    """Synthetic comments: 'ferry' marks alpha, 'who checked' skepticism, 'lovely'/'awful' the tone."""
-    rng = np.random.default_rng(7)
-    fillers = ["the council met today", "people are talking", "news from the region", "another day"]
-    records = []
-    for i in range(n):
-        alpha, skeptic, tone = i % 3 == 0, i % 4 == 1, (i % 5) - 2
-        words = [fillers[rng.integers(len(fillers))]]
-        if alpha:
-            words.append("the ferry again")
-        if skeptic:
-            words.append("who checked these numbers")
-        words.append({-2: "awful awful", -1: "awful", 0: "", 1: "lovely", 2: "lovely lovely"}[tone])
-        records.append({
-            "id": f"c{i}", "source": "labels", "thread": f"t{i // 2}", "text": " ".join(words),
-            "parent_text": None, "weight": 1.0, "alpha": int(alpha), "skepticism": int(skeptic), "tone": tone / 2,
-        })
-    frame = pl.DataFrame(records, schema_overrides={"alpha": pl.Int8, "skepticism": pl.Int8, "parent_text": pl.String})
-    return TrainingRows(frame, LABELS, {"labels": n})
-
-
 def test_fit_learns_each_label_and_the_tone() -> None:
-    model = fit(rows(), no_keywords, CONFIG)
+    model = fit(synthetic_rows(), no_keywords, CONFIG)
     assert model.labels == LABELS
     texts = pl.Series(["the ferry again, lovely", "who checked these numbers? awful", "another day"])
     vader = pl.DataFrame({"neg": [0.0] * 3, "neu": [1.0] * 3, "pos": [0.0] * 3, "compound": [0.0] * 3})
@@ -59,9 +34,9 @@ def test_fit_learns_each_label_and_the_tone() -> None:
 
 
 def test_artefact_round_trip_and_reproducible(tmp_path: Path) -> None:
-    first = fit(rows(), no_keywords, CONFIG)
+    first = fit(synthetic_rows(), no_keywords, CONFIG)
     sha_1 = model_module.save(first, tmp_path / "a.model")
-    sha_2 = model_module.save(fit(rows(), no_keywords, CONFIG), tmp_path / "b.model")
+    sha_2 = model_module.save(fit(synthetic_rows(), no_keywords, CONFIG), tmp_path / "b.model")
     assert sha_1 == sha_2
     assert (tmp_path / "a.model").read_bytes() == (tmp_path / "b.model").read_bytes()
     loaded = model_module.load(tmp_path / "a.model")
@@ -80,7 +55,7 @@ def test_bad_model_files_are_named(tmp_path: Path) -> None:
 
 
 def test_label_with_too_few_positives_gets_no_model() -> None:
-    data = rows()
+    data = synthetic_rows()
     frame = data.frame.with_columns(pl.when(pl.int_range(pl.len()) == 0).then(1).otherwise(0).cast(pl.Int8).alias("alpha"))
     model = fit(TrainingRows(frame, LABELS, data.sources), no_keywords, CONFIG)
     assert model.labels == ("skepticism",)
@@ -92,7 +67,7 @@ def test_cross_validation_keeps_threads_together(monkeypatch: pytest.MonkeyPatch
 
     import analysis.train as train_module
 
-    data = rows()
+    data = synthetic_rows()
     threads = data.frame["thread"].to_numpy()
     test_folds: list[set[str]] = []
 

@@ -20,11 +20,13 @@ import numpy as np
 import polars as pl
 
 from analysis.score.features import normalised
-from analysis.score.keywords import keyword_matches
+from analysis.score.keywords import keyword_matches, keyword_score
 from analysis.score.model import TONE, Model
 from analysis.score.taxonomy import SKEPTICISM, Taxonomy
 
 NEVER = 1.01  # a threshold no score reaches
+TONE_SCORER = "tone"
+TONE_VERSION = "tone-1"
 EVIDENCE_WORDS = 3  # model evidence words per hit
 
 
@@ -97,13 +99,9 @@ def classify(
     )
     rules = decisions(taxonomy, model)
     keys = comments.select(key)
-    scores = keys.with_columns(
-        *(
-            (pl.lit(predicted[d.label]) if d.by_model else 1.0 - 0.5 ** matches[d.label].list.len().cast(pl.Float64))
-            .round(4)
-            .alias(d.label)
-            for d in rules
-        )
+    scores = pl.concat([keys, matches.select(d.label for d in rules)], how="horizontal").select(
+        key,
+        *((pl.lit(predicted[d.label]).round(4) if d.by_model else keyword_score(d.label)).alias(d.label) for d in rules),
     )
     hits = _hits(scores, rules, key)
     evidence = _evidence(hits, texts, matches, model, key)

@@ -22,17 +22,21 @@ import polars as pl
 import pyarrow as pa
 
 from analysis.errors import UsageError
-from analysis.score import links, sentiment, skepticism, topics
+from analysis.score import classify, links, sentiment, skepticism, topics
+from analysis.score.model import Model, load_model
 from analysis.score.sentiment import PendingSentiment, SentimentScorer, label_expr
 from analysis.score.taxonomy import Taxonomy, load_taxonomy
 from analysis.store.db import transaction
 
-SCORERS = (sentiment.SCORER, topics.SCORER, skepticism.SCORER, links.SCORER)
-SCORE_TABLES = ("sentiment", "sentence_sentiment", "topic_hits", "skepticism", "passage_links")
+SCORERS = (sentiment.SCORER, topics.SCORER, skepticism.SCORER, classify.TONE_SCORER, links.SCORER)
+# the scorers the model decides: one classification of a batch gives all three
+MODEL_SCORERS = (topics.SCORER, skepticism.SCORER, classify.TONE_SCORER)
+SCORE_TABLES = ("sentiment", "sentence_sentiment", "topic_hits", "skepticism", "tone", "passage_links")
 TABLES_OF = {
     sentiment.SCORER: ("sentiment", "sentence_sentiment"),
     topics.SCORER: ("topic_hits",),
     skepticism.SCORER: ("skepticism",),
+    classify.TONE_SCORER: ("tone",),
     links.SCORER: ("passage_links",),
 }
 # Statements spelled out per table: no SQL is assembled from strings.
@@ -41,6 +45,7 @@ _CLEAR_ALL = {
     "sentence_sentiment": "DELETE FROM sentence_sentiment",
     "topic_hits": "DELETE FROM topic_hits",
     "skepticism": "DELETE FROM skepticism",
+    "tone": "DELETE FROM tone",
     "passage_links": "DELETE FROM passage_links",
 }
 _CLEAR_BATCH = {
@@ -48,6 +53,7 @@ _CLEAR_BATCH = {
     "sentence_sentiment": "DELETE FROM sentence_sentiment WHERE comment_pk IN (SELECT comment_pk FROM _rp_batch)",
     "topic_hits": "DELETE FROM topic_hits WHERE comment_pk IN (SELECT comment_pk FROM _rp_batch)",
     "skepticism": "DELETE FROM skepticism WHERE comment_pk IN (SELECT comment_pk FROM _rp_batch)",
+    "tone": "DELETE FROM tone WHERE comment_pk IN (SELECT comment_pk FROM _rp_batch)",
     "passage_links": "DELETE FROM passage_links WHERE comment_pk IN (SELECT comment_pk FROM _rp_batch)",
 }
 _CLEAR_SCORED_ALL = "DELETE FROM scored WHERE scorer = ?"
@@ -57,6 +63,7 @@ _INSERT = {
     "sentence_sentiment": "INSERT INTO sentence_sentiment BY NAME SELECT * FROM _rp_frame",
     "topic_hits": "INSERT INTO topic_hits BY NAME SELECT * FROM _rp_frame",
     "skepticism": "INSERT INTO skepticism BY NAME SELECT * FROM _rp_frame",
+    "tone": "INSERT INTO tone BY NAME SELECT * FROM _rp_frame",
     "passage_links": "INSERT INTO passage_links BY NAME SELECT * FROM _rp_frame",
     "scored": "INSERT INTO scored BY NAME SELECT * FROM _rp_frame",
 }
@@ -72,6 +79,7 @@ class ScoreOptions:
 
     rescore_all: bool = False
     taxonomy: Taxonomy | str | Path | None = None  # a loaded taxonomy, or where to find one
+    model: Model | str | Path | None = None  # a loaded model, or where to find one
     workers: int = sentiment.DEFAULT_WORKERS
     batch_size: int = DEFAULT_BATCH
     # which scorers run (the others' scores are left as they are); every one by default
@@ -95,6 +103,7 @@ class ScorerConfig:
     version: str
     lexicon_hash: str | None
     taxonomy_hash: str | None
+    model_sha256: str | None = None
 
 
 @dataclass
@@ -122,12 +131,17 @@ class ScoreSummary:
         return self.comments / self.seconds if self.seconds > 0 else 0.0
 
 
-def scorer_configs(taxonomy: Taxonomy) -> list[ScorerConfig]:
+def scorer_configs(taxonomy: Taxonomy, model: Model) -> list[ScorerConfig]:
     """The configuration of each scorer as this run will use it."""
+    features = topics.features_hash(taxonomy, model)
     return [
         ScorerConfig(sentiment.SCORER, sentiment.VERSION, sentiment.lexicon_hash(), None),
-        ScorerConfig(topics.SCORER, topics.VERSION, None, taxonomy.sha256),
-        ScorerConfig(skepticism.SCORER, skepticism.VERSION, skepticism.lexicon_hash(taxonomy), None),
+        ScorerConfig(topics.SCORER, topics.VERSION, None, taxonomy.sha256, model.sha256),
+        # the keywords the model reads are features of all its outputs (the "taxonomy" of these two)
+        ScorerConfig(
+            skepticism.SCORER, skepticism.VERSION, skepticism.lexicon_hash(taxonomy), features, model.sha256
+        ),
+        ScorerConfig(classify.TONE_SCORER, classify.TONE_VERSION, None, features, model.sha256),
         ScorerConfig(links.SCORER, links.VERSION, links.lexicon_hash(), None),
     ]
 
@@ -137,11 +151,11 @@ def _changed_scorers(conn: duckdb.DuckDBPyConnection, configs: list[ScorerConfig
     changed = []
     for config in configs:
         row = conn.execute(
-            "SELECT scorer_version, lexicon_hash, taxonomy_hash FROM scoring_runs"
+            "SELECT scorer_version, lexicon_hash, taxonomy_hash, model_sha256 FROM scoring_runs"
             " WHERE scorer = ? AND finished_at IS NOT NULL ORDER BY run_id DESC LIMIT 1",
             [config.scorer],
         ).fetchone()
-        if row is not None and tuple(row) != (config.version, config.lexicon_hash, config.taxonomy_hash):
+        if row is not None and tuple(row) != (config.version, config.lexicon_hash, config.taxonomy_hash, config.model_sha256):
             changed.append(config.scorer)
     return changed
 
@@ -170,7 +184,9 @@ def _pending(conn: duckdb.DuckDBPyConnection, scorers: tuple[str, ...]) -> int:
     return int(conn.execute("SELECT count(*) FROM _rp_pending").fetchall()[0][0])
 
 
-def _start_runs(conn: duckdb.DuckDBPyConnection, configs: list[ScorerConfig], taxonomy: Taxonomy) -> dict[str, int]:
+def _start_runs(
+    conn: duckdb.DuckDBPyConnection, configs: list[ScorerConfig], taxonomy: Taxonomy, model: Model
+) -> dict[str, int]:
     runs = {}
     with transaction(conn):
         for config in configs:
@@ -179,14 +195,15 @@ def _start_runs(conn: duckdb.DuckDBPyConnection, configs: list[ScorerConfig], ta
             runs[config.scorer] = int(row[0])
             conn.execute(
                 "INSERT INTO scoring_runs (run_id, scorer, scorer_version, lexicon_hash,"
-                " taxonomy_hash, started_at) VALUES (?, ?, ?, ?, ?, now())",
-                [runs[config.scorer], config.scorer, config.version, config.lexicon_hash, config.taxonomy_hash],
+                " taxonomy_hash, model_sha256, started_at) VALUES (?, ?, ?, ?, ?, ?, now())",
+                [runs[config.scorer], config.scorer, config.version, config.lexicon_hash, config.taxonomy_hash,
+                 config.model_sha256],
             )
         if topics.SCORER in runs:
             _write_topics(conn, topics.topics_frame(taxonomy))
             conn.execute(
                 "INSERT INTO topic_definitions SELECT ?, unnest(?), unnest(?)",
-                [runs[topics.SCORER], [t.id for t in taxonomy.topics], [topics.fingerprint(t) for t in taxonomy.topics]],
+                [runs[topics.SCORER], [t.id for t in taxonomy.topics], [topics.fingerprint(t, taxonomy, model) for t in taxonomy.topics]],
             )
     return runs
 
@@ -210,7 +227,7 @@ def _passage_index(conn: duckdb.DuckDBPyConnection) -> links.PassageIndex:
 
 
 def _batches(conn: duckdb.DuckDBPyConnection, size: int) -> Generator[pl.DataFrame, None, None]:
-    """The pending comments (comment_pk, article_id, text) in batches of `size`.
+    """The pending comments (comment_pk, article_id, text, parent_text) in batches of `size`.
 
     One query, streamed: its Arrow record batches are gathered into batches of `size` rows.
     The rows come in no particular order: sorting them would hold every pending text in memory
@@ -219,7 +236,8 @@ def _batches(conn: duckdb.DuckDBPyConnection, size: int) -> Generator[pl.DataFra
     the generator is closed.
     """
     reader = conn.sql(
-        "SELECT c.comment_pk, c.article_id, c.text FROM comments c"
+        "SELECT c.comment_pk, c.article_id, c.text, p.text AS parent_text FROM comments c"
+        " LEFT JOIN comments p ON p.article_id = c.article_id AND p.comment_id = c.parent_id"
         " WHERE c.comment_pk IN (SELECT comment_pk FROM _rp_pending)"
     ).to_arrow_reader(size)
     try:
@@ -253,6 +271,7 @@ class BatchScores:
     sentences: pl.DataFrame | None = None
     topic_hits: pl.DataFrame | None = None
     skepticism: pl.DataFrame | None = None
+    tone: pl.DataFrame | None = None
     links: pl.DataFrame | None = None
 
     def tables(self) -> dict[str, pl.DataFrame]:
@@ -262,6 +281,7 @@ class BatchScores:
             "sentence_sentiment": self.sentences,
             "topic_hits": self.topic_hits,
             "skepticism": self.skepticism,
+            "tone": self.tone,
             "passage_links": self.links,
         }
         return {table: frame for table, frame in frames.items() if frame is not None}
@@ -270,14 +290,16 @@ class BatchScores:
 def score_batch(
     batch: pl.DataFrame,
     taxonomy: Taxonomy,
+    model: Model,
     index: links.PassageIndex | None,
     pending: PendingSentiment | None,
     runs: dict[str, int],
 ) -> BatchScores:
-    """Run the scorers of `runs` on one batch (comment_pk, article_id, text).
+    """Run the scorers of `runs` on one batch (comment_pk, article_id, text, parent_text).
 
-    `pending` is the batch's sentiment, started earlier (None when sentiment does not run), and
-    `index` the passages to link to (None when links do not run).
+    `pending` is the batch's VADER scores, started earlier (None when neither sentiment nor a
+    model scorer runs; sentences only when sentiment runs), and `index` the passages to link to
+    (None when links do not run).
     """
 
     def with_run(frame: pl.DataFrame, name: str) -> pl.DataFrame:
@@ -285,19 +307,24 @@ def score_batch(
         return frame.with_columns(run_id=pl.lit(runs[name], pl.Int32))
 
     scores = BatchScores()
-    # Topics and skepticism run side by side (each is mostly polars work, which releases the
-    # GIL); links run here meanwhile.
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="scorer") as pool:
-        topic_hits = pool.submit(topics.score_topics, batch, taxonomy) if topics.SCORER in runs else None
-        skeptic = pool.submit(skepticism.score_skepticism, batch, taxonomy) if skepticism.SCORER in runs else None
+    vader = pending.result() if pending is not None else None
+    # The model's classification (polars and C, which release the GIL) runs beside the links.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scorer") as pool:
+        classified = None
+        if vader is not None and any(name in runs for name in MODEL_SCORERS):
+            comments = vader.comments.sort("index").select("neg", "neu", "pos", "compound")
+            classified = pool.submit(classify.classify, batch, comments, taxonomy, model)
         if index is not None and links.SCORER in runs:
             scores.links = with_run(index.link(batch), links.SCORER)
-        if topic_hits is not None:
-            scores.topic_hits = with_run(topic_hits.result(), topics.SCORER)
-        if skeptic is not None:
-            scores.skepticism = with_run(skeptic.result(), skepticism.SCORER)
-    if pending is not None and sentiment.SCORER in runs:
-        vader = pending.result()
+        if classified is not None:
+            result = classified.result()
+            if topics.SCORER in runs:
+                scores.topic_hits = with_run(result.topic_hits, topics.SCORER)
+            if skepticism.SCORER in runs:
+                scores.skepticism = with_run(result.skepticism, skepticism.SCORER)
+            if classify.TONE_SCORER in runs:
+                scores.tone = with_run(result.tone, classify.TONE_SCORER)
+    if vader is not None and sentiment.SCORER in runs:
         pks = batch.select(pl.col("comment_pk"), pl.int_range(pl.len(), dtype=pl.Int64).alias("index"))
         comment_scores = vader.comments.join(pks, on="index").with_columns(label=label_expr(pl.col("compound")))
         sentence_scores = vader.sentences.join(pks, on="index").with_columns(label=label_expr(pl.col("compound")))
@@ -383,13 +410,14 @@ def _complete(
     writer: _Writer,
     in_flight: tuple[pl.DataFrame, PendingSentiment | None],
     taxonomy: Taxonomy,
+    model: Model,
     index: links.PassageIndex | None,
     summary: ScoreSummary,
     total: int,
     progress: Progress | None,
 ) -> None:
     batch, pending = in_flight
-    scores = score_batch(batch, taxonomy, index, pending, summary.runs)
+    scores = score_batch(batch, taxonomy, model, index, pending, summary.runs)
     writer.submit(partial(write_batch, batch=batch, scores=scores, runs=summary.runs))
     _tally(summary, scores)
     summary.comments += batch.height
@@ -406,10 +434,10 @@ class RetagPlan:
     removed: list[str]
 
 
-def plan_retag(conn: duckdb.DuckDBPyConnection, taxonomy: Taxonomy) -> RetagPlan:
+def plan_retag(conn: duckdb.DuckDBPyConnection, taxonomy: Taxonomy, model: Model) -> RetagPlan:
     """Compare each topic's fingerprint now with the one of every topics run that comments are
     marked scored by (a run without recorded definitions: every topic changed)."""
-    now = {t.id: topics.fingerprint(t) for t in taxonomy.topics}
+    now = {t.id: topics.fingerprint(t, taxonomy, model) for t in taxonomy.topics}
     runs = [int(r[0]) for r in conn.execute(_MARKING_RUNS, [topics.SCORER]).fetchall()]
     before: dict[int, dict[str, str]] = {run: {} for run in runs}
     for run, topic, fingerprint in conn.execute(_DEFINITIONS_OF_RUNS, [runs]).fetchall():
@@ -488,7 +516,9 @@ def _refresh_topics(conn: duckdb.DuckDBPyConnection, taxonomy: Taxonomy) -> None
 def _retag_topics(
     conn: duckdb.DuckDBPyConnection,
     taxonomy: Taxonomy,
+    model: Model,
     batch_size: int,
+    workers: int,
     summary: ScoreSummary,
     progress: Progress | None,
 ) -> None:
@@ -500,12 +530,12 @@ def _retag_topics(
     hits and marks, as after `--all`. Batch by batch, like any run: an interrupted re-tag
     resumes where it stopped (a comment is marked by the new run once its hits are replaced).
     """
-    plan = plan_retag(conn, taxonomy)
+    plan = plan_retag(conn, taxonomy, model)
     if not plan.changed and not plan.removed:
         _refresh_topics(conn, taxonomy)  # labels and descriptions change no hit
         return
-    config = next(c for c in scorer_configs(taxonomy) if c.scorer == topics.SCORER)
-    run_id = _start_runs(conn, [config], taxonomy)[topics.SCORER]
+    config = next(c for c in scorer_configs(taxonomy, model) if c.scorer == topics.SCORER)
+    run_id = _start_runs(conn, [config], taxonomy, model)[topics.SCORER]
     summary.retag_run = run_id
     summary.removed_topics = plan.removed
     summary.retagged_topics = sorted({topic for ids in plan.changed for topic in ids})
@@ -520,18 +550,22 @@ def _retag_topics(
     total = int(conn.execute(_RETAG_COUNT).fetchall()[0][0])
     writer = _Writer(conn)
     try:
-        for changed, runs in plan.changed.items():
-            part = Taxonomy(taxonomy.source, taxonomy.sha256, tuple(t for t in taxonomy.topics if t.id in changed), None)
-            conn.execute(_RETAG_PENDING, [runs]).fetchall()
-            with closing(_batches(conn, batch_size)) as batches:
-                for batch in batches:
-                    hits = topics.score_topics(batch, part)
-                    writer.submit(partial(write_retag, batch=batch, hits=hits, changed=changed, run_id=run_id))
-                    for topic, count in hits.group_by("topic").len().iter_rows():
-                        summary.retagged_hits[topic] = summary.retagged_hits.get(topic, 0) + count
-                    summary.retagged += batch.height
-                    if progress:
-                        progress(summary.retagged, total)
+        with SentimentScorer(workers=workers) as scorer:
+            for changed, runs in plan.changed.items():
+                conn.execute(_RETAG_PENDING, [runs]).fetchall()
+                with closing(_batches(conn, batch_size)) as batches:
+                    for batch in batches:
+                        # every label's keywords are the model's features: the whole taxonomy is
+                        # matched, and the hits of the changed topics kept
+                        vader = scorer.score(batch["text"].to_list(), sentences=False).comments.sort("index")
+                        result = classify.classify(batch, vader.select("neg", "neu", "pos", "compound"), taxonomy, model)
+                        hits = result.topic_hits.filter(pl.col("topic").is_in(list(changed)))
+                        writer.submit(partial(write_retag, batch=batch, hits=hits, changed=changed, run_id=run_id))
+                        for topic, count in hits.group_by("topic").len().iter_rows():
+                            summary.retagged_hits[topic] = summary.retagged_hits.get(topic, 0) + count
+                        summary.retagged += batch.height
+                        if progress:
+                            progress(summary.retagged, total)
     finally:
         writer.close()
         conn.execute("DROP TABLE IF EXISTS _rp_marked")
@@ -551,7 +585,8 @@ def score_database(
     selected = options.selected()
     started = time.perf_counter()
     taxonomy = options.taxonomy if isinstance(options.taxonomy, Taxonomy) else load_taxonomy(options.taxonomy)
-    configs = [c for c in scorer_configs(taxonomy) if c.scorer in selected]
+    model = options.model if isinstance(options.model, Model) else load_model(options.model)
+    configs = [c for c in scorer_configs(taxonomy, model) if c.scorer in selected]
     summary = ScoreSummary()
     if options.rescore_all:
         _clear_scores(conn, selected)
@@ -560,12 +595,14 @@ def score_database(
         if topics.SCORER in selected:
             # topics whose definition changed are tagged again here: no change is left behind
             summary.changed_since_last_run = [c for c in summary.changed_since_last_run if c != topics.SCORER]
-            _retag_topics(conn, taxonomy, options.batch_size, summary, progress)
+            _retag_topics(conn, taxonomy, model, options.batch_size, options.workers, summary, progress)
     total = _pending(conn, selected)
     if total:
-        summary.runs = _start_runs(conn, configs, taxonomy)
+        summary.runs = _start_runs(conn, configs, taxonomy, model)
         index = _passage_index(conn) if links.SCORER in selected else None
         writer = _Writer(conn)
+        # VADER's scores are sentiment's output and the models' input
+        vader_needed = any(name in selected for name in (sentiment.SCORER, *MODEL_SCORERS))
         try:
             with SentimentScorer(workers=options.workers) as scorer:
                 # Pipelined: the threads score the next batch's sentiment while this thread
@@ -573,13 +610,17 @@ def score_database(
                 in_flight: tuple[pl.DataFrame, PendingSentiment | None] | None = None
                 with closing(_batches(conn, options.batch_size)) as batches:
                     for batch in batches:
-                        pending = scorer.start(batch["text"].to_list()) if sentiment.SCORER in selected else None
+                        pending = (
+                            scorer.start(batch["text"].to_list(), sentences=sentiment.SCORER in selected)
+                            if vader_needed
+                            else None
+                        )
                         arriving = (batch, pending)
                         if in_flight:
-                            _complete(writer, in_flight, taxonomy, index, summary, total, progress)
+                            _complete(writer, in_flight, taxonomy, model, index, summary, total, progress)
                         in_flight = arriving
                 if in_flight:
-                    _complete(writer, in_flight, taxonomy, index, summary, total, progress)
+                    _complete(writer, in_flight, taxonomy, model, index, summary, total, progress)
         finally:
             writer.close()
         _finish_runs(conn, summary.runs, summary.comments)

@@ -1,24 +1,20 @@
-"""Topic tagging: the taxonomy's keywords found in a batch of comments (analysis.score.keywords).
-
-A topic's score is 1 - 0.5**k for the k distinct keywords of the topic found in the comment
-(once its look-alike phrases are masked), rounded to 4 places; the comment is a hit when the
-score reaches the topic's threshold (0.5 by default: one keyword). A hit keeps the keywords found,
-as written in the taxonomy, as evidence.
+"""The topics scorer: its rows (`topic_hits`: a comment's hits, with score and evidence), the
+`topics` table, and each topic's fingerprint for re-tagging after an edit. The hits themselves
+come from analysis.score.classify (the model, or the keywords for a topic it was not trained for).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 
 import polars as pl
 
-from analysis.score.keywords import keyword_matches, keyword_score
+from analysis.score.model import Model
 from analysis.score.taxonomy import Taxonomy, Topic
 
 SCORER = "topics"
-VERSION = "topics-2-keywords"
+VERSION = "topics-3-model"
 HIT_SCHEMA: dict[str, pl.DataType] = {
     "topic": pl.String(),
     "score": pl.Float64(),
@@ -26,32 +22,34 @@ HIT_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def score_topics(comments: pl.DataFrame, taxonomy: Taxonomy, key: str = "comment_pk") -> pl.DataFrame:
-    """Topic hits of a batch: one row per (key, topic) hit, with score and evidence."""
-    schema: dict[str, pl.DataType] = {key: comments.schema[key], **HIT_SCHEMA}
-    if not taxonomy.topics:
-        return pl.DataFrame(schema=schema)
-    matches = keyword_matches(comments["text"], dataclasses.replace(taxonomy, skepticism=None))
-    keys = comments.select(key)
-    frames = [
-        pl.concat([keys, matches.select(topic.id)], how="horizontal")
-        .select(key, pl.lit(topic.id).alias("topic"), keyword_score(topic.id).alias("score"), pl.col(topic.id).alias("evidence"))
-        .filter(pl.col("score") >= topic.threshold)
-        for topic in taxonomy.topics
-    ]
-    return pl.concat(frames).cast(pl.Schema(schema))
-
-
-def fingerprint(topic: Topic) -> str:
-    """SHA-256 of what decides the topic's hits: its keywords, exclude phrases and threshold,
-    and the scorer version; not its label or description."""
-    definition = {
-        "version": VERSION,
-        "id": topic.id,
+def _keywords(topic: Topic) -> dict[str, object]:
+    return {
         "threshold": topic.threshold,
         "keywords": [k.text for k in topic.keywords],
         "exclude": [k.text for k in topic.exclude],
     }
+
+
+def features_hash(taxonomy: Taxonomy, model: Model) -> str | None:
+    """SHA-256 of the keywords the model reads as features (every label it counts keywords of),
+    None for a model that reads none: a change of them changes every output of the model."""
+    if not model.keyword_labels:
+        return None
+    used = [{"id": t.id, **_keywords(t)} for t in taxonomy.labels if t.id in model.keyword_labels]
+    return hashlib.sha256(json.dumps(used, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def fingerprint(topic: Topic, taxonomy: Taxonomy, model: Model) -> str:
+    """SHA-256 of what decides the topic's hits, not its label or description: the scorer
+    version and, for a topic the model decides, the model and the keywords it reads as features
+    (`features_hash`); for a topic the keywords decide, its keywords, exclude phrases and
+    threshold."""
+    definition: dict[str, object] = {"version": VERSION, "id": topic.id}
+    if topic.id in model.labels:
+        definition["model"] = model.sha256
+        definition["features"] = features_hash(taxonomy, model)
+    else:
+        definition.update(_keywords(topic))
     return hashlib.sha256(json.dumps(definition, sort_keys=True).encode("utf-8")).hexdigest()
 
 

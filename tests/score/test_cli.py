@@ -30,7 +30,7 @@ def test_ingest_scores_new_comments_by_default(runner: CliRunner, db_path: Path)
     result = runner.invoke(main, ["ingest", str(SAMPLE), "--db", str(db_path), "-q"])
     assert result.exit_code == 0, result.output
     assert "scored 10 comments (24 sentences)" in result.stdout
-    assert "runs sentiment #1, topics #2, skepticism #3, links #4" in result.stdout
+    assert "runs sentiment #1, topics #2, skepticism #3, tone #4, links #5" in result.stdout
     assert scalar(db_path, "SELECT count(*) FROM comment_facts WHERE compound IS NOT NULL") == 10
     assert scalar(db_path, "SELECT count(*) FROM comment_facts WHERE skeptical") == 1
 
@@ -70,7 +70,7 @@ def test_score_all_for_some_scorers_after_a_taxonomy_edit(runner: CliRunner, db_
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("scored 10 comments in ")
     # mine.toml has no [skepticism] table: no cues, so no comment is skeptical
-    assert "runs topics #5, skepticism #6" in result.stdout and "topic hits: un 3; skeptical: 0\n" in result.stdout
+    assert "runs topics #6, skepticism #7" in result.stdout and "topic hits: un 3; skeptical: 0\n" in result.stdout
     assert scalar(db_path, "SELECT count(*) FROM sentence_sentiment") == sentences
     bad = runner.invoke(main, ["score", "--db", str(db_path), "--scorer", "vibes"])
     assert bad.exit_code == 2 and "'vibes' is not one of" in bad.stderr

@@ -28,7 +28,7 @@ from analysis.store import connect
 from analysis.text.stopwords import STOPWORDS
 from tests.conftest import SAMPLE
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "data" / "heldout"  # our own labelled sets: a varied corpus
 
 
 @cache
@@ -80,7 +80,7 @@ def test_seed_comments_link_as_the_reference() -> None:
 
 def labelled_texts() -> list[str]:
     texts = []
-    for path in sorted(DATA.glob("*_comments.csv")):
+    for path in sorted(DATA.glob("own_set*.csv")):
         with path.open(newline="", encoding="utf-8") as f:
             texts += [row["text"] for row in csv.DictReader(f)]
     return texts

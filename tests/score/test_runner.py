@@ -83,11 +83,14 @@ def test_runs_are_recorded_and_cited(db: duckdb.DuckDBPyConnection) -> None:
     assert all(r[5] and r[6] == 4 for r in runs)
     by_scorer = {r[1]: r for r in runs}
     assert by_scorer["topics"][4] is not None and by_scorer["topics"][3] is None
+    models = db.execute("SELECT scorer, model_sha256 FROM scoring_runs ORDER BY run_id").fetchall()
+    assert {scorer for scorer, sha in models if sha} == {"topics", "skepticism", "tone"}
     assert by_scorer["sentiment"][3] is not None and by_scorer["sentiment"][2].startswith("vaderSentiment-3.3.2")
     assert summary.runs == {r[1]: r[0] for r in runs}
     cited = db.execute(
         "SELECT DISTINCT run_id FROM sentiment UNION SELECT DISTINCT run_id FROM topic_hits"
-        " UNION SELECT DISTINCT run_id FROM skepticism UNION SELECT DISTINCT run_id FROM passage_links"
+        " UNION SELECT DISTINCT run_id FROM skepticism UNION SELECT DISTINCT run_id FROM tone"
+        " UNION SELECT DISTINCT run_id FROM passage_links"
     ).fetchall()
     assert {r[0] for r in cited} == set(summary.runs.values())
     assert count(db, "SELECT count(*) FROM topics") == 4  # the test taxonomy's (tests/fixtures/taxonomy)
@@ -101,7 +104,7 @@ def test_second_run_scores_only_new_comments(db: duckdb.DuckDBPyConnection) -> N
     db.execute("INSERT INTO comments (article_id, comment_id, text, source_id) VALUES ('a1', 'c7', 'Moscow knew.', 1)")
     third = score_database(db)
     assert third.comments == 1
-    assert count(db, "SELECT count(*) FROM scoring_runs") == 8
+    assert count(db, "SELECT count(*) FROM scoring_runs") == 2 * len(SCORERS)
 
 
 def _taxonomy(path: Path, term: str) -> Path:

@@ -13,6 +13,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from analysis.score.model import load_model
 from analysis.score.runner import ScoreOptions, describe, plan_retag, score_database
 from analysis.score.taxonomy import load_taxonomy
 from tests.conftest import REPO, TEST_TAXONOMY
@@ -79,7 +80,7 @@ def test_a_label_edit_changes_no_hit(db: duckdb.DuckDBPyConnection, tmp_path: Pa
     path.write_text(path.read_text("utf-8").replace('"First"', '"The first one"'), "utf-8")
     relabelled = score_database(db, ScoreOptions(taxonomy=path))
     assert relabelled.retag_run is None
-    assert plan_retag(db, load_taxonomy(path)).changed == {}
+    assert plan_retag(db, load_taxonomy(path), load_model()).changed == {}
     assert db.execute("SELECT label FROM topics ORDER BY topic").fetchall() == [("The first one",), ("Second",)]
 
 
@@ -156,9 +157,9 @@ def test_an_interrupted_retag_resumes(db: duckdb.DuckDBPyConnection, tmp_path: P
 
 
 def labelled_texts() -> list[str]:
-    """The comment texts of our labelled sets (tests/score/data): a varied corpus to score."""
+    """The comment texts of our own labelled sets (data/heldout): a varied corpus to score."""
     texts = []
-    for path in sorted((REPO / "tests" / "score" / "data").glob("heldout*_comments.csv")):
+    for path in sorted((REPO / "data" / "heldout").glob("own_set*.csv")):
         with path.open(encoding="utf-8", newline="") as handle:
             texts += [row["text"] for row in csv.DictReader(handle)]
     return texts

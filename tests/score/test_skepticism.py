@@ -6,8 +6,8 @@ import polars as pl
 import pytest
 
 from analysis.score import skepticism
-from analysis.score.skepticism import score_skepticism
 from analysis.score.taxonomy import Taxonomy, parse_taxonomy
+from tests.model_helpers import score_skepticism
 
 TOPICS = b'format = 2\n[topics.t]\nlabel = "T"\nkeywords = ["figures"]\n'
 TAXONOMY = TOPICS + b"""

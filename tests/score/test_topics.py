@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import polars as pl
 import pytest
 
 from analysis.score.taxonomy import Taxonomy, parse_taxonomy
-from analysis.score.topics import VERSION, fingerprint, score_topics, topics_frame
+from analysis.score.topics import VERSION, fingerprint, topics_frame
+from tests.model_helpers import keyword_model, saved, score_topics, trained_model
 
 TAXONOMY = b"""
 format = 2
@@ -82,14 +84,39 @@ def test_topics_frame_lists_the_taxonomy(taxonomy: Taxonomy) -> None:
 
 
 def test_fingerprint_follows_what_decides_the_hits(taxonomy: Taxonomy) -> None:
-    topic = taxonomy.topic("widgets")
+    model = keyword_model()
+
+    def print_of(tax: Taxonomy, topic: str = "widgets") -> str:
+        return fingerprint(tax.topic(topic), tax, model)
+
     same = parse_taxonomy(TAXONOMY.replace(b'label = "Widgets"', b'label = "Renamed"\ndescription = "new"'))
-    assert fingerprint(same.topic("widgets")) == fingerprint(topic)
+    assert print_of(same) == print_of(taxonomy)
     for old, new in [
         (b'"cog"]', b'"cog", "sprocket"]'),
         (b'exclude = ["widget shop"]', b"exclude = []"),
         (b'exclude = ["widget shop"]', b'exclude = ["widget shop"]\nthreshold = 0.75'),
     ]:
         edited = parse_taxonomy(TAXONOMY.replace(old, new, 1))
-        assert fingerprint(edited.topic("widgets")) != fingerprint(topic), new
-    assert VERSION.startswith("topics-2")
+        assert print_of(edited) != print_of(taxonomy), new
+    # decided by keywords, a topic does not change with another topic's keywords ...
+    other = parse_taxonomy(TAXONOMY.replace(b'"toothless"]', b'"toothless", "veto"]'))
+    assert print_of(other) == print_of(taxonomy)
+    assert VERSION.startswith("topics-3")
+
+
+def test_fingerprint_of_a_model_topic_follows_the_model_and_its_keyword_features(tmp_path: Path) -> None:
+    taxonomy = parse_taxonomy(TAXONOMY)
+    model = saved(trained_model(("widgets", "skepticism")), tmp_path / "m.model")
+    base = fingerprint(taxonomy.topic("widgets"), taxonomy, model)
+    # ... decided by the model, it does when the model reads that label's keywords as features
+    cues = parse_taxonomy(TAXONOMY.replace(b'keywords = ["widget"]', b'keywords = ["widget", "hoax"]'))
+    assert fingerprint(cues.topic("widgets"), cues, model) != base
+    # (this model was trained without "pairs": its keywords are no feature of it)
+    other = parse_taxonomy(TAXONOMY.replace(b'"toothless"]', b'"toothless", "veto"]'))
+    assert fingerprint(other.topic("widgets"), other, model) == base
+    retrained = saved(trained_model(("widgets", "pairs", "skepticism")), tmp_path / "n.model")
+    assert fingerprint(taxonomy.topic("widgets"), taxonomy, retrained) != base
+    # the keyword-decided topic of the same taxonomy keeps its fingerprint under a new model
+    assert fingerprint(taxonomy.topic("pairs"), taxonomy, model) == fingerprint(
+        taxonomy.topic("pairs"), taxonomy, keyword_model()
+    )

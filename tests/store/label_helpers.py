@@ -10,21 +10,17 @@ import duckdb
 
 from analysis.score.taxonomy import load_taxonomy
 
-# Two topics in the taxonomy format of this branch (format 1); only their ids matter here.
+# Two topics; only their ids matter here.
 TAXONOMY = """
-format = 1
+format = 2
 
 [topics.aid]
 label = "Aid"
-[topics.aid.groups.main]
-weight = 1.0
-terms = ["aid"]
+keywords = ["aid"]
 
 [topics.un_role]
 label = "The UN"
-[topics.un_role.groups.main]
-weight = 1.0
-terms = ["un"]
+keywords = ["un"]
 """
 
 # Published comments c1..c5 on two articles (c3 replies to c2), a deleted and a spam comment, and
