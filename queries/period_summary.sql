@@ -61,11 +61,11 @@ metrics AS (
     UNION ALL
     SELECT 3, 'commenters', 'Commenters', 'count', commenters, prev_commenters FROM side_by_side
     UNION ALL
-    SELECT 4, 'mean_sentiment', 'Mean sentiment', 'score', mean_sentiment, prev_mean_sentiment FROM side_by_side
+    SELECT 4, 'mean_sentiment', 'Mean sentiment (VADER)', 'score', mean_sentiment, prev_mean_sentiment FROM side_by_side
     UNION ALL
     SELECT 5, 'mean_tone', 'Mean reader tone', 'score', mean_tone, prev_mean_tone FROM side_by_side
     UNION ALL
-    SELECT 6, 'negative_share', 'Negative by sentiment (VADER)', 'share', negative_share, prev_negative_share
+    SELECT 6, 'negative_share', 'Negative by VADER sentiment', 'share', negative_share, prev_negative_share
     FROM side_by_side
     UNION ALL
     SELECT 7, 'negative_tone_share', 'Negative by reader tone', 'share', negative_tone_share, prev_negative_tone_share

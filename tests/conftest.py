@@ -123,7 +123,8 @@ INSERT INTO skepticism (comment_pk, score, skeptical, cues, run_id) VALUES
     (11, 0.0, false, [], 3);
 
 -- the model's reader tone: comment 12 is not scored, nor is comment 13 (VADER scored it, the model
--- did not); comment 6 is where the two disagree (VADER positive, the tone negative)
+-- did not); the two disagree on comment 6 (VADER positive, the tone negative) and 10 (VADER
+-- negative, the tone neutral)
 INSERT INTO tone (comment_pk, tone, tone_label, run_id) VALUES
     (1, 0.5, 'positive', 5),
     (2, -0.6, 'negative', 5),
@@ -134,7 +135,7 @@ INSERT INTO tone (comment_pk, tone, tone_label, run_id) VALUES
     (7, -0.6, 'negative', 5),
     (8, 0.3, 'positive', 5),
     (9, -0.9, 'negative', 5),
-    (10, -0.4, 'negative', 5),
+    (10, -0.1, 'neutral', 5),
     (11, 0.7, 'positive', 5);
 
 INSERT INTO topics (topic, label, description) VALUES

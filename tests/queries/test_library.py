@@ -68,14 +68,14 @@ def test_period_summary_compares_with_the_week_before(reader_week: duckdb.DuckDB
             ("comments", "Comments", "count", *dates, 9.0, 3.0, 6.0),
             ("articles", "Articles commented on", "count", *dates, 3.0, 1.0, 2.0),
             ("commenters", "Commenters", "count", *dates, 5.0, 3.0, 2.0),
-            ("mean_sentiment", "Mean sentiment", "score", *dates, -0.1, 0.167, -0.267),
-            # tone of the 7 comments the model scored (4-8, 10, 11; not 12 nor 13): -1.6 / 7;
+            ("mean_sentiment", "Mean sentiment (VADER)", "score", *dates, -0.1, 0.167, -0.267),
+            # tone of the 7 comments the model scored (4-8, 10, 11; not 12 nor 13): -1.3 / 7;
             # the week before: 0.5, -0.6, 0.1
-            ("mean_tone", "Mean reader tone", "score", *dates, -0.229, 0.0, -0.229),
+            ("mean_tone", "Mean reader tone", "score", *dates, -0.186, 0.0, -0.186),
             # VADER: 4, 5, 7, 10 of 8 scored; the week before 2 of 3
-            ("negative_share", "Negative by sentiment (VADER)", "share", *dates, 0.5, 0.333, 0.167),
-            # the tone: 4, 5, 6 (VADER calls it positive), 7, 10 of 7 scored; the week before 2 of 3
-            ("negative_tone_share", "Negative by reader tone", "share", *dates, 0.714, 0.333, 0.381),
+            ("negative_share", "Negative by VADER sentiment", "share", *dates, 0.5, 0.333, 0.167),
+            # the tone: 4, 5, 6 (VADER: positive), 7 of 7 scored (10 neutral); the week before 2 of 3
+            ("negative_tone_share", "Negative by reader tone", "share", *dates, 0.571, 0.333, 0.238),
             ("skeptical_share", "Skeptical about verification", "share", *dates, 0.429, 0.333, 0.095),
         ],
     )
@@ -140,7 +140,7 @@ def test_daily_tone_beside_vader(reader_week: duckdb.DuckDBPyConnection) -> None
         ["day", "comments", "sentiment_comments", "mean_sentiment", "negative_share", "tone_comments", "mean_tone",
          "negative_tone_share"],
         [
-            (date(2023, 9, 18), 1, 1, -0.2, 1.0, 1, -0.4, 1.0),  # comment 10
+            (date(2023, 9, 18), 1, 1, -0.2, 1.0, 1, -0.1, 0.0),  # comment 10: VADER negative, the tone neutral
             (date(2023, 9, 19), 0, 0, None, None, 0, None, None),
             (date(2023, 9, 20), 1, 0, None, None, 0, None, None),  # comment 12, not scored
             # 4, 5, 6: VADER -0.7, -0.6, +0.1; the tone -0.3, -0.8, -0.5 (all negative)
@@ -183,7 +183,7 @@ def test_skeptical_comments_of_the_week(reader_week: duckdb.DuckDBPyConnection) 
             (at(22, 8), "a1", A1, "c7", "u2", 0.7, ["hard to believe"], -0.3,
              "Hard to believe anything officials say.", -0.6, "negative"),
             (at(18, 9), "a2", A2, "c10", "u3", 0.6, ["unconfirmed", "no source"], -0.2,
-             "Unconfirmed reports and no source cited.", -0.4, "negative"),
+             "Unconfirmed reports and no source cited.", -0.1, "neutral"),
         ],
     )
 
@@ -205,7 +205,8 @@ def test_review_queue_is_very_negative_and_skeptical(reader_week: duckdb.DuckDBP
     )
     looser = run(reader_week, "review_queue", max_sentiment=-0.2)
     assert looser["comment_id"].to_list() == ["c5", "c7", "c10"]
-    assert looser["tone"].to_list() == [-0.8, -0.6, -0.4]
+    assert looser["tone"].to_list() == [-0.8, -0.6, -0.1]
+    assert looser["tone_label"].to_list() == ["negative", "negative", "neutral"]
     assert looser["topics"].to_list()[1:] == [
         [topic("diplomacy", DIP, 0.5, ["officials"])],
         # equal scores: by label
@@ -361,9 +362,9 @@ def test_notable_comments(reader_week: duckdb.DuckDBPyConnection) -> None:
             ("a1", "negative", 3, at(22, 8), "u2", "c7", -0.3, 0.7, ["hard to believe"], c7,
              -0.6, "negative", c7_topics),
             ("a2", "skeptical", 1, at(18, 9), "u3", "c10", -0.2, 0.6, ["unconfirmed", "no source"], c10,
-             -0.4, "negative", c10_topics),
+             -0.1, "neutral", c10_topics),
             ("a2", "negative", 1, at(18, 9), "u3", "c10", -0.2, 0.6, ["unconfirmed", "no source"], c10,
-             -0.4, "negative", c10_topics),
+             -0.1, "neutral", c10_topics),
         ],
     )
     # the week before: c2 has a topic; c3 (a reply, no topic) is neutral and not quoted
