@@ -326,13 +326,15 @@ def test_article_overview(reader_week: duckdb.DuckDBPyConnection) -> None:
     assert_frame(
         run(reader_week, "article_overview"),
         ["article_id", "article_title", "outlet", "url", "published_at", "comments", "commenters", "replies",
-         "mean_sentiment", "skeptical_share", "top_topic", "first_comment_at", "last_comment_at"],
+         "mean_sentiment", "skeptical_share", "top_topic", "first_comment_at", "last_comment_at", "mean_tone"],
         [
+            # a1's tone: 4-8 (13 has none), (-0.3 - 0.8 - 0.5 - 0.6 + 0.3) / 5
             ("a1", A1, "Example News", "https://news.example/a1", at(21, 8), 6, 5, 3, -0.167, 0.4, DIP,
-             at(21, 10), at(22, 11)),
+             at(21, 10), at(22, 11), -0.38),
+            # a2's tone: 10 and 11, (-0.1 + 0.7) / 2
             ("a2", A2, "Example News", "https://news.example/a2", at(12, 7), 2, 2, 0, 0.1, 0.5, CAS,
-             at(18, 9), at(24, 23, 30)),
-            ("a3", "a3", None, None, None, 1, 1, 0, None, None, None, at(20, 15), at(20, 15)),
+             at(18, 9), at(24, 23, 30), 0.3),
+            ("a3", "a3", None, None, None, 1, 1, 0, None, None, None, at(20, 15), at(20, 15), None),
         ],
     )
     assert run(reader_week, "article_overview", limit=1)["article_id"].to_list() == ["a1"]

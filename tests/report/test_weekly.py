@@ -252,6 +252,14 @@ def test_quotes_without_tone_or_topics(reader_week_path: Path, tmp_path: Path) -
     assert "disagree" not in c4 and 'class="evidence"' not in c4
 
 
+def test_articles_show_tone_beside_vader(weekly_report: ReportResult) -> None:
+    html = squash(weekly_report.html.read_text("utf-8"))
+    # a1 with the hostile comment: VADER (-0.7 - 0.6 + 0.1 - 0.3 + 0.5 + 0.0 - 0.95) / 7, the tone (-1.9 - 0.7) / 6
+    assert ("<li>mean sentiment (VADER) <b>−0.28</b> (negative on balance)</li> "
+            "<li>mean reader tone <b>−0.43</b></li>") in html
+    assert "<li>mean reader tone <b>+0.30</b></li>" in html  # a2
+
+
 def test_score_filters() -> None:
     assert [render.sentiment_label(v) for v in (-0.05, 0.0, 0.05, None)] == ["negative", "neutral", "positive", "not scored yet"]
     assert [render.label_class(v) for v in ("negative", "neutral", "positive", None, '" onclick="x')] == [
