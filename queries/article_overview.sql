@@ -1,5 +1,5 @@
 -- name: article_overview
--- description: The articles commented on in the period, most-commented first: volume, commenters, replies, tone, skepticism and leading topic.
+-- description: The articles commented on in the period, most-commented first: volume, commenters, replies, VADER's mean sentiment and the mean reader tone, skepticism and leading topic.
 -- param: start DATE = NULL -- first day included (default: Monday of the latest week with comments)
 -- param: end DATE = NULL -- last day included (default: six days after start)
 -- param: article_id VARCHAR = NULL -- only this article (default: every article)
@@ -17,6 +17,7 @@ per_article AS (
         count(DISTINCT commenter) AS commenters,
         count(*) FILTER (WHERE is_reply) AS replies,
         avg(sentiment) AS mean_sentiment,
+        avg(tone) AS mean_tone,
         avg(CAST(skeptical AS INTEGER)) AS skeptical_share,
         min(posted_at) AS first_comment_at,
         max(posted_at) AS last_comment_at
@@ -48,7 +49,8 @@ SELECT
     round(x.skeptical_share, 3) AS skeptical_share,
     t.topic_label AS top_topic,
     x.first_comment_at,
-    x.last_comment_at
+    x.last_comment_at,
+    round(x.mean_tone, 3) AS mean_tone
 FROM per_article AS x
 JOIN stg_articles AS a USING (article_id)
 LEFT JOIN topic_counts AS t ON t.article_id = x.article_id AND t.position = 1

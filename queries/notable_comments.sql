@@ -1,5 +1,5 @@
 -- name: notable_comments
--- description: The most skeptical and the most negative comments of each article, to quote with their time.
+-- description: The most skeptical and the most negative (by VADER) comments of each article, to quote with their time, VADER's sentiment beside the model's reader tone, their topics with the evidence and their skepticism cues.
 -- param: start DATE = NULL -- first day included (default: Monday of the latest week with comments)
 -- param: end DATE = NULL -- last day included (default: six days after start)
 -- param: article_id VARCHAR = NULL -- only this article (default: every article)
@@ -27,20 +27,35 @@ candidates AS (
         row_number() OVER (PARTITION BY c.article_id ORDER BY c.sentiment, c.posted_at, c.comment_pk) AS rank
     FROM scoped AS c
     WHERE c.sentiment_label = 'negative'
+),
+
+quoted AS (
+    SELECT *
+    FROM candidates
+    WHERE rank <= $per_article
+      AND ($kind::VARCHAR IS NULL OR kind = $kind::VARCHAR)
+),
+
+quoted_topics AS (
+    SELECT comment_pk, topics
+    FROM stg_comment_topics
+    WHERE comment_pk IN (SELECT comment_pk FROM quoted)
 )
 
 SELECT
-    article_id,
-    kind,
-    rank,
-    posted_at,
-    commenter,
-    comment_id,
-    round(sentiment, 3) AS sentiment,
-    round(skepticism_score, 3) AS skepticism_score,
-    skepticism_cues AS cues,
-    text
-FROM candidates
-WHERE rank <= $per_article
-  AND ($kind::VARCHAR IS NULL OR kind = $kind::VARCHAR)
-ORDER BY article_id, kind DESC, rank
+    q.article_id,
+    q.kind,
+    q.rank,
+    q.posted_at,
+    q.commenter,
+    q.comment_id,
+    round(q.sentiment, 3) AS sentiment,
+    round(q.skepticism_score, 3) AS skepticism_score,
+    q.skepticism_cues AS cues,
+    q.text,
+    round(q.tone, 3) AS tone,
+    q.tone_label,
+    coalesce(t.topics, []) AS topics
+FROM quoted AS q
+LEFT JOIN quoted_topics AS t USING (comment_pk)
+ORDER BY q.article_id, q.kind DESC, q.rank

@@ -98,7 +98,8 @@ INSERT INTO scoring_runs (run_id, scorer, scorer_version, started_at, finished_a
     (1, 'sentiment', 'test', TIMESTAMPTZ '2023-09-25 00:00:00+00', TIMESTAMPTZ '2023-09-25 00:00:01+00', 12),
     (2, 'topics', 'test', TIMESTAMPTZ '2023-09-25 00:00:00+00', TIMESTAMPTZ '2023-09-25 00:00:01+00', 12),
     (3, 'skepticism', 'test', TIMESTAMPTZ '2023-09-25 00:00:00+00', TIMESTAMPTZ '2023-09-25 00:00:01+00', 11),
-    (4, 'links', 'test', TIMESTAMPTZ '2023-09-25 00:00:00+00', TIMESTAMPTZ '2023-09-25 00:00:01+00', 12);
+    (4, 'links', 'test', TIMESTAMPTZ '2023-09-25 00:00:00+00', TIMESTAMPTZ '2023-09-25 00:00:01+00', 12),
+    (5, 'tone', 'test', TIMESTAMPTZ '2023-09-25 00:00:00+00', TIMESTAMPTZ '2023-09-25 00:00:01+00', 11);
 
 -- comment 12 is not scored at all; comment 13 has sentiment but no skepticism score
 INSERT INTO sentiment (comment_pk, neg, neu, pos, compound, label, run_id) VALUES
@@ -128,17 +129,34 @@ INSERT INTO skepticism (comment_pk, score, skeptical, cues, run_id) VALUES
     (10, 0.6, true, ['unconfirmed', 'no source'], 3),
     (11, 0.0, false, [], 3);
 
+-- the model's reader tone: comment 12 is not scored, nor is comment 13 (VADER scored it, the model
+-- did not); the two disagree on comment 6 (VADER positive, the tone negative) and 10 (VADER
+-- negative, the tone neutral)
+INSERT INTO tone (comment_pk, tone, tone_label, run_id) VALUES
+    (1, 0.5, 'positive', 5),
+    (2, -0.6, 'negative', 5),
+    (3, 0.1, 'neutral', 5),
+    (4, -0.3, 'negative', 5),
+    (5, -0.8, 'negative', 5),
+    (6, -0.5, 'negative', 5),
+    (7, -0.6, 'negative', 5),
+    (8, 0.3, 'positive', 5),
+    (9, -0.9, 'negative', 5),
+    (10, -0.1, 'neutral', 5),
+    (11, 0.7, 'positive', 5);
+
 INSERT INTO topics (topic, label, description) VALUES
     ('casualties', 'Casualty figures', 'Deaths, injuries and how they are counted'),
     ('diplomacy', 'Diplomacy and talks', 'Negotiations, the UN, governments'),
     ('humanitarian', 'Humanitarian situation', 'Aid, food, civilians');
 
+-- evidence: the matched keywords, then the words of the comment that pushed the model most
 INSERT INTO topic_hits (comment_pk, topic, score, evidence, run_id) VALUES
     (1, 'humanitarian', 1.0, ['aid'], 2),
     (2, 'casualties', 1.0, ['numbers'], 2),
     (4, 'humanitarian', 1.0, ['civilians'], 2),
     (5, 'humanitarian', 0.5, ['casualty'], 2),
-    (5, 'casualties', 1.0, ['casualty numbers'], 2),
+    (5, 'casualties', 1.0, ['casualty numbers', 'proof'], 2),  -- a keyword, then a word of the model's
     (6, 'diplomacy', 1.0, ['UN'], 2),
     (7, 'diplomacy', 0.5, ['officials'], 2),
     (8, 'diplomacy', 1.0, ['peace'], 2),

@@ -32,6 +32,10 @@ SENTIMENT_SCALE = alt.Scale(domain=SENTIMENT_DOMAIN, scheme="redyellowblue", dom
 SENTIMENT_LEGEND = alt.Legend(title="Mean sentiment", values=[-1, -0.5, 0, 0.5, 1], format="+.1f")
 SKEPTICAL = "#d95f02"
 ALL_COMMENTS = "#bdbdbd"
+TONE_SERIES = "Reader tone (model)"
+VADER_SERIES = "Sentiment (VADER)"
+TONE_COLOR = "#7b3294"  # neither end of the red-blue sentiment scale
+VADER_COLOR = "#1b7837"
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 
 
@@ -213,6 +217,46 @@ def skepticism_tracker(frame: pl.DataFrame) -> Chart:
         )
     )
     return _themed(alt.layer(bars, shares).properties(width=WIDTH, height=240))
+
+
+@register("tone_vs_sentiment")
+def tone_vs_sentiment(frame: pl.DataFrame) -> Chart:
+    """Two lines per day (rows of `daily_tone`): the mean reader tone of the model and VADER's mean
+    compound, on the same -1..+1 axis with a rule at 0. A day without scored comments breaks its line."""
+    if frame.is_empty() or (frame["mean_tone"].is_null().all() and frame["mean_sentiment"].is_null().all()):
+        raise NothingToShow
+    data, days = with_day_labels(frame)
+    long = pl.concat(
+        [
+            data.select("day_label", pl.lit(TONE_SERIES).alias("series"),
+                        pl.col("mean_tone").cast(pl.Float64).alias("mean"),
+                        pl.col("tone_comments").cast(pl.Int64).alias("scored")),
+            data.select("day_label", pl.lit(VADER_SERIES).alias("series"),
+                        pl.col("mean_sentiment").cast(pl.Float64).alias("mean"),
+                        pl.col("sentiment_comments").cast(pl.Int64).alias("scored")),
+        ]
+    )
+    series = [TONE_SERIES, VADER_SERIES]
+    zero = alt.Chart(alt.InlineData(values=[{}])).mark_rule(color="#9e9e9e", strokeDash=[2, 2]).encode(y=alt.datum(0))
+    lines = (
+        alt.Chart(inline(long))
+        .mark_line(point=True, strokeWidth=2, invalid="break-paths-show-domains")
+        .encode(
+            x=alt.X("day_label:O", sort=days, scale=alt.Scale(domain=days), title=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("mean:Q", scale=alt.Scale(domain=SENTIMENT_DOMAIN), title="Mean score (−1 to +1)",
+                    axis=alt.Axis(values=[-1, -0.5, 0, 0.5, 1], format="+.1f")),
+            color=alt.Color("series:N", scale=alt.Scale(domain=series, range=[TONE_COLOR, VADER_COLOR]), title=None,
+                            legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2, symbolSize=300)),
+            strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=series, range=[[1, 0], [6, 3]]), title=None),
+            tooltip=[
+                alt.Tooltip("day_label:O", title="Day"),
+                alt.Tooltip("series:N", title="Score"),
+                alt.Tooltip("mean:Q", title="Mean", format="+.2f"),
+                alt.Tooltip("scored:Q", title="Comments scored"),
+            ],
+        )
+    )
+    return _themed(alt.layer(zero, lines).properties(width=WIDTH, height=240))
 
 
 @register("passage_comments")

@@ -130,6 +130,25 @@ def tone(value: Any) -> str:
     return "neutral on balance"
 
 
+TONE_LABELS = ("negative", "neutral", "positive")
+
+
+def sentiment_label(value: Any) -> str:
+    """VADER's label of one compound score (cut-offs ±0.05), or 'not scored yet'."""
+    return "not scored yet" if _missing(value) else tone_class(value)
+
+
+def label_class(label: Any) -> str:
+    """A stored tone label as a style class: one of the known labels, else 'unscored' (never the raw text)."""
+    return label if label in TONE_LABELS else "unscored"
+
+
+def scores_disagree(row: dict[str, Any]) -> bool:
+    """Whether VADER's label of the row's sentiment and the model's tone label differ (both present)."""
+    vader, model = row.get("sentiment"), row.get("tone_label")
+    return not _missing(vader) and model in TONE_LABELS and tone_class(vader) != model
+
+
 def plural(noun: str, number: Any) -> str:
     """'comment' or 'comments' for the number."""
     return noun if number == 1 else f"{noun}s"
@@ -203,6 +222,9 @@ FILTERS = {
     "day": day,
     "tone": tone,
     "tone_class": tone_class,
+    "sentiment_label": sentiment_label,
+    "label_class": label_class,
+    "scores_disagree": scores_disagree,
     "plural": plural,
     "figure_value": figure_value,
     "figure_change": figure_change,

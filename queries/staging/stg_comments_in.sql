@@ -1,5 +1,5 @@
 -- macro: stg_comments_in(first_day, last_day, only_article)
--- description: Published comments with their UTC day and ISO week, the commenter's pseudonym (or the raw name when it was kept on purpose), and their scores (NULL where not scored yet); only those posted from first_day to last_day and of the article only_article, where these are not NULL. The comments are chosen before their scores are joined, so a short period reads few score rows.
+-- description: Published comments with their UTC day and ISO week, the commenter's pseudonym (or the raw name when it was kept on purpose), and their scores (VADER's sentiment, the model's reader tone, skepticism; NULL where not scored yet); only those posted from first_day to last_day and of the article only_article, where these are not NULL. The comments are chosen before their scores are joined, so a short period reads few score rows.
 
 WITH
 chosen AS (
@@ -29,9 +29,12 @@ SELECT
     c.text,
     s.compound AS sentiment,
     s.label AS sentiment_label,
+    t.tone,
+    t.tone_label,
     k.skeptical,
     k.score AS skepticism_score,
     k.cues AS skepticism_cues
 FROM chosen AS c
 LEFT JOIN sentiment AS s USING (comment_pk)
+LEFT JOIN tone AS t USING (comment_pk)
 LEFT JOIN skepticism AS k USING (comment_pk)

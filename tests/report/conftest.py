@@ -11,6 +11,7 @@ from analysis.report.weekly import ReportResult, write_report
 from analysis.store import connect
 
 SCRIPT_COMMENT = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">Fake news, prove it!'
+SCRIPT_EVIDENCE = "<script>window.pwned = 5</script>"  # a word of topic evidence
 HOSTILE_SQL = f"""
 INSERT INTO comments (comment_pk, article_id, comment_id, parent_id, depth, author_key, author_name,
                       posted_at, text, status, source_id) VALUES
@@ -18,7 +19,8 @@ INSERT INTO comments (comment_pk, article_id, comment_id, parent_id, depth, auth
      'published', 1);
 INSERT INTO sentiment VALUES (20, 0.9, 0.1, 0.0, -0.95, 'negative', 1);
 INSERT INTO skepticism VALUES (20, 0.99, true, ['prove it', '<b>fake</b> news'], 3);
-INSERT INTO topic_hits VALUES (20, 'diplomacy', 1.0, ['news'], 2);
+INSERT INTO tone VALUES (20, -0.7, 'negative', 5);
+INSERT INTO topic_hits VALUES (20, 'diplomacy', 1.0, ['news', '{SCRIPT_EVIDENCE}'], 2);
 INSERT INTO passage_links VALUES (20, 'a1', 3, 1, 0.8, 'test', 4);
 UPDATE topics SET label = '</script><script>window.pwned = 3</script>Diplomacy' WHERE topic = 'diplomacy';
 UPDATE articles SET url = 'javascript:window.pwned = 4' WHERE article_id = 'a2';
@@ -28,7 +30,7 @@ UPDATE passages SET text = 'The UN called for <em>restraint</em> & calm.' WHERE 
 
 @pytest.fixture(scope="session")
 def hostile_week_path(reader_week_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture database plus a comment, a topic label, a link and a passage that try to inject HTML."""
+    """The fixture database plus a comment (with its evidence and cues), a topic label, a link and a passage that try to inject HTML."""
     path = tmp_path_factory.mktemp("hostile") / "hostile.duckdb"
     shutil.copy(reader_week_path, path)
     conn = connect(path)

@@ -89,6 +89,47 @@ def test_skepticism_tracker_before_skepticism_is_scored(reader_week: duckdb.Duck
     assert "layer" not in spec and spec["mark"]["type"] == "bar"  # no share labels over empty data
 
 
+def test_tone_vs_sentiment(reader_week: duckdb.DuckDBPyConnection) -> None:
+    spec = charts.build("tone_vs_sentiment", frame_of(reader_week, "daily_tone")).to_dict()
+    zero, lines = spec["layer"]
+    assert zero["mark"]["type"] == "rule" and zero["encoding"] == {"y": {"datum": 0}}
+    assert lines["mark"] == {"type": "line", "point": True, "strokeWidth": 2, "invalid": "break-paths-show-domains"}
+    enc = lines["encoding"]
+    assert (enc["x"]["field"], enc["x"]["type"]) == ("day_label", "ordinal")
+    assert len(enc["x"]["scale"]["domain"]) == 7  # every day, even those without scored comments
+    assert (enc["y"]["field"], enc["y"]["type"], enc["y"]["scale"]) == ("mean", "quantitative", {"domain": [-1.0, 1.0]})
+    series = ["Reader tone (model)", "Sentiment (VADER)"]
+    assert enc["color"]["field"] == "series" and enc["color"]["scale"]["domain"] == series
+    assert enc["strokeDash"]["scale"] == {"domain": series, "range": [[1, 0], [6, 3]]}  # VADER dashed
+    assert [t["field"] for t in enc["tooltip"]] == ["day_label", "series", "mean", "scored"]
+    drawn = rows(spec, lines)
+    assert len(drawn) == 14  # 7 days x 2 series: the means DuckDB worked out, never the comments
+    by_series = {name: [(r["day_label"], r["mean"], r["scored"]) for r in drawn if r["series"] == name] for name in series}
+    assert by_series["Reader tone (model)"] == [
+        ("Mon 18 Sep", -0.1, 1), ("Tue 19 Sep", None, 0), ("Wed 20 Sep", None, 0), ("Thu 21 Sep", -0.533, 3),
+        ("Fri 22 Sep", -0.15, 2), ("Sat 23 Sep", None, 0), ("Sun 24 Sep", 0.7, 1),
+    ]
+    assert by_series["Sentiment (VADER)"] == [
+        ("Mon 18 Sep", -0.2, 1), ("Tue 19 Sep", None, 0), ("Wed 20 Sep", None, 0), ("Thu 21 Sep", -0.4, 3),
+        ("Fri 22 Sep", 0.067, 3), ("Sat 23 Sep", None, 0), ("Sun 24 Sep", 0.4, 1),
+    ]
+
+
+def test_tone_vs_sentiment_with_nothing_scored(conn: duckdb.DuckDBPyConnection) -> None:
+    with pytest.raises(charts.NothingToShow):
+        charts.build("tone_vs_sentiment", frame_of(conn, "daily_tone"))  # seven days without comments
+
+
+def test_tone_vs_sentiment_before_the_model_scored(reader_week: duckdb.DuckDBPyConnection) -> None:
+    frame = frame_of(reader_week, "daily_tone").with_columns(
+        mean_tone=pl.lit(None, pl.Float64), tone_comments=pl.lit(0, pl.Int64)
+    )
+    spec = charts.build("tone_vs_sentiment", frame).to_dict()  # VADER's line alone
+    drawn = rows(spec, spec["layer"][1])
+    assert [r["mean"] for r in drawn if r["series"] == "Reader tone (model)"] == [None] * 7
+    assert [r["mean"] for r in drawn if r["series"] == "Sentiment (VADER)"][0] == -0.2
+
+
 def test_passage_comments_in_reading_order(reader_week: duckdb.DuckDBPyConnection) -> None:
     frame = frame_of(reader_week, "article_passages", article_id="a1")
     spec = charts.build("passage_comments", frame).to_dict()
@@ -154,6 +195,9 @@ def test_charts_carry_aggregates_whatever_the_comment_count(tmp_path: Path) -> N
         INSERT INTO skepticism SELECT comment_pk, (comment_pk % 10) / 10.0, comment_pk % 10 > 6,
             CASE WHEN comment_pk % 10 > 6 THEN ['cue ' || (comment_pk % 30)] ELSE [] END, 1
         FROM comments;
+        INSERT INTO tone SELECT comment_pk, ((comment_pk % 11) - 5) / 5.0,
+            CASE WHEN comment_pk % 11 < 4 THEN 'negative' WHEN comment_pk % 11 > 6 THEN 'positive' ELSE 'neutral' END, 1
+        FROM comments;
         INSERT INTO topics SELECT 't' || i, 'Topic ' || i, NULL FROM range(8) t(i);
         INSERT INTO topic_hits SELECT comment_pk, 't' || (comment_pk % 8), 1.0, ['x'], 1 FROM comments;
         INSERT INTO passage_links SELECT comment_pk, 'big', comment_pk % 12, 1, 0.5, 'test', 1 FROM comments;
@@ -163,6 +207,7 @@ def test_charts_carry_aggregates_whatever_the_comment_count(tmp_path: Path) -> N
     conn.close()
     sizes = {chart.id: carried(chart.spec) for chart in report.charts}
     assert sizes["chart-topic-volume"] == 7 * 8
+    assert sizes["chart-tone"] == 7 * 2 + 1  # days x the two series, and the rule at 0's one empty row
     assert sizes["chart-a1-passages"] == 12
     assert max(sizes.values()) < 5000
     headline = report.sections[0].frame

@@ -18,7 +18,8 @@ from analysis.cli import main
 from analysis.errors import ReaderpulseError, UsageError
 from analysis.report import definition, render
 from analysis.report.weekly import Period, ReportResult, build_report, parse_week, resolve_period
-from tests.report.conftest import SCRIPT_COMMENT
+from analysis.store import connect
+from tests.report.conftest import SCRIPT_COMMENT, SCRIPT_EVIDENCE
 
 # --- the period -----------------------------------------------------------------------------------
 
@@ -69,8 +70,12 @@ def test_no_comments_no_default_week(conn: duckdb.DuckDBPyConnection) -> None:
 def test_the_weekly_definition_loads() -> None:
     weekly = definition.load("weekly")
     assert [s.id for s in weekly.sections] == [
-        "headline", "topic-volume", "topic-sentiment", "skepticism", "skepticism-cues", "review",
+        "headline", "topic-volume", "tone", "topic-sentiment", "skepticism", "skepticism-cues", "review",
     ]
+    tone = weekly.sections[2]
+    assert (tone.query, tone.chart) == ("daily_tone", "tone_vs_sentiment")
+    assert any(note.startswith("Reader tone is the learned tone") and "docs/scoring.md" in note for note in weekly.notes)
+    assert any(note.startswith("Sentiment is VADER's compound score") for note in weekly.notes)
     assert weekly.articles is not None
     assert [p.id for p in weekly.articles.panels] == ["passages", "topics", "skeptical", "negative"]
 
@@ -141,7 +146,7 @@ def test_report_files(weekly_report: ReportResult) -> None:
     assert html_path.parent.name == "weekly-2023-W38"
     charts = weekly_report.report.charts
     assert [c.id for c in charts] == [
-        "chart-topic-volume", "chart-topic-sentiment", "chart-skepticism", "chart-skepticism-cues",
+        "chart-topic-volume", "chart-tone", "chart-topic-sentiment", "chart-skepticism", "chart-skepticism-cues",
         "chart-a1-passages", "chart-a1-topics", "chart-a2-passages", "chart-a2-topics",
     ]
     assert len(weekly_report.images) == 2 * len(charts)
@@ -176,6 +181,96 @@ def test_content(weekly_report: ReportResult) -> None:
     assert '<span class="commenter" title="commenter pseudonym">u9</span>' in html
 
 
+def section_html(html: str, section_id: str) -> str:
+    match = re.search(rf'<section class="block" id="{section_id}">(.*?)</section>', html, re.S)
+    assert match, section_id
+    return match[1]
+
+
+def quote_html(html: str, text: str) -> list[str]:
+    """Every quote (<li class="quote">) of the page whose comment text is `text` (escaped)."""
+    quotes = re.findall(r'<li class="quote">(.*?)</li>\s*(?=<li class="quote">|</ol>)', html, re.S)
+    return [q for q in quotes if f"<blockquote>{escape(text)}</blockquote>" in q]
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def test_headline_shows_tone_beside_vader(weekly_report: ReportResult) -> None:
+    headline = squash(section_html(weekly_report.html.read_text("utf-8"), "headline"))
+    labels = re.findall(r'<div class="figure-label">(.*?)</div>', headline)
+    assert labels == ["Comments", "Articles commented on", "Commenters", "Mean sentiment (VADER)", "Mean reader tone",
+                      "Negative by VADER sentiment", "Negative by reader tone", "Skeptical about verification"]
+    # with the hostile comment (VADER -0.95, tone -0.7): tone (-1.3 - 0.7) / 8, VADER (-0.8 - 0.95) / 9
+    assert '<div class="figure-label">Mean reader tone</div> <div class="figure-value">−0.25</div> <div class="figure-change">' in headline
+    assert '<div class="figure-label">Mean sentiment (VADER)</div> <div class="figure-value">−0.19</div> <div class="figure-note">negative on balance</div>' in headline
+    assert headline.count("figure-note") == 1  # VADER's words (cuts at ±0.05) are not put on the model's tone
+    assert '<div class="figure-label">Negative by reader tone</div> <div class="figure-value">62.5%</div>' in headline  # 5 of 8
+
+
+def test_quotes_show_vader_and_tone_side_by_side_with_the_evidence(weekly_report: ReportResult) -> None:
+    html = weekly_report.html.read_text("utf-8")
+    (c5,) = quote_html(section_html(html, "review"), "Is there any proof of these casualty numbers? Sounds like propaganda.")
+    c5 = squash(c5)
+    vader = ('<span class="score-box tone-negative" title="VADER compound score, −1 to +1"> <span class="score-name">'
+             'VADER sentiment</span> <b class="score">−0.60</b> <span class="score-label">negative</span></span>')
+    tone = ('<span class="score-box tone-negative" title="The model\'s reader tone, −1 to +1"> <span class="score-name">'
+            'Reader tone</span> <b class="score">−0.80</b> <span class="score-label">negative</span></span>')
+    assert f'<p class="quote-scores"> {vader} {tone} </p>' in c5  # side by side, VADER first
+    assert "disagree" not in c5
+    assert ('<li><span class="evidence-name">Casualty figures:</span> <span class="evidence-word">casualty numbers</span>'
+            '<span class="evidence-word">proof</span></li> <li><span class="evidence-name">Humanitarian situation:</span> '
+            '<span class="evidence-word">casualty</span></li> <li><span class="evidence-name">Skepticism cues:</span> '
+            '<span class="cue">any proof</span><span class="cue">propaganda</span></li>') in c5  # strongest topic first
+    # c10 (on a2, quoted as most skeptical and as most negative): VADER negative, the tone neutral
+    c10 = [squash(q) for q in quote_html(html, "Unconfirmed reports and no source cited.")]
+    assert len(c10) == 2
+    for quote in c10:
+        assert '<b class="score">−0.20</b> <span class="score-label">negative</span>' in quote
+        assert ('<span class="score-box tone-neutral" title="The model\'s reader tone, −1 to +1"> <span class="score-name">'
+                'Reader tone</span> <b class="score">−0.10</b> <span class="score-label">neutral</span></span>') in quote
+        assert '<span class="disagree">VADER and the reader tone disagree</span>' in quote
+    assert html.count('<span class="disagree">') == 2
+
+
+def test_quotes_without_tone_or_topics(reader_week_path: Path, tmp_path: Path) -> None:
+    """A quoted comment the model has not scored and that raises no topic: 'not scored yet', no evidence list."""
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(reader_week_path, path)
+    conn = connect(path)
+    try:
+        conn.execute("DELETE FROM tone WHERE comment_pk = 4; DELETE FROM topic_hits WHERE comment_pk = 4")
+        report = build_report(conn, definition.load("weekly"), parse_week("2023-W38"))
+    finally:
+        conn.close()
+    quotes = [squash(q) for q in quote_html(render.render_html(report), "Civilians are suffering terribly.")]
+    assert len(quotes) == 1  # the most negative comment of a1
+    (c4,) = quotes
+    assert ('<span class="score-box tone-unscored" title="The model\'s reader tone, −1 to +1"> <span class="score-name">'
+            'Reader tone</span> <b class="score">n/a</b> <span class="score-label">not scored yet</span></span>') in c4
+    assert "disagree" not in c4 and 'class="evidence"' not in c4
+
+
+def test_articles_show_tone_beside_vader(weekly_report: ReportResult) -> None:
+    html = squash(weekly_report.html.read_text("utf-8"))
+    # a1 with the hostile comment: VADER (-0.7 - 0.6 + 0.1 - 0.3 + 0.5 + 0.0 - 0.95) / 7, the tone (-1.9 - 0.7) / 6
+    assert ("<li>mean sentiment (VADER) <b>−0.28</b> (negative on balance)</li> "
+            "<li>mean reader tone <b>−0.43</b></li>") in html
+    assert "<li>mean reader tone <b>+0.30</b></li>" in html  # a2
+
+
+def test_score_filters() -> None:
+    assert [render.sentiment_label(v) for v in (-0.05, 0.0, 0.05, None)] == ["negative", "neutral", "positive", "not scored yet"]
+    assert [render.label_class(v) for v in ("negative", "neutral", "positive", None, '" onclick="x')] == [
+        "negative", "neutral", "positive", "unscored", "unscored",
+    ]
+    assert render.scores_disagree({"sentiment": 0.1, "tone_label": "negative"})
+    assert not render.scores_disagree({"sentiment": -0.6, "tone_label": "negative"})
+    assert not render.scores_disagree({"sentiment": None, "tone_label": "negative"})
+    assert not render.scores_disagree({"sentiment": 0.1, "tone_label": None})
+
+
 def test_comment_text_is_escaped(weekly_report: ReportResult) -> None:
     html = weekly_report.html.read_text("utf-8")
     assert "<script>window.pwned" not in html
@@ -184,6 +279,8 @@ def test_comment_text_is_escaped(weekly_report: ReportResult) -> None:
     assert escaped.startswith("&lt;script&gt;window.pwned = 1&lt;/script&gt;&lt;img src=x onerror=&#34;")
     assert html.count(escaped) == 3  # comments to look at, most skeptical, most negative
     assert "&lt;b&gt;fake&lt;/b&gt; news" in html  # cues too
+    assert "window.pwned = 5" not in html.replace(str(escape(SCRIPT_EVIDENCE)), "")  # topic evidence too:
+    assert html.count(f'<span class="evidence-word">{escape(SCRIPT_EVIDENCE)}</span>') == 3  # escaped, in all 3 quotes
     assert "The UN called for &lt;em&gt;restraint&lt;/em&gt; &amp; calm." in html  # passages too
     assert "javascript:" not in html  # a link that is not http(s) is dropped
     assert "\\u003c/script\\u003e\\u003cscript\\u003ewindow.pwned = 3" in html  # topic label inside the specs
