@@ -410,21 +410,30 @@ def label_import_cmd(files: tuple[Path, ...], db: Path | None, taxonomy: Path | 
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @DB_OPTION
 @TAXONOMY_OPTION
+@MODEL_OPTION
 @click.option("-n", "n", type=click.IntRange(min=1), default=200, show_default=True, help="Comments to write.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random order.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random order (breaks ties).")
+@click.option("--random", "at_random", is_flag=True, help="A random sample instead of the least sure first.")
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
-def label_export_cmd(out: Path, db: Path | None, taxonomy: Path | None, n: int, seed: int, force: bool) -> None:
-    """Write a random sample of unlabelled published comments to OUT, a CSV to label.
+def label_export_cmd(out: Path, db: Path | None, taxonomy: Path | None, model: Path | None, n: int, seed: int,
+                     at_random: bool, force: bool) -> None:
+    """Write unlabelled published comments to OUT, a CSV to label: those the model is least sure
+    about first (a label's probability nearest its threshold), or a random sample with --random.
 
     Columns: id, article_id, author (pseudonym), posted_at, parent_id, text, parent_text, then one
-    empty column per topic, skepticism and sentiment. Comments already labelled are left out. The
-    sample is drawn at random from --seed; the library's export_sample also takes the models'
-    uncertainty, to pick the comments they are least sure about, when a caller provides it.
+    empty column per topic, skepticism and sentiment. Comments already labelled are left out.
     """
+    from functools import partial
+
+    from analysis.score.classify import uncertainty
+    from analysis.score.model import load_model
     from analysis.score.taxonomy import load_taxonomy
     from analysis.store.labels import export_sample
 
-    topic_ids = [topic.id for topic in load_taxonomy(taxonomy).topics]
-    with connect(_existing_db(db), read_only=True) as conn:
-        result = export_sample(conn, out, topic_ids, n=n, seed=seed, uncertainty=None, overwrite=force)
+    db_path = _existing_db(db)
+    tax = load_taxonomy(taxonomy)
+    unsure = None if at_random else partial(uncertainty, taxonomy=tax, model=load_model(model, db_path))
+    topic_ids = [topic.id for topic in tax.topics]
+    with connect(db_path, read_only=True) as conn:
+        result = export_sample(conn, out, topic_ids, n=n, seed=seed, uncertainty=unsure, overwrite=force)
     click.echo(result.describe())

@@ -78,7 +78,8 @@ def news_rows(label_set: LabelSet) -> pl.DataFrame:
     return joined.select(
         "id",
         pl.lit("labels").alias("source"),
-        pl.concat_str(pl.col("file"), pl.lit(":"), pl.col("thread")).alias("thread"),
+        # by file name, not path: the folds (and so the thresholds) do not depend on where it lies
+        pl.concat_str(pl.col("file").str.replace(r"^.*[/\\]", ""), pl.lit(":"), pl.col("thread")).alias("thread"),
         "text",
         "parent_text",
         pl.lit(1.0).alias("weight"),
@@ -197,7 +198,7 @@ def macro_f1(gold: np.ndarray, predicted: np.ndarray) -> float:
 
 
 def _classifier(config: TrainConfig) -> LogisticRegression:
-    return LogisticRegression(C=config.c, class_weight="balanced", solver="liblinear", max_iter=1000)
+    return LogisticRegression(C=config.c, class_weight="balanced", solver="liblinear", max_iter=1000, random_state=0)
 
 
 def _fit_label(x: sparse.csr_matrix, y: np.ndarray, w: np.ndarray, config: TrainConfig) -> tuple[np.ndarray, float]:
@@ -419,7 +420,7 @@ def train(
     rows = training_rows(label_set, external_root, config)
     model = fit(rows, keyword_counter(taxonomy), config)
     model.meta["label_files"] = {
-        str(path): hashlib.sha256(Path(path).read_bytes()).hexdigest() for path in label_files(label_paths)
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in label_files(label_paths)
     }
     model.meta["taxonomy_sha256"] = taxonomy.sha256
     sha = save(model, out)

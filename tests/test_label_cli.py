@@ -87,7 +87,8 @@ def test_export_writes_the_sample_and_refuses_to_overwrite(
     runner: CliRunner, stored: Path, tmp_path: Path, taxonomy: Path
 ) -> None:
     out = tmp_path / "sample.csv"
-    args = ["label", "export", str(out), "--db", str(stored), "--taxonomy", str(taxonomy), "-n", "2", "--seed", "3"]
+    args = ["label", "export", str(out), "--db", str(stored), "--taxonomy", str(taxonomy), "-n", "2", "--seed", "3",
+            "--random"]
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
     assert result.stdout == f"wrote {out}: 2 of 6 unlabelled comments (random sample)\n"
@@ -132,3 +133,34 @@ def test_export_fill_import_through_the_command(
         stored,
         "SELECT count(*) FROM labels l JOIN comments c ON c.comment_id = l.comment_key AND c.text = l.text",
     ) == 2
+
+
+def test_export_puts_the_comments_the_model_is_least_sure_about_first(
+    runner: CliRunner, stored: Path, tmp_path: Path, taxonomy: Path
+) -> None:
+    import polars as pl
+
+    from analysis.score.classify import uncertainty
+    from analysis.score.model import load
+    from analysis.score.taxonomy import load_taxonomy
+    from tests.model_helpers import saved, trained_model
+
+    model_path = tmp_path / "m.model"
+    model = saved(trained_model(("aid", "skepticism")), model_path)
+    out = tmp_path / "unsure.csv"
+    result = runner.invoke(main, ["label", "export", str(out), "--db", str(stored), "--taxonomy", str(taxonomy),
+                                  "--model", str(model_path), "-n", "3"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"wrote {out}: 3 of 6 unlabelled comments (least sure first)\n"
+    written = pl.read_csv(out, infer_schema=False)
+    # the same order as the model's uncertainty of the six candidates, most unsure first
+    with connect(stored, read_only=True) as conn:
+        candidates = conn.sql(
+            "SELECT c.comment_id, c.text, p.text AS parent_text FROM comments c LEFT JOIN comments p"
+            " ON p.article_id = c.article_id AND p.comment_id = c.parent_id"
+            " WHERE c.status = 'published' AND c.comment_id NOT IN (SELECT comment_key FROM labels)"
+        ).pl()
+    scores = uncertainty(candidates, load_taxonomy(taxonomy), load(model_path))
+    ranked = candidates.with_columns(scores.alias("u")).sort("u", descending=True)["comment_id"].to_list()
+    assert written["id"].to_list() == ranked[:3]
+    assert model.labels == ("aid", "skepticism")

@@ -203,3 +203,15 @@ def score_texts(
     frame = pl.DataFrame({"row": pl.int_range(len(series), eager=True), "text": series, "parent_text": parents})
     vader = vader.select("neg", "neu", "pos", "compound")
     return vader.with_row_index("row").with_columns(pl.col("row").cast(pl.Int64)), classify(frame, vader, taxonomy, model, key="row")
+
+
+def uncertainty(comments: pl.DataFrame, taxonomy: Taxonomy, model: Model) -> pl.Series:
+    """How unsure the model is of each comment (text, parent_text): minus the smallest distance
+    of any of its label probabilities to that label's threshold (higher = less sure). Labels the
+    keywords decide do not count; without any model label every comment is equally sure (0)."""
+    by_model = [d for d in decisions(taxonomy, model) if d.by_model]
+    if not by_model:
+        return pl.Series("uncertainty", [0.0] * comments.height, dtype=pl.Float64)
+    _, result = score_texts(comments["text"], taxonomy, model, comments["parent_text"])
+    distance = pl.min_horizontal(*((pl.col(d.label) - d.threshold).abs() for d in by_model))
+    return result.scores.select((-distance).alias("uncertainty")).to_series()

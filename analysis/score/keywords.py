@@ -1,7 +1,7 @@
 """Keyword matching: which of the taxonomy's keywords each comment contains, a column at a time.
 
 The text and the keywords are reduced to words separated by single spaces (`normalised_text`):
-typographic apostrophes folded, apostrophes dropped (can't = cant), every run of characters that
+a possessive 's dropped (Russia's = Russia), other apostrophes dropped (can't = cant), every run of characters that
 are not letters or digits one space, and `?` and `!` words of their own. The text, padded with a
 space on both sides, is then searched with polars' Aho-Corasick (`str.extract_many`) for every
 keyword as a padded literal (" security council ", or " verif" for `verif*`): once lower-cased
@@ -24,6 +24,7 @@ from analysis.score.taxonomy import SKEPTICISM, Keyword, Taxonomy, Topic
 
 # Typographic apostrophes (as in analysis.text.tokens) and the ASCII one: dropped.
 APOSTROPHES = "['\u2018\u2019\u201b\u02bc\u0060\u00b4]"
+POSSESSIVE = r"(\p{L})['\u2018\u2019\u201b\u02bc\u0060\u00b4][sS]\b"
 # What is left of a masked exclude phrase: no keyword literal contains it, and it glues to the
 # rest of a word cut by a masked word family ("un-believ*" in "UN-believable" leaves "\x1fable").
 MASK = "\x1f"
@@ -35,6 +36,8 @@ def normalised_text(expr: pl.Expr) -> pl.Expr:
     the ordinary keywords). The models' featuriser reuses it: the same words as the keywords."""
     return (
         expr.fill_null("")
+        # a possessive 's goes with its apostrophe: "Russia's" is "Russia", "Macron’s" "Macron"
+        .str.replace_all(POSSESSIVE, "${1}")
         .str.replace_all(APOSTROPHES, "")
         .str.replace_all(r"[?!]", " ${0} ")
         # (a single space is left alone: most separators, and replacing them costs a third)

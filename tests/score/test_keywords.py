@@ -45,6 +45,12 @@ def test_normalisation() -> None:
     assert norm("  cease-fire... 5,000 dead\n\t") == "cease fire 5 000 dead"
     assert norm("Ստեփանակերտ 🙂 Erdoğan_") == "Ստեփանակերտ Erdoğan"
     assert norm("...") == ""
+    # a possessive 's goes with its apostrophe; other apostrophes leave their letters
+    assert norm("Russia's role, Macron’s words; it's RUSSIA'S") == "Russia role Macron words it RUSSIA"
+
+
+def test_possessives_find_the_plain_keyword(taxonomy: Taxonomy) -> None:
+    assert found("Moscow's men and the UN's veto", taxonomy) == {"russia": ["moscow"], "bodies": ["UN", "veto*"]}
 
 
 def test_the_api_shape(taxonomy: Taxonomy) -> None:
