@@ -33,10 +33,11 @@ from analysis.score import features
 from analysis.score.model import TONE, Model, save
 from analysis.score.sentiment import SentimentScorer
 from analysis.score.taxonomy import Taxonomy
+from analysis.text.stopwords import STOPWORDS
 
 # keyword counts of texts, one column per label of `labels`
 KeywordCounter = Callable[[pl.Series, Sequence[str]], np.ndarray]
-EVIDENCE_WORDS = 400  # per label, the words and word pairs that push it most
+EVIDENCE_WORDS = 300  # per label, the words and word pairs that push it most
 # relative weight of a word's own feature and of its char n-grams in a typical comment: a word
 # has about two word features per word and twelve char n-grams (see features.py)
 _WORD_SHARE, _CHAR_SHARE = 0.71, 0.29
@@ -314,8 +315,17 @@ def evidence_words(frame: pl.DataFrame, labels: Sequence[str], weights: np.ndarr
         .to_series()
         .to_list()
     )
+    # function words ("the", "who") are no evidence an analyst can read: a word counts when it is
+    # not one, a pair when one of its words is not
+    stop = {word.replace("'", "") for word in STOPWORDS}
+    tokens = [t for t in tokens if t not in stop and (len(t) > 1 or t in "?!")]
     pairs = frame.select(features.normalised(pl.col("text")).alias("t"))["t"].to_list()
-    bigrams = {f"{a} {b}" for text in pairs for a, b in zip(text.split(" "), text.split(" ")[1:], strict=False)}
+    bigrams = {
+        f"{a} {b}"
+        for text in pairs
+        for a, b in zip(text.split(" "), text.split(" ")[1:], strict=False)
+        if a not in stop or b not in stop
+    }
     word_buckets = np.array([features.bucket("w", t, bits) for t in tokens], dtype=np.int64)
     char_rows = []
     for t in tokens:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from analysis.score.features import normalised
+from analysis.score.features import normalise
 from analysis.score.keywords import keyword_matches, keyword_score
 from analysis.score.model import TONE, Model
 from analysis.score.taxonomy import SKEPTICISM, Taxonomy
@@ -89,13 +89,14 @@ def classify(
     texts = comments["text"].fill_null("")
     parents = comments["parent_text"] if "parent_text" in comments.columns else pl.Series([None] * comments.height, dtype=pl.String)
     matches = keyword_matches(texts, taxonomy)
-    parent_matches = keyword_matches(parents.fill_null(""), taxonomy)
+    normal = normalise(texts)
     predicted = model.predict(
         texts,
         vader,
         keyword_counts(matches, model.keyword_labels),
-        keyword_counts(parent_matches, model.keyword_labels),
+        _parent_counts(parents, taxonomy, model.keyword_labels),
         parents.is_not_null().cast(pl.Float32).to_numpy(),
+        normal,
     )
     rules = decisions(taxonomy, model)
     keys = comments.select(key)
@@ -104,7 +105,7 @@ def classify(
         *((pl.lit(predicted[d.label]).round(4) if d.by_model else keyword_score(d.label)).alias(d.label) for d in rules),
     )
     hits = _hits(scores, rules, key)
-    evidence = _evidence(hits, texts, matches, model, key)
+    evidence = _evidence(hits, normal, matches, model)
     topic_hits = (
         hits.filter(pl.col("label") != SKEPTICISM)
         .join(evidence, on=["_row", "label"], how="left")
@@ -136,53 +137,74 @@ def _hits(scores: pl.DataFrame, rules: list[Decision], key: str) -> pl.DataFrame
     return pl.concat(frames) if frames else indexed.select("_row", key, pl.lit("").alias("label"), pl.lit(0.0).alias("score")).clear()
 
 
-def _evidence(hits: pl.DataFrame, texts: pl.Series, matches: pl.DataFrame, model: Model, key: str) -> pl.DataFrame:
-    """Per hit (_row, label): the keywords matched, then up to EVIDENCE_WORDS model evidence words."""
+def _parent_counts(parents: pl.Series, taxonomy: Taxonomy, labels: tuple[str, ...]) -> np.ndarray:
+    """keyword_counts of the parents, matched only for the rows that have one."""
+    counts = np.zeros((len(parents), len(labels)), dtype=np.float32)
+    present = parents.is_not_null()
+    if labels and present.any():
+        rows = np.flatnonzero(present.to_numpy())
+        counts[rows] = keyword_counts(keyword_matches(parents.filter(present), taxonomy), labels)
+    return counts
+
+
+def _evidence(hits: pl.DataFrame, normal: pl.Series, matches: pl.DataFrame, model: Model) -> pl.DataFrame:
+    """Per hit (_row, label): the keywords matched, then up to EVIDENCE_WORDS of the model's
+    evidence words (and word pairs) found in the comment, highest weight first. The evidence words
+    are found with one Aho-Corasick pass over the normalised text of the rows that have a hit."""
     keywords = (
         matches.with_row_index("_row")
         .unpivot(index="_row", variable_name="label", value_name="keywords")
         .join(hits.select("_row", "label"), on=["_row", "label"], how="semi")
     )
     table = pl.DataFrame(
-        [(label, word, weight) for label, words in model.evidence.items() for word, weight in words.items()],
-        schema={"label": pl.String, "word": pl.String, "weight": pl.Float64},
+        [(label, f" {word} ", weight) for label, words in model.evidence.items() for word, weight in words.items()],
+        schema={"label": pl.String, "padded": pl.String, "weight": pl.Float64},
         orient="row",
     )
     rows = hits.select("_row").unique()
-    tokens = (
-        pl.DataFrame({"text": texts})
-        .with_row_index("_row")
-        .join(rows, on="_row", how="semi")
-        .select("_row", normalised(pl.col("text")).str.split(" ").alias("word"))
-        .explode("word")
-        .with_columns(pl.col("word").shift(1).over("_row").alias("previous"))
-    )
-    pairs = tokens.filter(pl.col("previous").is_not_null()).select(
-        "_row", pl.concat_str("previous", "word", separator=" ").alias("word")
-    )
-    words = pl.concat([tokens.select("_row", "word"), pairs]).filter(pl.col("word").is_in(table["word"].unique().implode())).unique()
-    model_words = (
-        hits.select("_row", "label")
-        .join(words, on="_row")
-        .join(table, on=["label", "word"])
-        .sort(["_row", "label", "weight", "word"], descending=[False, False, True, False])
-        .group_by(["_row", "label"], maintain_order=True)
-        .agg(pl.col("word").head(EVIDENCE_WORDS).alias("words"))
-    )
-    return (
-        hits.select("_row", "label")
-        .join(keywords, on=["_row", "label"], how="left")
-        .join(model_words, on=["_row", "label"], how="left")
-        .select(
-            "_row",
-            "label",
-            pl.concat_list(
-                pl.col("keywords").fill_null(pl.lit([], pl.List(pl.String))),
-                pl.col("words").fill_null(pl.lit([], pl.List(pl.String))),
+    model_words = None
+    if table.height and rows.height:
+        literals = table["padded"].unique().sort()
+        found = (
+            pl.DataFrame({"text": normal})
+            .with_row_index("_row")
+            .join(rows, on="_row", how="semi")
+            .select(
+                "_row",
+                pl.concat_str(pl.lit(" "), pl.col("text"), pl.lit(" "))
+                .str.extract_many(literals.to_list(), overlapping=True)
+                .alias("padded"),
             )
-            .list.unique(maintain_order=True)
-            .alias("evidence"),
+            .explode("padded")
+            .drop_nulls()
+            .unique()
         )
+        model_words = (
+            found.join(table, on="padded")
+            .join(hits.select("_row", "label"), on=["_row", "label"], how="semi")
+            .group_by(["_row", "label"])
+            .agg(
+                pl.col("padded")
+                .sort_by(["weight", "padded"], descending=[True, False])
+                .head(EVIDENCE_WORDS)
+                .str.strip_chars(" ")
+                .alias("words")
+            )
+        )
+    evidence = hits.select("_row", "label").join(keywords, on=["_row", "label"], how="left")
+    if model_words is not None:
+        evidence = evidence.join(model_words, on=["_row", "label"], how="left")
+    else:
+        evidence = evidence.with_columns(pl.lit(None, pl.List(pl.String)).alias("words"))
+    return evidence.select(
+        "_row",
+        "label",
+        pl.concat_list(
+            pl.col("keywords").fill_null(pl.lit([], pl.List(pl.String))),
+            pl.col("words").fill_null(pl.lit([], pl.List(pl.String))),
+        )
+        .list.unique(maintain_order=True)
+        .alias("evidence"),
     )
 
 

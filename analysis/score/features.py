@@ -56,12 +56,13 @@ def hashed(texts: pl.Series, bits: int) -> sparse.csr_matrix:
     )
 
 
-def project(texts: pl.Series, bits: int, weights: np.ndarray) -> np.ndarray:
+def project(texts: pl.Series, bits: int, weights: np.ndarray, normalised_texts: pl.Series | None = None) -> np.ndarray:
     """The sparse features of raw texts times `weights` (2**bits x k, float32): rows x k.
 
-    Computed in C without building the feature matrix; releases the GIL."""
+    Computed in C without building the feature matrix; releases the GIL. `normalised_texts`,
+    when the caller has them already, saves normalising again."""
     weights = np.ascontiguousarray(weights, dtype=np.float32)
-    offsets, data = text_buffers(normalise(texts))
+    offsets, data = text_buffers(normalised_texts if normalised_texts is not None else normalise(texts))
     k = weights.shape[1]
     out = _features.project(offsets, data, bits, weights.data.cast("B"), k)
     return np.frombuffer(out, dtype=np.float32).reshape(len(texts), k)

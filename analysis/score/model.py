@@ -99,11 +99,13 @@ class Model:
         keyword_counts: np.ndarray,
         parent_counts: np.ndarray,
         is_reply: np.ndarray,
+        normalised_texts: pl.Series | None = None,
     ) -> np.ndarray:
         """Linear outputs (rows x outputs) before the link function. `keyword_counts` and
-        `parent_counts` have one column per `keyword_labels` entry."""
+        `parent_counts` have one column per `keyword_labels` entry; `normalised_texts`
+        (features.normalise of the texts) when the caller has them."""
         dense = features.dense(texts, vader, keyword_counts, parent_counts, is_reply)
-        z = features.project(texts, self.bits, self.sparse_weights)
+        z = features.project(texts, self.bits, self.sparse_weights, normalised_texts)
         return np.asarray(z + dense @ self.dense_weights + self.bias, dtype=np.float64)
 
     def predict(
@@ -113,9 +115,10 @@ class Model:
         keyword_counts: np.ndarray,
         parent_counts: np.ndarray,
         is_reply: np.ndarray,
+        normalised_texts: pl.Series | None = None,
     ) -> pl.DataFrame:
         """Per text: one probability column per label (named as the label) and `tone` in [-1, 1]."""
-        z = self.raw(texts, vader, keyword_counts, parent_counts, is_reply)
+        z = self.raw(texts, vader, keyword_counts, parent_counts, is_reply, normalised_texts)
         columns = {label: 1.0 / (1.0 + np.exp(-z[:, i])) for i, label in enumerate(self.labels)}
         columns[TONE] = np.clip(z[:, -1], -1.0, 1.0)
         return pl.DataFrame(columns)
