@@ -241,7 +241,7 @@ def main() -> None:
         step("import (JSONL -> DuckDB)", m, n)
         if "score" not in args.skip:
             m = run_measured([READERPULSE, "score", "--db", str(import_db), "-q"])
-            step("score (all four scorers)", m, n)
+            step("score (every scorer)", m, n)
     if "e2e" not in args.skip:
         e2e = run_measured([READERPULSE, "ingest", str(corpus), "--db", str(e2e_db), "-q"])
         step("end to end (import + score)", e2e, n)

@@ -68,7 +68,8 @@ def word_contributions(text: str, model: Model, column: int) -> dict[str, float]
     return shares
 
 
-def _dense_shares(model: Model, dense: np.ndarray, column: int) -> list[tuple[str, float]]:
+def dense_shares(model: Model, dense: np.ndarray, column: int) -> list[tuple[str, float]]:
+    """Each non-zero dense feature's share of output `column`, and the bias, largest first."""
     shares = [
         (name, float(value * model.dense_weights[i, column]))
         for i, (name, value) in enumerate(zip(model.dense_names(), dense, strict=True))
@@ -109,7 +110,7 @@ def _explain_label(d: Decision, text: str, scores: dict[str, float], matched: di
         shares = sorted(word_contributions(text, model, column).items(), key=lambda item: -item[1])
         explanation.pushed_up = [(w, round(s, 3)) for w, s in shares if s > 0][:SHOWN]
         explanation.pushed_down = [(w, round(s, 3)) for w, s in reversed(shares) if s < 0][:SHOWN]
-        explanation.context = [(name, round(s, 3)) for name, s in _dense_shares(model, dense, column)][:SHOWN]
+        explanation.context = [(name, round(s, 3)) for name, s in dense_shares(model, dense, column)][:SHOWN]
     return explanation
 
 
