@@ -137,6 +137,16 @@ class Featurised:
         """The matrix restricted to these rows."""
         return self.matrix[index]
 
+    def for_output(self, label: str | None) -> Featurised:
+        """The features one output reads: the keyword counts of its own label only (none for the
+        tone, `label` None), so that editing a topic's keywords changes that topic alone."""
+        names = features.dense_names(self.keyword_labels)
+        own = {f"keywords_{label}", f"parent_keywords_{label}"}
+        keep = [not name.startswith(("keywords_", "parent_keywords_")) or name in own for name in names]
+        sparse_columns = self.matrix.shape[1] - len(names)
+        mask = np.concatenate([np.ones(sparse_columns), np.asarray(keep, dtype=np.float64)])
+        return Featurised((self.matrix @ sparse.diags(mask.astype(np.float32))).tocsr(), self.keyword_labels)
+
 
 def featurise(
     frame: pl.DataFrame, keyword_labels: Sequence[str], keyword_counts: KeywordCounter, bits: int
@@ -221,20 +231,20 @@ def _out_of_fold(
     groups = frame["thread"].to_numpy()
     weights = frame["weight"].to_numpy()
     out = {name: np.full(n, np.nan) for name in (*labels, TONE)}
-    splitter = GroupKFold(n_splits=folds)
-    for train_index, test_index in splitter.split(np.zeros(n), groups=groups):
-        x_train, x_test = feats.rows(train_index), feats.rows(test_index)
-        for label in labels:
-            y = frame[label].to_numpy()
-            known = ~np.isnan(y.astype(np.float64))
+    splits = list(GroupKFold(n_splits=folds).split(np.zeros(n), groups=groups))
+    for label in labels:
+        own = feats.for_output(label)
+        y = frame[label].to_numpy()
+        known = ~np.isnan(y.astype(np.float64))
+        for train_index, test_index in splits:
             mask = known[train_index]
             y_train = y[train_index][mask].astype(int)
             if len(set(y_train)) < 2:
                 continue
-            coef, intercept = _fit_label(x_train[mask], y_train, weights[train_index][mask], config)
-            z = x_test @ coef + intercept
-            out[label][test_index] = 1 / (1 + np.exp(-z))
-        tone = frame[TONE].to_numpy()
+            coef, intercept = _fit_label(own.rows(train_index)[mask], y_train, weights[train_index][mask], config)
+            out[label][test_index] = 1 / (1 + np.exp(-(own.rows(test_index) @ coef + intercept)))
+    tone = frame[TONE].to_numpy()
+    for train_index, test_index in splits:
         mask = ~np.isnan(tone[train_index])
         t_train, t_test = tone_feats.rows(train_index), tone_feats.rows(test_index)
         coef, intercept = _fit_tone(t_train[mask], tone[train_index][mask], weights[train_index][mask], config)
@@ -259,7 +269,7 @@ def fit(
     dim = 1 << config.bits
     idf = _idf(feats.matrix, dim) if config.tone_idf else np.ones(dim)
     scale = sparse.diags(np.concatenate([idf, np.ones(feats.matrix.shape[1] - dim)]).astype(np.float32))
-    tone_feats = Featurised((feats.matrix @ scale).tocsr(), feats.keyword_labels)
+    tone_feats = Featurised((feats.matrix @ scale).tocsr(), feats.keyword_labels).for_output(None)
     folds = min(config.threshold_folds, frame["thread"].n_unique())
     oof = _out_of_fold(feats, tone_feats, frame, labels, config, folds) if folds >= 2 else {}
     weights = frame["weight"].to_numpy()
@@ -267,7 +277,8 @@ def fit(
     for label in labels:
         y = frame[label].to_numpy().astype(np.float64)
         known = ~np.isnan(y)
-        coef, intercept = _fit_label(feats.rows(np.flatnonzero(known)), y[known].astype(int), weights[known], config)
+        own = feats.for_output(label)
+        coef, intercept = _fit_label(own.rows(np.flatnonzero(known)), y[known].astype(int), weights[known], config)
         columns.append(coef)
         intercepts.append(intercept)
         news = known & (frame["source"] == "labels").to_numpy()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -92,3 +93,18 @@ def test_cross_validation_keeps_threads_together(monkeypatch: pytest.MonkeyPatch
     assert agree is not None and float(agree) > 0.9
     with pytest.raises(UsageError, match="folds"):
         cross_validate(data, no_keywords, 1, CONFIG)
+
+
+def test_each_output_reads_only_its_own_keywords() -> None:
+    def counts(texts: pl.Series, labels: Sequence[str]) -> np.ndarray:
+        # a keyword count per label that follows the label's cue ("ferry" or "who checked")
+        cues = {"alpha": "ferry", "skepticism": "who checked"}
+        return np.stack([texts.str.contains(cues[label]).cast(pl.Float32).to_numpy() for label in labels], axis=1)
+
+    model = fit(synthetic_rows(), counts, CONFIG)
+    names = model.dense_names()
+    for column, output in enumerate(model.outputs):
+        for row, name in enumerate(names):
+            if name.startswith(("keywords_", "parent_keywords_")) and not name.endswith(f"_{output}"):
+                assert model.dense_weights[row, column] == 0.0, (output, name)
+    assert model.dense_weights[names.index("keywords_alpha"), model.labels.index("alpha")] > 0

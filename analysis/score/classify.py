@@ -19,8 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from analysis.score.features import normalise
-from analysis.score.keywords import keyword_matches, keyword_score
+from analysis.score.keywords import keyword_matches, keyword_score, normalised_text
 from analysis.score.model import TONE, Model
 from analysis.score.taxonomy import SKEPTICISM, Taxonomy
 
@@ -88,8 +87,9 @@ def classify(
     `vader` has neg, neu, pos, compound for the same rows in the same order."""
     texts = comments["text"].fill_null("")
     parents = comments["parent_text"] if "parent_text" in comments.columns else pl.Series([None] * comments.height, dtype=pl.String)
-    matches = keyword_matches(texts, taxonomy)
-    normal = normalise(texts)
+    kept = pl.select(normalised_text(pl.lit(texts))).to_series()  # once, for keywords and n-grams
+    matches = keyword_matches(texts, taxonomy, kept)
+    normal = kept.str.to_lowercase()
     predicted = model.predict(
         texts,
         vader,

@@ -108,10 +108,11 @@ def _hits(found: pl.DataFrame, table: pl.DataFrame) -> pl.Series:
     )
 
 
-def keyword_matches(texts: pl.Series, taxonomy: Taxonomy) -> pl.DataFrame:
+def keyword_matches(texts: pl.Series, taxonomy: Taxonomy, normalised: pl.Series | None = None) -> pl.DataFrame:
     """One row per text, in order; one List[String] column per label: each topic id and
     'skepticism', holding the distinct keywords (as written in the file) that matched, in file
-    order. A taxonomy without a [skepticism] table gives empty skepticism lists.
+    order. A taxonomy without a [skepticism] table gives empty skepticism lists. `normalised`:
+    `normalised_text` of the texts, when the caller has it already.
 
     One pass over every text looks for every keyword and every exclude phrase; a topic with an
     exclude list is matched again, on its masked text, only where one of its phrases was seen.
@@ -135,8 +136,10 @@ def keyword_matches(texts: pl.Series, taxonomy: Taxonomy) -> pl.DataFrame:
         orient="row",
     ).unique()
     lower, exact = _literals([k for t in labels for k in (*t.keywords, *t.exclude)])
-    base = pl.DataFrame({"text": texts}, schema={"text": pl.String}).select(
-        pl.int_range(pl.len(), dtype=pl.Int64).alias("row"), padded_text(pl.col("text")).alias(_KEPT)
+    given = normalised is not None
+    base = pl.DataFrame({"text": normalised if given else texts}, schema={"text": pl.String}).select(
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("row"),
+        (pl.concat_str(pl.lit(" "), pl.col("text"), pl.lit(" ")) if given else padded_text(pl.col("text"))).alias(_KEPT),
     )
     found = base.select("row", _found(pl.col(_KEPT), lower, exact).alias("found"))
     hits = _hits(found, table)

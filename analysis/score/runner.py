@@ -31,6 +31,7 @@ from analysis.store.db import transaction
 SCORERS = (sentiment.SCORER, topics.SCORER, skepticism.SCORER, classify.TONE_SCORER, links.SCORER)
 # the scorers the model decides: one classification of a batch gives all three
 MODEL_SCORERS = (topics.SCORER, skepticism.SCORER, classify.TONE_SCORER)
+VADER_COLUMNS = ("neg", "neu", "pos", "compound")  # the model's input from the sentiment scorer
 SCORE_TABLES = ("sentiment", "sentence_sentiment", "topic_hits", "skepticism", "tone", "passage_links")
 TABLES_OF = {
     sentiment.SCORER: ("sentiment", "sentence_sentiment"),
@@ -133,15 +134,11 @@ class ScoreSummary:
 
 def scorer_configs(taxonomy: Taxonomy, model: Model) -> list[ScorerConfig]:
     """The configuration of each scorer as this run will use it."""
-    features = topics.features_hash(taxonomy, model)
     return [
         ScorerConfig(sentiment.SCORER, sentiment.VERSION, sentiment.lexicon_hash(), None),
         ScorerConfig(topics.SCORER, topics.VERSION, None, taxonomy.sha256, model.sha256),
-        # the keywords the model reads are features of all its outputs (the "taxonomy" of these two)
-        ScorerConfig(
-            skepticism.SCORER, skepticism.VERSION, skepticism.lexicon_hash(taxonomy), features, model.sha256
-        ),
-        ScorerConfig(classify.TONE_SCORER, classify.TONE_VERSION, None, features, model.sha256),
+        ScorerConfig(skepticism.SCORER, skepticism.VERSION, skepticism.lexicon_hash(taxonomy), None, model.sha256),
+        ScorerConfig(classify.TONE_SCORER, classify.TONE_VERSION, None, None, model.sha256),
         ScorerConfig(links.SCORER, links.VERSION, links.lexicon_hash(), None),
     ]
 
@@ -203,7 +200,7 @@ def _start_runs(
             _write_topics(conn, topics.topics_frame(taxonomy))
             conn.execute(
                 "INSERT INTO topic_definitions SELECT ?, unnest(?), unnest(?)",
-                [runs[topics.SCORER], [t.id for t in taxonomy.topics], [topics.fingerprint(t, taxonomy, model) for t in taxonomy.topics]],
+                [runs[topics.SCORER], [t.id for t in taxonomy.topics], [topics.fingerprint(t, model) for t in taxonomy.topics]],
             )
     return runs
 
@@ -226,8 +223,11 @@ def _passage_index(conn: duckdb.DuckDBPyConnection) -> links.PassageIndex:
     return links.PassageIndex(passages)
 
 
-def _batches(conn: duckdb.DuckDBPyConnection, size: int) -> Generator[pl.DataFrame, None, None]:
-    """The pending comments (comment_pk, article_id, text, parent_text) in batches of `size`.
+def _batches(
+    conn: duckdb.DuckDBPyConnection, size: int, with_vader: bool = False
+) -> Generator[pl.DataFrame, None, None]:
+    """The pending comments (comment_pk, article_id, text, parent_text) in batches of `size`;
+    `with_vader`: also their stored VADER scores (neg, neu, pos, compound; null if not scored).
 
     One query, streamed: its Arrow record batches are gathered into batches of `size` rows.
     The rows come in no particular order: sorting them would hold every pending text in memory
@@ -235,11 +235,7 @@ def _batches(conn: duckdb.DuckDBPyConnection, size: int) -> Generator[pl.DataFra
     together, so any order gives the same database). The stream owns `conn` until it ends or
     the generator is closed.
     """
-    reader = conn.sql(
-        "SELECT c.comment_pk, c.article_id, c.text, p.text AS parent_text FROM comments c"
-        " LEFT JOIN comments p ON p.article_id = c.article_id AND p.comment_id = c.parent_id"
-        " WHERE c.comment_pk IN (SELECT comment_pk FROM _rp_pending)"
-    ).to_arrow_reader(size)
+    reader = conn.sql(_PENDING_WITH_VADER if with_vader else _PENDING).to_arrow_reader(size)
     try:
         waiting: list[pa.RecordBatch] = []
         rows = 0
@@ -255,6 +251,20 @@ def _batches(conn: duckdb.DuckDBPyConnection, size: int) -> Generator[pl.DataFra
             yield _frame(pa.Table.from_batches(waiting))
     finally:
         reader.close()
+
+
+_PENDING = """
+    SELECT c.comment_pk, c.article_id, c.text, p.text AS parent_text FROM comments c
+    LEFT JOIN comments p ON p.article_id = c.article_id AND p.comment_id = c.parent_id
+    WHERE c.comment_pk IN (SELECT comment_pk FROM _rp_pending)
+"""
+_PENDING_WITH_VADER = """
+    SELECT c.comment_pk, c.article_id, c.text, p.text AS parent_text, s.neg, s.neu, s.pos, s.compound
+    FROM comments c
+    LEFT JOIN comments p ON p.article_id = c.article_id AND p.comment_id = c.parent_id
+    LEFT JOIN sentiment s ON s.comment_pk = c.comment_pk
+    WHERE c.comment_pk IN (SELECT comment_pk FROM _rp_pending)
+"""
 
 
 def _frame(table: pa.Table) -> pl.DataFrame:
@@ -437,7 +447,7 @@ class RetagPlan:
 def plan_retag(conn: duckdb.DuckDBPyConnection, taxonomy: Taxonomy, model: Model) -> RetagPlan:
     """Compare each topic's fingerprint now with the one of every topics run that comments are
     marked scored by (a run without recorded definitions: every topic changed)."""
-    now = {t.id: topics.fingerprint(t, taxonomy, model) for t in taxonomy.topics}
+    now = {t.id: topics.fingerprint(t, model) for t in taxonomy.topics}
     runs = [int(r[0]) for r in conn.execute(_MARKING_RUNS, [topics.SCORER]).fetchall()]
     before: dict[int, dict[str, str]] = {run: {} for run in runs}
     for run, topic, fingerprint in conn.execute(_DEFINITIONS_OF_RUNS, [runs]).fetchall():
@@ -552,14 +562,16 @@ def _retag_topics(
     try:
         with SentimentScorer(workers=workers) as scorer:
             for changed, runs in plan.changed.items():
+                # each output of the model reads its own topic's keywords: the changed topics alone
+                part = Taxonomy(taxonomy.source, taxonomy.sha256, tuple(t for t in taxonomy.topics if t.id in changed))
                 conn.execute(_RETAG_PENDING, [runs]).fetchall()
-                with closing(_batches(conn, batch_size)) as batches:
+                with closing(_batches(conn, batch_size, with_vader=True)) as batches:
                     for batch in batches:
-                        # every label's keywords are the model's features: the whole taxonomy is
-                        # matched, and the hits of the changed topics kept
-                        vader = scorer.score(batch["text"].to_list(), sentences=False).comments.sort("index")
-                        result = classify.classify(batch, vader.select("neg", "neu", "pos", "compound"), taxonomy, model)
-                        hits = result.topic_hits.filter(pl.col("topic").is_in(list(changed)))
+                        vader = batch.select(VADER_COLUMNS)
+                        if vader.null_count().sum_horizontal().item():  # not all scored by sentiment
+                            vader = scorer.score(batch["text"].to_list(), sentences=False).comments.sort("index")
+                        result = classify.classify(batch, vader.select(VADER_COLUMNS), part, model)
+                        hits = result.topic_hits
                         writer.submit(partial(write_retag, batch=batch, hits=hits, changed=changed, run_id=run_id))
                         for topic, count in hits.group_by("topic").len().iter_rows():
                             summary.retagged_hits[topic] = summary.retagged_hits.get(topic, 0) + count

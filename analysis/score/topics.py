@@ -30,26 +30,14 @@ def _keywords(topic: Topic) -> dict[str, object]:
     }
 
 
-def features_hash(taxonomy: Taxonomy, model: Model) -> str | None:
-    """SHA-256 of the keywords the model reads as features (every label it counts keywords of),
-    None for a model that reads none: a change of them changes every output of the model."""
-    if not model.keyword_labels:
-        return None
-    used = [{"id": t.id, **_keywords(t)} for t in taxonomy.labels if t.id in model.keyword_labels]
-    return hashlib.sha256(json.dumps(used, sort_keys=True).encode("utf-8")).hexdigest()
-
-
-def fingerprint(topic: Topic, taxonomy: Taxonomy, model: Model) -> str:
-    """SHA-256 of what decides the topic's hits, not its label or description: the scorer
-    version and, for a topic the model decides, the model and the keywords it reads as features
-    (`features_hash`); for a topic the keywords decide, its keywords, exclude phrases and
-    threshold."""
-    definition: dict[str, object] = {"version": VERSION, "id": topic.id}
+def fingerprint(topic: Topic, model: Model) -> str:
+    """SHA-256 of what decides the topic's hits, not its label or description: its keywords,
+    exclude phrases and threshold, the scorer version, and the model when the model decides the
+    topic (each output of the model reads its own label's keywords only, so another topic's edit
+    changes nothing here)."""
+    definition: dict[str, object] = {"version": VERSION, "id": topic.id, **_keywords(topic)}
     if topic.id in model.labels:
         definition["model"] = model.sha256
-        definition["features"] = features_hash(taxonomy, model)
-    else:
-        definition.update(_keywords(topic))
     return hashlib.sha256(json.dumps(definition, sort_keys=True).encode("utf-8")).hexdigest()
 
 

@@ -87,7 +87,7 @@ def test_fingerprint_follows_what_decides_the_hits(taxonomy: Taxonomy) -> None:
     model = keyword_model()
 
     def print_of(tax: Taxonomy, topic: str = "widgets") -> str:
-        return fingerprint(tax.topic(topic), tax, model)
+        return fingerprint(tax.topic(topic), model)
 
     same = parse_taxonomy(TAXONOMY.replace(b'label = "Widgets"', b'label = "Renamed"\ndescription = "new"'))
     assert print_of(same) == print_of(taxonomy)
@@ -98,25 +98,22 @@ def test_fingerprint_follows_what_decides_the_hits(taxonomy: Taxonomy) -> None:
     ]:
         edited = parse_taxonomy(TAXONOMY.replace(old, new, 1))
         assert print_of(edited) != print_of(taxonomy), new
-    # decided by keywords, a topic does not change with another topic's keywords ...
+    # another topic's keywords do not change this one
     other = parse_taxonomy(TAXONOMY.replace(b'"toothless"]', b'"toothless", "veto"]'))
     assert print_of(other) == print_of(taxonomy)
     assert VERSION.startswith("topics-3")
 
 
-def test_fingerprint_of_a_model_topic_follows_the_model_and_its_keyword_features(tmp_path: Path) -> None:
+def test_fingerprint_of_a_model_topic_follows_the_model(tmp_path: Path) -> None:
     taxonomy = parse_taxonomy(TAXONOMY)
     model = saved(trained_model(("widgets", "skepticism")), tmp_path / "m.model")
-    base = fingerprint(taxonomy.topic("widgets"), taxonomy, model)
-    # ... decided by the model, it does when the model reads that label's keywords as features
-    cues = parse_taxonomy(TAXONOMY.replace(b'keywords = ["widget"]', b'keywords = ["widget", "hoax"]'))
-    assert fingerprint(cues.topic("widgets"), cues, model) != base
-    # (this model was trained without "pairs": its keywords are no feature of it)
-    other = parse_taxonomy(TAXONOMY.replace(b'"toothless"]', b'"toothless", "veto"]'))
-    assert fingerprint(other.topic("widgets"), other, model) == base
+    base = fingerprint(taxonomy.topic("widgets"), model)
+    assert base != fingerprint(taxonomy.topic("widgets"), keyword_model())
     retrained = saved(trained_model(("widgets", "pairs", "skepticism")), tmp_path / "n.model")
-    assert fingerprint(taxonomy.topic("widgets"), taxonomy, retrained) != base
-    # the keyword-decided topic of the same taxonomy keeps its fingerprint under a new model
-    assert fingerprint(taxonomy.topic("pairs"), taxonomy, model) == fingerprint(
-        taxonomy.topic("pairs"), taxonomy, keyword_model()
-    )
+    assert fingerprint(taxonomy.topic("widgets"), retrained) != base
+    # the model reads a topic's own keywords only: the cues and the other topics change nothing
+    for old, new in [(b'keywords = ["widget"]', b'keywords = ["widget", "hoax"]'), (b'"toothless"]', b'"toothless", "veto"]')]:
+        edited = parse_taxonomy(TAXONOMY.replace(old, new))
+        assert fingerprint(edited.topic("widgets"), model) == base
+    # a topic the model was not trained for keeps its keyword fingerprint under any model
+    assert fingerprint(taxonomy.topic("pairs"), model) == fingerprint(taxonomy.topic("pairs"), keyword_model())
