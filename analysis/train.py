@@ -33,14 +33,9 @@ from analysis.score import features
 from analysis.score.model import TONE, Model, save
 from analysis.score.sentiment import SentimentScorer
 from analysis.score.taxonomy import Taxonomy
-from analysis.text.stopwords import STOPWORDS
 
 # keyword counts of texts, one column per label of `labels`
 KeywordCounter = Callable[[pl.Series, Sequence[str]], np.ndarray]
-EVIDENCE_WORDS = 300  # per label, the words and word pairs that push it most
-# relative weight of a word's own feature and of its char n-grams in a typical comment: a word
-# has about two word features per word and twelve char n-grams (see features.py)
-_WORD_SHARE, _CHAR_SHARE = 0.71, 0.29
 
 
 @dataclass(frozen=True)
@@ -303,7 +298,6 @@ def fit(
         bias=np.asarray(intercepts, dtype=np.float32),
         thresholds=thresholds,
         tone_cuts=cuts,
-        evidence=evidence_words(frame, labels, sparse_weights, config.bits),
         meta={
             "config": asdict(config),
             "rows": rows.sources,
@@ -313,47 +307,6 @@ def fit(
         },
     )
     return model
-
-
-def evidence_words(frame: pl.DataFrame, labels: Sequence[str], weights: np.ndarray, bits: int) -> dict[str, dict[str, float]]:
-    """Per label, the words and word pairs of the training texts that push it most: the weight
-    of the word's own feature plus that of its char n-grams, in their typical proportion."""
-    tokens = (
-        frame.select(features.normalised(pl.col("text")).str.split(" ").alias("w"))
-        .explode("w")
-        .filter(pl.col("w").str.len_bytes() > 0)
-        .unique()
-        .to_series()
-        .to_list()
-    )
-    # function words ("the", "who") are no evidence an analyst can read: a word counts when it is
-    # not one, a pair when one of its words is not
-    stop = {word.replace("'", "") for word in STOPWORDS}
-    tokens = [t for t in tokens if t not in stop and (len(t) > 1 or t in "?!")]
-    pairs = frame.select(features.normalised(pl.col("text")).alias("t"))["t"].to_list()
-    bigrams = {
-        f"{a} {b}"
-        for text in pairs
-        for a, b in zip(text.split(" "), text.split(" ")[1:], strict=False)
-        if a not in stop or b not in stop
-    }
-    word_buckets = np.array([features.bucket("w", t, bits) for t in tokens], dtype=np.int64)
-    char_rows = []
-    for t in tokens:
-        _, chars = features.feature_names(t)
-        char_rows.append([features.bucket("c", piece, bits) for _, piece in chars])
-    pair_list = sorted(bigrams)
-    pair_buckets = np.array([features.bucket("b", p, bits) for p in pair_list], dtype=np.int64)
-    result: dict[str, dict[str, float]] = {}
-    for i, label in enumerate(labels):
-        column = weights[:, i]
-        char_sum = np.array([column[b].mean() * len(b) if b else 0.0 for b in char_rows])
-        word_score = _WORD_SHARE * column[word_buckets] + _CHAR_SHARE * char_sum / np.sqrt(6.0)
-        pair_score = _WORD_SHARE * column[pair_buckets] if len(pair_list) else np.zeros(0)
-        candidates = [*zip(tokens, word_score, strict=True), *zip(pair_list, pair_score, strict=True)]
-        top = sorted((c for c in candidates if c[1] > 0), key=lambda c: (-c[1], c[0]))[:EVIDENCE_WORDS]
-        result[label] = {word: round(float(score), 4) for word, score in top}
-    return result
 
 
 def cross_validate(

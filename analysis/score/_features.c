@@ -15,8 +15,11 @@
  * of a text are read (the rest is ignored: features.MAX_BYTES).
  *
  *   hashed(offsets, data, bits) -> (indptr, indices, values)      a CSR matrix, for training
- *   project(offsets, data, bits, weights, k) -> scores            the features times a
- *        (2**bits x k) float32 matrix, per text k float32 sums; releases the GIL
+ *   project(offsets, data, bits, weights, k[, top]) -> scores     the features times a
+ *        (2**bits x k) float32 matrix, per text k float32 sums; releases the GIL. With top > 0,
+ *        also per text and output the `top` words or word pairs that add most to the sum (a
+ *        word: its own feature and its char n-grams; a pair: its pair feature), as contributions
+ *        and spans (start, length, in characters) in the normalised text: the evidence of a hit.
  *
  * features.py keeps the reference (`hashed_reference`), which tests compare with this code.
  */
@@ -58,6 +61,10 @@ typedef struct {
     Py_ssize_t n_word, cap_word;
     uint32_t *chr;    /* bucket ids of char n-grams */
     Py_ssize_t n_chr, cap_chr;
+    /* per word of the text: its start and length in characters, where its unigram is in `word` (its
+       bigram with the word before, if any, follows it) and where its char n-grams end in `chr` */
+    uint32_t *starts, *lens, *uni, *chr_end;
+    Py_ssize_t n_words, cap_starts, cap_lens, cap_uni, cap_chr_end;
     uint8_t pad[MAX_BYTES + 2];
 } Scratch;
 
@@ -76,17 +83,24 @@ static int push(uint32_t **arr, Py_ssize_t *n, Py_ssize_t *cap, uint32_t v) {
 /* The buckets of one text's features into s->word and s->chr. */
 static int featurise(const uint8_t *text, Py_ssize_t len, uint32_t mask, Scratch *s) {
     s->n_word = s->n_chr = 0;
+    Py_ssize_t n_starts = 0, n_lens = 0, n_uni = 0, n_chr_end = 0;
     if (len > MAX_BYTES) len = MAX_BYTES;
     const uint8_t *prev = NULL;
     Py_ssize_t prev_len = 0;
-    Py_ssize_t i = 0;
+    Py_ssize_t i = 0, ci = 0; /* ci: characters (code points) before byte i */
     while (i < len) {
-        while (i < len && text[i] == ' ') i++;
-        Py_ssize_t start = i;
-        while (i < len && text[i] != ' ') i++;
+        while (i < len && text[i] == ' ') { i++; ci++; }
+        Py_ssize_t start = i, cstart = ci;
+        while (i < len && text[i] != ' ') {
+            if ((text[i] & 0xC0) != 0x80) ci++;
+            i++;
+        }
         Py_ssize_t wl = i - start;
         if (wl == 0) break;
         const uint8_t *w = text + start;
+        if (push(&s->starts, &n_starts, &s->cap_starts, (uint32_t)cstart)) return -1;
+        if (push(&s->lens, &n_lens, &s->cap_lens, (uint32_t)(ci - cstart))) return -1;
+        if (push(&s->uni, &n_uni, &s->cap_uni, (uint32_t)s->n_word)) return -1;
         if (push(&s->word, &s->n_word, &s->cap_word, fnv('w', w, wl) & mask)) return -1;
         if (prev && push(&s->word, &s->n_word, &s->cap_word, fnv_pair(prev, prev_len, w, wl) & mask)) return -1;
         prev = w;
@@ -101,13 +115,53 @@ static int featurise(const uint8_t *text, Py_ssize_t len, uint32_t mask, Scratch
                 if (push(&s->chr, &s->n_chr, &s->cap_chr, fnv('c', s->pad + j, n) & mask)) return -1;
             }
         }
+        if (push(&s->chr_end, &n_chr_end, &s->cap_chr_end, (uint32_t)s->n_chr)) return -1;
     }
+    s->n_words = n_starts;
     return 0;
+}
+
+/* Keep the `top` largest positive contributions, largest first (a stable insertion). */
+static void keep_top(float *best, int32_t *span, int top, float value, uint32_t start, uint32_t length) {
+    if (!(value > 0.0f) || value <= best[top - 1]) return;
+    int at = top - 1;
+    while (at > 0 && value > best[at - 1]) {
+        best[at] = best[at - 1];
+        span[2 * at] = span[2 * (at - 1)];
+        span[2 * at + 1] = span[2 * (at - 1) + 1];
+        at--;
+    }
+    best[at] = value;
+    span[2 * at] = (int32_t)start;
+    span[2 * at + 1] = (int32_t)length;
+}
+
+/* Per output, the words and word pairs of the text (s, featurised) that add most to it: a
+   word's share is its own feature and its char n-grams, a pair's its pair feature. */
+static void top_words(const Scratch *s, const float *w, int k, float ww, float wc, int top, float *best, int32_t *span) {
+    for (int c = 0; c < k; c++) {
+        float *b = best + (Py_ssize_t)c * top;
+        int32_t *sp = span + (Py_ssize_t)c * top * 2;
+        for (Py_ssize_t i = 0; i < s->n_words; i++) {
+            float value = ww * w[(Py_ssize_t)s->word[s->uni[i]] * k + c];
+            Py_ssize_t from = i ? s->chr_end[i - 1] : 0;
+            for (Py_ssize_t j = from; j < (Py_ssize_t)s->chr_end[i]; j++) value += wc * w[(Py_ssize_t)s->chr[j] * k + c];
+            keep_top(b, sp, top, value, s->starts[i], s->lens[i]);
+            if (i) {
+                float pair = ww * w[(Py_ssize_t)s->word[s->uni[i] + 1] * k + c];
+                keep_top(b, sp, top, pair, s->starts[i - 1], s->starts[i] + s->lens[i] - s->starts[i - 1]);
+            }
+        }
+    }
 }
 
 static void scratch_free(Scratch *s) {
     free(s->word);
     free(s->chr);
+    free(s->starts);
+    free(s->lens);
+    free(s->uni);
+    free(s->chr_end);
     free(s);
 }
 
@@ -196,8 +250,12 @@ done:
 
 static PyObject *project(PyObject *self, PyObject *args) {
     PyObject *o_off, *o_data, *o_w;
-    int bits, k;
-    if (!PyArg_ParseTuple(args, "OOiOi", &o_off, &o_data, &bits, &o_w, &k)) return NULL;
+    int bits, k, top = 0;
+    if (!PyArg_ParseTuple(args, "OOiOi|i", &o_off, &o_data, &bits, &o_w, &k, &top)) return NULL;
+    if (top < 0 || top > 16) {
+        PyErr_SetString(PyExc_ValueError, "top must be between 0 and 16");
+        return NULL;
+    }
     if (check_bits(bits)) return NULL;
     if (k < 1 || k > 4096) {
         PyErr_SetString(PyExc_ValueError, "k must be between 1 and 4096");
@@ -213,7 +271,8 @@ static PyObject *project(PyObject *self, PyObject *args) {
     }
     PyObject *result = NULL;
     Scratch *s = NULL;
-    float *out = NULL;
+    float *out = NULL, *best = NULL;
+    int32_t *span = NULL;
     Py_ssize_t dim = (Py_ssize_t)1 << bits;
     if (v_w.len != dim * k * (Py_ssize_t)sizeof(float)) {
         PyErr_SetString(PyExc_ValueError, "weights: 2**bits x k float32 values, row-major");
@@ -221,7 +280,11 @@ static PyObject *project(PyObject *self, PyObject *args) {
     }
     s = calloc(1, sizeof(Scratch));
     out = calloc((size_t)(rows ? rows : 1) * (size_t)k, sizeof(float));
-    if (!s || !out) { PyErr_NoMemory(); goto done; }
+    if (top) {
+        best = calloc((size_t)(rows ? rows : 1) * (size_t)k * (size_t)top, sizeof(float));
+        span = calloc((size_t)(rows ? rows : 1) * (size_t)k * (size_t)top * 2, sizeof(int32_t));
+    }
+    if (!s || !out || (top && (!best || !span))) { PyErr_NoMemory(); goto done; }
     const int64_t *off = (const int64_t *)v_off.buf;
     const uint8_t *data = (const uint8_t *)v_data.buf;
     const float *w = (const float *)v_w.buf;
@@ -241,13 +304,23 @@ static PyObject *project(PyObject *self, PyObject *args) {
             const float *row = w + (Py_ssize_t)s->chr[j] * k;
             for (int c = 0; c < k; c++) o[c] += wc * row[c];
         }
+        if (top) top_words(s, w, k, ww, wc, top, best + r * k * top, span + r * k * top * 2);
     }
     Py_END_ALLOW_THREADS
     if (failed) { PyErr_NoMemory(); goto done; }
-    result = PyBytes_FromStringAndSize((const char *)out, (Py_ssize_t)(rows * k * (Py_ssize_t)sizeof(float)));
+    if (top) {
+        result = Py_BuildValue(
+            "(y#y#y#)", (const char *)out, (Py_ssize_t)(rows * k * (Py_ssize_t)sizeof(float)), (const char *)best,
+            (Py_ssize_t)(rows * k * top * (Py_ssize_t)sizeof(float)), (const char *)span,
+            (Py_ssize_t)(rows * k * top * 2 * (Py_ssize_t)sizeof(int32_t)));
+    } else {
+        result = PyBytes_FromStringAndSize((const char *)out, (Py_ssize_t)(rows * k * (Py_ssize_t)sizeof(float)));
+    }
 done:
     if (s) scratch_free(s);
     free(out);
+    free(best);
+    free(span);
     PyBuffer_Release(&v_off);
     PyBuffer_Release(&v_data);
     PyBuffer_Release(&v_w);
@@ -256,7 +329,9 @@ done:
 
 static PyMethodDef methods[] = {
     {"hashed", hashed, METH_VARARGS, "hashed(offsets, data, bits) -> (indptr, indices, values) bytes of a CSR matrix"},
-    {"project", project, METH_VARARGS, "project(offsets, data, bits, weights, k) -> float32 bytes, rows x k"},
+    {"project", project, METH_VARARGS,
+     "project(offsets, data, bits, weights, k[, top]) -> float32 bytes, rows x k; with top > 0, also the top "
+     "word contributions (float32 rows x k x top) and their byte spans (int32 rows x k x top x 2)"},
     {NULL, NULL, 0, NULL},
 };
 

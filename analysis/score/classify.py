@@ -20,13 +20,14 @@ import numpy as np
 import polars as pl
 
 from analysis.score.keywords import keyword_matches, keyword_score, normalised_text
-from analysis.score.model import TONE, Model
+from analysis.score.model import TONE, Model, Prediction
 from analysis.score.taxonomy import SKEPTICISM, Taxonomy
 
 NEVER = 1.01  # a threshold no score reaches
 TONE_SCORER = "tone"
 TONE_VERSION = "tone-1"
 EVIDENCE_WORDS = 3  # model evidence words per hit
+CANDIDATE_WORDS = 5  # kept per output while scoring: a word twice in a comment takes two places
 
 
 @dataclass(frozen=True)
@@ -90,14 +91,16 @@ def classify(
     kept = pl.select(normalised_text(pl.lit(texts))).to_series()  # once, for keywords and n-grams
     matches = keyword_matches(texts, taxonomy, kept)
     normal = kept.str.to_lowercase()
-    predicted = model.predict(
+    prediction = model.predict(
         texts,
         vader,
         keyword_counts(matches, model.keyword_labels),
         _parent_counts(parents, taxonomy, model.keyword_labels),
         parents.is_not_null().cast(pl.Float32).to_numpy(),
         normal,
+        top=CANDIDATE_WORDS,
     )
+    predicted = prediction.scores
     rules = decisions(taxonomy, model)
     keys = comments.select(key)
     scores = pl.concat([keys, matches.select(d.label for d in rules)], how="horizontal").select(
@@ -105,7 +108,7 @@ def classify(
         *((pl.lit(predicted[d.label]).round(4) if d.by_model else keyword_score(d.label)).alias(d.label) for d in rules),
     )
     hits = _hits(scores, rules, key)
-    evidence = _evidence(hits, normal, matches, model)
+    evidence = _evidence(hits, normal, matches, model, prediction)
     topic_hits = (
         hits.filter(pl.col("label") != SKEPTICISM)
         .join(evidence, on=["_row", "label"], how="left")
@@ -147,64 +150,55 @@ def _parent_counts(parents: pl.Series, taxonomy: Taxonomy, labels: tuple[str, ..
     return counts
 
 
-def _evidence(hits: pl.DataFrame, normal: pl.Series, matches: pl.DataFrame, model: Model) -> pl.DataFrame:
-    """Per hit (_row, label): the keywords matched, then up to EVIDENCE_WORDS of the model's
-    evidence words (and word pairs) found in the comment, highest weight first. The evidence words
-    are found with one Aho-Corasick pass over the normalised text of the rows that have a hit."""
+def _evidence(
+    hits: pl.DataFrame, normal: pl.Series, matches: pl.DataFrame, model: Model, prediction: Prediction
+) -> pl.DataFrame:
+    """Per hit (_row, label): the keywords matched, then up to EVIDENCE_WORDS of the words or
+    word pairs that pushed the model's decision most (found in C while scoring: spans of the
+    normalised text), for the labels the model decides."""
     keywords = (
         matches.with_row_index("_row")
         .unpivot(index="_row", variable_name="label", value_name="keywords")
         .join(hits.select("_row", "label"), on=["_row", "label"], how="semi")
     )
-    table = pl.DataFrame(
-        [(label, f" {word} ", weight) for label, words in model.evidence.items() for word, weight in words.items()],
-        schema={"label": pl.String, "padded": pl.String, "weight": pl.Float64},
-        orient="row",
+    columns = {label: i for i, label in enumerate(model.labels)}
+    decided = hits.filter(pl.col("label").is_in(list(columns)))
+    rows = decided["_row"].cast(pl.Int64).to_numpy()
+    outputs = decided["label"].replace_strict(columns, default=0, return_dtype=pl.Int64).to_numpy()
+    top = prediction.contributions.shape[2]
+    value = prediction.contributions[rows, outputs].reshape(-1)
+    spans = prediction.spans[rows, outputs].reshape(-1, 2)
+    words = (
+        pl.DataFrame(
+            {
+                "_row": np.repeat(rows, top).astype(np.uint32),
+                "label": np.repeat(decided["label"].to_numpy(), top),
+                "value": value,
+                "start": spans[:, 0],
+                "length": spans[:, 1],
+            },
+            schema={"_row": pl.UInt32, "label": pl.String, "value": pl.Float32, "start": pl.Int64, "length": pl.Int64},
+        )
+        .filter(pl.col("value") > 0)
+        .join(pl.DataFrame({"text": normal}).with_row_index("_row"), on="_row", how="left", maintain_order="left")
+        .with_columns(pl.col("text").str.slice(pl.col("start"), pl.col("length")).alias("word"))
+        .group_by(["_row", "label"], maintain_order=True)
+        .agg(pl.col("word").unique(maintain_order=True).head(EVIDENCE_WORDS).alias("words"))
     )
-    rows = hits.select("_row").unique()
-    model_words = None
-    if table.height and rows.height:
-        literals = table["padded"].unique().sort()
-        found = (
-            pl.DataFrame({"text": normal})
-            .with_row_index("_row")
-            .join(rows, on="_row", how="semi")
-            .select(
-                "_row",
-                pl.concat_str(pl.lit(" "), pl.col("text"), pl.lit(" "))
-                .str.extract_many(literals.to_list(), overlapping=True)
-                .alias("padded"),
+    return (
+        hits.select("_row", "label")
+        .join(keywords, on=["_row", "label"], how="left")
+        .join(words, on=["_row", "label"], how="left")
+        .select(
+            "_row",
+            "label",
+            pl.concat_list(
+                pl.col("keywords").fill_null(pl.lit([], pl.List(pl.String))),
+                pl.col("words").fill_null(pl.lit([], pl.List(pl.String))),
             )
-            .explode("padded")
-            .drop_nulls()
-            .unique()
+            .list.unique(maintain_order=True)
+            .alias("evidence"),
         )
-        model_words = (
-            found.join(table, on="padded")
-            .join(hits.select("_row", "label"), on=["_row", "label"], how="semi")
-            .group_by(["_row", "label"])
-            .agg(
-                pl.col("padded")
-                .sort_by(["weight", "padded"], descending=[True, False])
-                .head(EVIDENCE_WORDS)
-                .str.strip_chars(" ")
-                .alias("words")
-            )
-        )
-    evidence = hits.select("_row", "label").join(keywords, on=["_row", "label"], how="left")
-    if model_words is not None:
-        evidence = evidence.join(model_words, on=["_row", "label"], how="left")
-    else:
-        evidence = evidence.with_columns(pl.lit(None, pl.List(pl.String)).alias("words"))
-    return evidence.select(
-        "_row",
-        "label",
-        pl.concat_list(
-            pl.col("keywords").fill_null(pl.lit([], pl.List(pl.String))),
-            pl.col("words").fill_null(pl.lit([], pl.List(pl.String))),
-        )
-        .list.unique(maintain_order=True)
-        .alias("evidence"),
     )
 
 

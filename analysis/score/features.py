@@ -61,11 +61,30 @@ def project(texts: pl.Series, bits: int, weights: np.ndarray, normalised_texts: 
 
     Computed in C without building the feature matrix; releases the GIL. `normalised_texts`,
     when the caller has them already, saves normalising again."""
+    return project_top(texts, bits, weights, 0, normalised_texts)[0]
+
+
+def project_top(
+    texts: pl.Series, bits: int, weights: np.ndarray, top: int, normalised_texts: pl.Series | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`project`, and per text and output the `top` words or word pairs of the normalised text
+    that add most to the sum (positive contributions only, largest first): their contributions
+    (rows x k x top, 0 for an empty place) and character spans (rows x k x top x 2: start,
+    length) in the normalised text. A word's contribution is its own feature and its char
+    n-grams; a pair's, its pair feature (`explain.word_contributions` adds them up per word)."""
     weights = np.ascontiguousarray(weights, dtype=np.float32)
     offsets, data = text_buffers(normalised_texts if normalised_texts is not None else normalise(texts))
-    k = weights.shape[1]
-    out = _features.project(offsets, data, bits, weights.data.cast("B"), k)
-    return np.frombuffer(out, dtype=np.float32).reshape(len(texts), k)
+    n, k = len(texts), weights.shape[1]
+    out = _features.project(offsets, data, bits, weights.data.cast("B"), k, top)
+    if isinstance(out, bytes):
+        empty = np.zeros((n, k, 0), dtype=np.float32)
+        return np.frombuffer(out, dtype=np.float32).reshape(n, k), empty, empty.astype(np.int32)[..., None]
+    scores, best, spans = out
+    return (
+        np.frombuffer(scores, dtype=np.float32).reshape(n, k),
+        np.frombuffer(best, dtype=np.float32).reshape(n, k, top),
+        np.frombuffer(spans, dtype=np.int32).reshape(n, k, top, 2),
+    )
 
 
 def _fnv(tag: bytes, piece: bytes) -> int:
@@ -111,6 +130,29 @@ def hashed_reference(texts: Sequence[str], bits: int) -> sparse.csr_matrix:
         (np.array(vals, dtype=np.float32), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
         shape=(len(texts), 1 << bits),
     )
+
+
+def top_words_reference(normalised_text: str, bits: int, column: np.ndarray, top: int) -> list[tuple[str, float]]:
+    """`project_top`'s words of one output (`column`: that output's 2**bits weights) in plain
+    Python: every word occurrence (its feature and its char n-grams) and every pair (its pair
+    feature), the `top` largest positive contributions, largest first (the earlier on a tie)."""
+    word_features, char_features = feature_names(normalised_text)
+    w_word = 1 / math.sqrt(len(word_features)) if word_features else 0.0
+    w_char = 1 / math.sqrt(len(char_features)) if char_features else 0.0
+    words = [w for w in normalised_text.encode()[:MAX_BYTES].split(b" ") if w]
+    candidates: list[tuple[str, float]] = []
+    for i, word in enumerate(words):
+        text = word.decode(errors="surrogateescape")
+        _, chars = feature_names(text)
+        value = np.float32(w_word) * column[bucket("w", text, bits)]
+        for _, piece in chars:
+            value += np.float32(w_char) * column[bucket("c", piece, bits)]
+        candidates.append((text, float(value)))
+        if i:
+            pair = (words[i - 1] + b" " + word).decode(errors="surrogateescape")
+            candidates.append((pair, float(np.float32(w_word) * column[bucket("b", pair, bits)])))
+    ranked = sorted((c for c in candidates if c[1] > 0), key=lambda c: -c[1])  # stable: earlier first on a tie
+    return ranked[:top]
 
 
 def dense_names(labels: Sequence[str]) -> list[str]:

@@ -6,8 +6,8 @@ topics the model was trained for, and `skepticism`) the output is a logistic pro
 threshold chosen by cross-validation; the last output is the reader tone, clipped to [-1, 1],
 with two cuts that make it a label (negative / neutral / positive).
 
-The artefact is a zip file: `model.json` (labels, thresholds, feature settings, the words that
-weigh most per label, what it was trained on) and `weights.npz`-style arrays stored as .npy
+The artefact is a zip file: `model.json` (labels, thresholds, feature settings, what it was
+trained on) and `weights.npz`-style arrays stored as .npy
 members (the n-gram weights as float16). Its SHA-256 names it in every scoring run. Members are
 written with a fixed date and order, so the same training gives the same bytes.
 """
@@ -68,6 +68,16 @@ def database_model_path(db: str | os.PathLike[str]) -> Path:
 
 
 @dataclass(frozen=True)
+class Prediction:
+    """What the model says of a batch: `scores` (a probability column per label, `tone`) and,
+    per row and output, the words that pushed it most (`features.project_top`)."""
+
+    scores: pl.DataFrame
+    contributions: np.ndarray  # rows x outputs x top
+    spans: np.ndarray  # rows x outputs x top x 2: start and length in the normalised text
+
+
+@dataclass(frozen=True)
 class Model:
     """A trained model; `predict` scores texts with their context."""
 
@@ -79,7 +89,6 @@ class Model:
     bias: np.ndarray  # (len(labels) + 1,) float32
     thresholds: dict[str, float]
     tone_cuts: tuple[float, float]
-    evidence: dict[str, dict[str, float]] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     sha256: str = ""
 
@@ -100,13 +109,15 @@ class Model:
         parent_counts: np.ndarray,
         is_reply: np.ndarray,
         normalised_texts: pl.Series | None = None,
-    ) -> np.ndarray:
-        """Linear outputs (rows x outputs) before the link function. `keyword_counts` and
-        `parent_counts` have one column per `keyword_labels` entry; `normalised_texts`
-        (features.normalise of the texts) when the caller has them."""
+        top: int = 0,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Linear outputs (rows x outputs) before the link function, and per output the `top`
+        words that add most to it (`features.project_top`). `keyword_counts` and `parent_counts`
+        have one column per `keyword_labels` entry; `normalised_texts` (features.normalise of
+        the texts) when the caller has them."""
         dense = features.dense(texts, vader, keyword_counts, parent_counts, is_reply)
-        z = features.project(texts, self.bits, self.sparse_weights, normalised_texts)
-        return np.asarray(z + dense @ self.dense_weights + self.bias, dtype=np.float64)
+        z, best, spans = features.project_top(texts, self.bits, self.sparse_weights, top, normalised_texts)
+        return np.asarray(z + dense @ self.dense_weights + self.bias, dtype=np.float64), best, spans
 
     def predict(
         self,
@@ -116,12 +127,14 @@ class Model:
         parent_counts: np.ndarray,
         is_reply: np.ndarray,
         normalised_texts: pl.Series | None = None,
-    ) -> pl.DataFrame:
-        """Per text: one probability column per label (named as the label) and `tone` in [-1, 1]."""
-        z = self.raw(texts, vader, keyword_counts, parent_counts, is_reply, normalised_texts)
+        top: int = 0,
+    ) -> Prediction:
+        """Per text: one probability column per label (named as the label) and `tone` in [-1, 1];
+        with `top`, the words that pushed each output most."""
+        z, best, spans = self.raw(texts, vader, keyword_counts, parent_counts, is_reply, normalised_texts, top)
         columns = {label: 1.0 / (1.0 + np.exp(-z[:, i])) for i, label in enumerate(self.labels)}
         columns[TONE] = np.clip(z[:, -1], -1.0, 1.0)
-        return pl.DataFrame(columns)
+        return Prediction(pl.DataFrame(columns), best, spans)
 
     def tone_label(self, tone: pl.Expr) -> pl.Expr:
         """negative / neutral / positive from the tone and the model's cuts."""
@@ -145,7 +158,6 @@ def save(model: Model, path: str | os.PathLike[str]) -> str:
         "dense_features": model.dense_names(),
         "thresholds": model.thresholds,
         "tone_cuts": list(model.tone_cuts),
-        "evidence": model.evidence,
         "meta": model.meta,
     }
     arrays: dict[str, np.ndarray] = {
@@ -208,7 +220,6 @@ def load(path: str | os.PathLike[str]) -> Model:
             bias=arrays["bias"].astype(np.float32),
             thresholds={str(k): float(v) for k, v in meta["thresholds"].items()},
             tone_cuts=(float(meta["tone_cuts"][0]), float(meta["tone_cuts"][1])),
-            evidence={str(k): {str(w): float(x) for w, x in v.items()} for k, v in meta["evidence"].items()},
             meta=dict(meta.get("meta", {})),
             sha256=hashlib.sha256(data).hexdigest(),
         )

@@ -30,7 +30,7 @@ def test_every_chart_renders_without_errors(weekly_report: ReportResult) -> None
     summary = page.summary
     expected = [chart.id for chart in weekly_report.report.charts]
     assert summary["state"] == "rendered", page.errors
-    assert summary["expected"] == len(expected) == 8
+    assert summary["expected"] == len(expected) == 9  # the tone section added one
     assert [c["id"] for c in summary["charts"]] == expected
     for chart in summary["charts"]:
         assert chart["rendered"] and (chart["svg"] or chart["canvas"]), chart

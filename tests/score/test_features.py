@@ -77,3 +77,22 @@ def test_dense_columns() -> None:
     assert row["keywords_b"] == pytest.approx(1 / 3)
     assert row["questions"] == pytest.approx(2 / 3)
     assert row["is_reply"] == 1.0
+
+
+def test_top_words_equal_the_reference() -> None:
+    rng = np.random.default_rng(3)
+    weights = rng.standard_normal((1 << 10, 2)).astype(np.float32)
+    texts = pl.Series(TEXTS + ["the ferry, the ferry again and again", "Ελληνικά ferry 中文 again"])
+    normal = features.normalise(texts)
+    scores, best, spans = features.project_top(texts, 10, weights, 4)
+    assert np.allclose(scores, features.project(texts, 10, weights))
+    for row, text in enumerate(normal.to_list()):
+        for column in range(2):
+            expected = features.top_words_reference(text, 10, weights[:, column], 4)
+            got = [
+                (text[start : start + length], float(value))
+                for value, (start, length) in zip(best[row, column], spans[row, column], strict=True)
+                if value > 0
+            ]
+            assert [w for w, _ in got] == [w for w, _ in expected], (text, column)
+            assert np.allclose([v for _, v in got], [v for _, v in expected], atol=1e-5)
