@@ -22,7 +22,7 @@ demo: $(STAMP)
 	@rm -f $(DEMO_DB) $(DEMO_DB).wal
 	$(BIN)/readerpulse ingest data/sample --db $(DEMO_DB)
 	$(BIN)/readerpulse sql --db $(DEMO_DB) "SELECT article_id, title, count(*) FILTER (WHERE kind <> 'title') AS passages FROM articles JOIN passages USING (article_id) GROUP BY ALL ORDER BY article_id"
-	$(BIN)/readerpulse sql --db $(DEMO_DB) "SELECT strftime(posted_at, '%a %d %b %H:%M') AS posted, author_key, round(compound, 2) AS sentiment, list_sort(topics) AS topics, skeptical, passage_no AS passage, left(text, 60) AS text FROM comment_facts ORDER BY posted_at"
+	$(BIN)/readerpulse sql --db $(DEMO_DB) "SELECT strftime(posted_at, '%a %d %b %H:%M') AS posted, author_key, round(compound, 2) AS vader, round(tone, 2) AS tone, list_sort(topics) AS topics, skeptical, passage_no AS passage, left(text, 60) AS text FROM comment_facts ORDER BY posted_at"
 	@report=$$($(BIN)/readerpulse report weekly --db $(DEMO_DB) --out $(DEMO_REPORT)) && \
 		echo "Weekly report of the sample corpus (one HTML file, opens offline; PNG/SVG charts beside it):" && \
 		echo "  $$report"

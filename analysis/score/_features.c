@@ -136,20 +136,32 @@ static void keep_top(float *best, int32_t *span, int top, float value, uint32_t 
     span[2 * at + 1] = (int32_t)length;
 }
 
-/* Per output, the words and word pairs of the text (s, featurised) that add most to it: a
-   word's share is its own feature and its char n-grams, a pair's its pair feature. */
-static void top_words(const Scratch *s, const float *w, int k, float ww, float wc, int top, float *best, int32_t *span) {
-    for (int c = 0; c < k; c++) {
-        float *b = best + (Py_ssize_t)c * top;
-        int32_t *sp = span + (Py_ssize_t)c * top * 2;
-        for (Py_ssize_t i = 0; i < s->n_words; i++) {
-            float value = ww * w[(Py_ssize_t)s->word[s->uni[i]] * k + c];
-            Py_ssize_t from = i ? s->chr_end[i - 1] : 0;
-            for (Py_ssize_t j = from; j < (Py_ssize_t)s->chr_end[i]; j++) value += wc * w[(Py_ssize_t)s->chr[j] * k + c];
-            keep_top(b, sp, top, value, s->starts[i], s->lens[i]);
+/* The features of the text (s, featurised) times the weights into o (k outputs), word by word,
+   keeping per output the `top` words and word pairs that add most to it: a word's share is its
+   own feature and its char n-grams, a pair's its pair feature. acc: 2k floats of scratch. */
+static void project_words(const Scratch *s, const float *w, int k, float ww, float wc, int top, float *o,
+                          float *best, int32_t *span, float *acc) {
+    float *pair = acc + k;
+    for (Py_ssize_t i = 0; i < s->n_words; i++) {
+        const float *row = w + (Py_ssize_t)s->word[s->uni[i]] * k;
+        for (int c = 0; c < k; c++) acc[c] = ww * row[c];
+        Py_ssize_t from = i ? s->chr_end[i - 1] : 0;
+        for (Py_ssize_t j = from; j < (Py_ssize_t)s->chr_end[i]; j++) {
+            const float *chr = w + (Py_ssize_t)s->chr[j] * k;
+            for (int c = 0; c < k; c++) acc[c] += wc * chr[c];
+        }
+        if (i) {
+            const float *prow = w + (Py_ssize_t)s->word[s->uni[i] + 1] * k;
+            for (int c = 0; c < k; c++) pair[c] = ww * prow[c];
+        }
+        for (int c = 0; c < k; c++) {
+            float *b = best + (Py_ssize_t)c * top;
+            int32_t *sp = span + (Py_ssize_t)c * top * 2;
+            o[c] += acc[c];
+            keep_top(b, sp, top, acc[c], s->starts[i], s->lens[i]);
             if (i) {
-                float pair = ww * w[(Py_ssize_t)s->word[s->uni[i] + 1] * k + c];
-                keep_top(b, sp, top, pair, s->starts[i - 1], s->starts[i] + s->lens[i] - s->starts[i - 1]);
+                o[c] += pair[c];
+                keep_top(b, sp, top, pair[c], s->starts[i - 1], s->starts[i] + s->lens[i] - s->starts[i - 1]);
             }
         }
     }
@@ -271,7 +283,7 @@ static PyObject *project(PyObject *self, PyObject *args) {
     }
     PyObject *result = NULL;
     Scratch *s = NULL;
-    float *out = NULL, *best = NULL;
+    float *out = NULL, *best = NULL, *acc = NULL;
     int32_t *span = NULL;
     Py_ssize_t dim = (Py_ssize_t)1 << bits;
     if (v_w.len != dim * k * (Py_ssize_t)sizeof(float)) {
@@ -283,8 +295,9 @@ static PyObject *project(PyObject *self, PyObject *args) {
     if (top) {
         best = calloc((size_t)(rows ? rows : 1) * (size_t)k * (size_t)top, sizeof(float));
         span = calloc((size_t)(rows ? rows : 1) * (size_t)k * (size_t)top * 2, sizeof(int32_t));
+        acc = calloc((size_t)k * 2, sizeof(float));
     }
-    if (!s || !out || (top && (!best || !span))) { PyErr_NoMemory(); goto done; }
+    if (!s || !out || (top && (!best || !span || !acc))) { PyErr_NoMemory(); goto done; }
     const int64_t *off = (const int64_t *)v_off.buf;
     const uint8_t *data = (const uint8_t *)v_data.buf;
     const float *w = (const float *)v_w.buf;
@@ -296,6 +309,10 @@ static PyObject *project(PyObject *self, PyObject *args) {
         float *o = out + r * k;
         float ww = s->n_word ? (float)(1.0 / sqrt((double)s->n_word)) : 0.0f;
         float wc = s->n_chr ? (float)(1.0 / sqrt((double)s->n_chr)) : 0.0f;
+        if (top) {
+            project_words(s, w, k, ww, wc, top, o, best + r * k * top, span + r * k * top * 2, acc);
+            continue;
+        }
         for (Py_ssize_t j = 0; j < s->n_word; j++) {
             const float *row = w + (Py_ssize_t)s->word[j] * k;
             for (int c = 0; c < k; c++) o[c] += ww * row[c];
@@ -304,7 +321,6 @@ static PyObject *project(PyObject *self, PyObject *args) {
             const float *row = w + (Py_ssize_t)s->chr[j] * k;
             for (int c = 0; c < k; c++) o[c] += wc * row[c];
         }
-        if (top) top_words(s, w, k, ww, wc, top, best + r * k * top, span + r * k * top * 2);
     }
     Py_END_ALLOW_THREADS
     if (failed) { PyErr_NoMemory(); goto done; }
@@ -321,6 +337,7 @@ done:
     free(out);
     free(best);
     free(span);
+    free(acc);
     PyBuffer_Release(&v_off);
     PyBuffer_Release(&v_data);
     PyBuffer_Release(&v_w);

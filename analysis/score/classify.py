@@ -22,12 +22,14 @@ import polars as pl
 from analysis.score.keywords import keyword_matches, keyword_score, normalised_text
 from analysis.score.model import TONE, Model, Prediction
 from analysis.score.taxonomy import SKEPTICISM, Taxonomy
+from analysis.text.stopwords import STOPWORDS
 
 NEVER = 1.01  # a threshold no score reaches
 TONE_SCORER = "tone"
 TONE_VERSION = "tone-1"
 EVIDENCE_WORDS = 3  # model evidence words per hit
-CANDIDATE_WORDS = 5  # kept per output while scoring: a word twice in a comment takes two places
+CANDIDATE_WORDS = 5  # kept per output while scoring (a repeated word takes two places, function words drop out)
+_FUNCTION_WORDS = sorted({word.replace("'", "") for word in STOPWORDS})
 
 
 @dataclass(frozen=True)
@@ -168,20 +170,25 @@ def _evidence(
     top = prediction.contributions.shape[2]
     value = prediction.contributions[rows, outputs].reshape(-1)
     spans = prediction.spans[rows, outputs].reshape(-1, 2)
+    found = pl.DataFrame(
+        {
+            "_row": np.repeat(rows, top).astype(np.uint32),
+            "label": np.repeat(decided["label"].to_numpy(), top),
+            "value": value,
+            "start": spans[:, 0],
+            "length": spans[:, 1],
+        },
+        schema={"_row": pl.UInt32, "label": pl.String, "value": pl.Float32, "start": pl.Int64, "length": pl.Int64},
+    ).filter(pl.col("value") > 0)
+    # function words ("the", "and") are no evidence an analyst can read: a word counts when it is
+    # not one, a pair when one of its words is not
+    parts = pl.col("word").str.split_exact(" ", 1)
+    function = parts.struct.field("field_0").is_in(_FUNCTION_WORDS) & (
+        parts.struct.field("field_1").is_null() | parts.struct.field("field_1").is_in(_FUNCTION_WORDS)
+    )
     words = (
-        pl.DataFrame(
-            {
-                "_row": np.repeat(rows, top).astype(np.uint32),
-                "label": np.repeat(decided["label"].to_numpy(), top),
-                "value": value,
-                "start": spans[:, 0],
-                "length": spans[:, 1],
-            },
-            schema={"_row": pl.UInt32, "label": pl.String, "value": pl.Float32, "start": pl.Int64, "length": pl.Int64},
-        )
-        .filter(pl.col("value") > 0)
-        .join(pl.DataFrame({"text": normal}).with_row_index("_row"), on="_row", how="left", maintain_order="left")
-        .with_columns(pl.col("text").str.slice(pl.col("start"), pl.col("length")).alias("word"))
+        found.with_columns(normal.gather(found["_row"]).str.slice(found["start"], found["length"]).alias("word"))
+        .filter(~function)
         .group_by(["_row", "label"], maintain_order=True)
         .agg(pl.col("word").unique(maintain_order=True).head(EVIDENCE_WORDS).alias("words"))
     )
