@@ -107,3 +107,16 @@ def test_each_output_reads_only_its_own_keywords() -> None:
             if name.startswith(("keywords_", "parent_keywords_")) and not name.endswith(f"_{output}"):
                 assert model.dense_weights[row, column] == 0.0, (output, name)
     assert model.dense_weights[names.index("keywords_alpha"), model.labels.index("alpha")] > 0
+
+
+def test_a_restricted_model_gives_the_same_outputs() -> None:
+    model = fit(synthetic_rows(), no_keywords, CONFIG)
+    texts = pl.Series(["the ferry again, lovely", "who checked these numbers? awful"])
+    vader = pl.DataFrame({"neg": [0.1, 0.5], "neu": [0.8, 0.5], "pos": [0.1, 0.0], "compound": [0.2, -0.6]})
+    zeros = np.zeros((2, len(model.keyword_labels)), dtype=np.float32)
+    full = model.predict(texts, vader, zeros, zeros, np.zeros(2, dtype=np.float32)).scores
+    part = model.restricted(("skepticism",))
+    assert part.labels == ("skepticism",) and part.sha256 == model.sha256
+    some = part.predict(texts, vader, zeros, zeros, np.zeros(2, dtype=np.float32)).scores
+    assert some.columns == ["skepticism", "tone"]
+    assert np.allclose(some.to_numpy(), full.select("skepticism", "tone").to_numpy(), atol=1e-6)

@@ -19,7 +19,7 @@ import io
 import json
 import os
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +96,20 @@ class Model:
     def outputs(self) -> tuple[str, ...]:
         """Column names of `raw`: the labels, then the tone."""
         return (*self.labels, TONE)
+
+    def restricted(self, labels: tuple[str, ...]) -> Model:
+        """The same model computing only these labels' outputs (and the tone): less work when
+        only some are needed, e.g. re-tagging the topics a taxonomy edit changed."""
+        keep = [self.labels.index(label) for label in labels if label in self.labels]
+        columns = [*keep, len(self.labels)]
+        return replace(
+            self,
+            labels=tuple(self.labels[i] for i in keep),
+            sparse_weights=np.ascontiguousarray(self.sparse_weights[:, columns]),
+            dense_weights=self.dense_weights[:, columns],
+            bias=self.bias[columns],
+            thresholds={self.labels[i]: self.thresholds[self.labels[i]] for i in keep},
+        )
 
     def dense_names(self) -> list[str]:
         """The dense features this model reads."""

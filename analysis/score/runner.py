@@ -570,7 +570,7 @@ def _retag_topics(
                         vader = batch.select(VADER_COLUMNS)
                         if vader.null_count().sum_horizontal().item():  # not all scored by sentiment
                             vader = scorer.score(batch["text"].to_list(), sentences=False).comments.sort("index")
-                        result = classify.classify(batch, vader.select(VADER_COLUMNS), part, model)
+                        result = classify.classify(batch, vader.select(VADER_COLUMNS), part, model.restricted(changed))
                         hits = result.topic_hits
                         writer.submit(partial(write_retag, batch=batch, hits=hits, changed=changed, run_id=run_id))
                         for topic, count in hits.group_by("topic").len().iter_rows():
