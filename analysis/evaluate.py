@@ -266,7 +266,8 @@ def render(evaluations: Sequence[Evaluation], fmt: str = "table", show_errors: b
         raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     out: list[str] = []
     for e in evaluations:
-        out.append(f"{e.name}: {e.n} comments; {e.method}; model {e.model_sha256[:12]}, taxonomy {e.taxonomy_sha256[:12]}")
+        model = e.model_sha256[:12] if len(e.model_sha256) == 64 else e.model_sha256
+        out.append(f"{e.name}: {e.n} comments; {e.method}; model {model}, taxonomy {e.taxonomy_sha256[:12]}")
         if e.labels:
             rows = [(m.label, m.support, m.predicted, m.tp, m.fp, m.fn, f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.f1:.3f}")
                     for m in e.labels]
