@@ -267,7 +267,8 @@ def train_cmd(label_paths: tuple[Path, ...], external: Path | None, out: Path | 
     result = train(label_paths or (default_labels(),), load_taxonomy(taxonomy), out, external)
     meta = result.model.meta
     rows = ", ".join(f"{name} {n}" for name, n in meta["rows"].items())
-    click.echo(f"trained {', '.join(result.model.labels)} and tone from {rows} rows in {result.seconds:.1f}s")
+    trained = ", ".join((*result.model.labels, "tone")) if result.model.labels else "tone"
+    click.echo(f"trained {trained} from {rows} rows in {result.seconds:.1f}s")
     if meta["untrained"]:
         click.echo(f"no model (too few labelled positives; keywords decide): {', '.join(meta['untrained'])}")
     click.echo(f"wrote {result.path} (sha256 {result.sha256})")

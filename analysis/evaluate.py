@@ -24,7 +24,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from analysis import external
 from analysis.errors import ReaderpulseError, UsageError
-from analysis.labels import SENTIMENT, LabelSet, read_labels
+from analysis.labels import SENTIMENT, read_labels, with_parent_text
 from analysis.score.classify import score_texts
 from analysis.score.model import TONE, Model
 from analysis.score.sentiment import PACKAGE_VERSION, SentimentScorer, label_expr
@@ -186,19 +186,13 @@ def predictions(frame: pl.DataFrame, taxonomy: Taxonomy, model: Model) -> pl.Dat
     )
 
 
-def _with_parents(label_set: LabelSet) -> pl.DataFrame:
-    frame = label_set.frame
-    parents = frame.select("file", pl.col("id").alias("parent_id"), pl.col("text").alias("parent_text"))
-    return frame.join(parents, on=["file", "parent_id"], how="left", maintain_order="left")
-
-
 def evaluate_files(paths: Sequence[str | Path], taxonomy: Taxonomy, model: Model) -> Evaluation:
     """Score the label files' texts and compare with their labels."""
     topic_ids = [t.id for t in taxonomy.topics]
     label_set = read_labels(paths, topic_ids)
     if label_set.frame.height == 0:
         raise UsageError("no labelled rows in " + ", ".join(str(p) for p in paths))
-    frame = _with_parents(label_set)
+    frame = with_parent_text(label_set.frame)
     predicted = predictions(frame, taxonomy, model)
     tone = None
     known = frame[SENTIMENT].is_not_null()

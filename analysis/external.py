@@ -26,7 +26,6 @@ from analysis.errors import UsageError
 
 Part = Literal["train", "heldout", "all"]
 HELDOUT_SHARE = 5  # one bucket of five: 20%
-SETS = ("tweeteval", "goemotions", "rumoureval")
 # tone of a 3-class label on the -1..1 scale of news-comment tone (sentiment / 2)
 CLASS_TONE = {"negative": -0.5, "neutral": 0.0, "positive": 0.5}
 

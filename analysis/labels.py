@@ -43,9 +43,13 @@ class LabelSet:
     labels: tuple[str, ...]
     rejects: pl.DataFrame
 
-    def labelled(self, label: str) -> pl.DataFrame:
-        """The rows where `label` (a binary label or `sentiment`) is known."""
-        return self.frame.filter(pl.col(label).is_not_null())
+
+
+def with_parent_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """A LabelSet frame with `parent_text`: the text of the row's parent in the same file (null
+    for a top-level comment or a parent not in the file), rows in their order."""
+    parents = frame.select("file", pl.col("id").alias("parent_id"), pl.col("text").alias("parent_text"))
+    return frame.join(parents, on=["file", "parent_id"], how="left", maintain_order="left")
 
 
 def label_names(topic_ids: Iterable[str]) -> tuple[str, ...]:

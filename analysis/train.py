@@ -28,7 +28,7 @@ from sklearn.model_selection import GroupKFold
 
 from analysis import external
 from analysis.errors import UsageError
-from analysis.labels import SENTIMENT, LabelSet, label_files, read_labels
+from analysis.labels import SENTIMENT, LabelSet, label_files, read_labels, with_parent_text
 from analysis.score import features
 from analysis.score.model import TONE, Model, save
 from analysis.score.sentiment import SentimentScorer
@@ -69,9 +69,7 @@ class TrainingRows:
 def news_rows(label_set: LabelSet) -> pl.DataFrame:
     """The rows of label files, with the text of each reply's parent (from the same file)."""
     frame = label_set.frame
-    parents = frame.select("file", pl.col("id").alias("parent_id"), pl.col("text").alias("parent_text"))
-    joined = frame.join(parents, on=["file", "parent_id"], how="left")
-    return joined.select(
+    return with_parent_text(frame).select(
         "id",
         pl.lit("labels").alias("source"),
         # by file name, not path: the folds (and so the thresholds) do not depend on where it lies
@@ -170,7 +168,7 @@ def _idf(matrix: sparse.csr_matrix, dim: int) -> np.ndarray:
 
 def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
     """The probability cut with the best F1 on these out-of-fold predictions."""
-    best, best_f1 = 0.5, -1.0
+    best, best_f1 = 0.5, 0.0  # no cut finds a positive: keep 0.5, not the loosest cut
     for cut in np.arange(0.2, 0.81, 0.025):
         predicted = p >= cut
         tp = float(np.sum(predicted & (y == 1)))
@@ -258,7 +256,11 @@ def fit(
     frame = rows.frame
     feats = feats or featurise(frame, rows.labels, keyword_counts, config.bits)
     positives = {label: int(frame[label].fill_null(0).sum()) for label in rows.labels}
-    labels = tuple(label for label in rows.labels if positives[label] >= config.min_positives)
+    negatives = {label: int((frame[label] == 0).sum()) for label in rows.labels}
+    # a model needs examples of both kinds
+    labels = tuple(
+        label for label in rows.labels if positives[label] >= config.min_positives and negatives[label] > 0
+    )
     if frame[TONE].is_null().all():
         raise UsageError("no labelled tone (sentiment) in the training rows")
     dim = 1 << config.bits

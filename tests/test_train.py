@@ -120,3 +120,55 @@ def test_a_restricted_model_gives_the_same_outputs() -> None:
     some = part.predict(texts, vader, zeros, zeros, np.zeros(2, dtype=np.float32)).scores
     assert some.columns == ["skepticism", "tone"]
     assert np.allclose(some.to_numpy(), full.select("skepticism", "tone").to_numpy(), atol=1e-6)
+
+
+def test_a_label_with_one_class_only_gets_no_model() -> None:
+    data = synthetic_rows()
+    frame = data.frame.with_columns(pl.lit(1, pl.Int8).alias("skepticism"))
+    model = fit(TrainingRows(frame, LABELS, data.sources), no_keywords, CONFIG)
+    assert model.labels == ("alpha",) and model.meta["untrained"] == ["skepticism"]
+
+
+def test_a_threshold_without_any_positive_found_stays_at_one_half() -> None:
+    from analysis.train import _best_threshold
+
+    assert _best_threshold(np.array([1, 1, 0]), np.array([0.1, 0.1, 0.1])) == 0.5
+    assert _best_threshold(np.array([1, 0, 0]), np.array([0.9, 0.1, 0.1])) == 0.2  # the first best cut
+
+
+@pytest.mark.parametrize(
+    "meta_edit",
+    [
+        lambda meta: [],  # not an object
+        lambda meta: {**meta, "thresholds": []},
+        lambda meta: {**meta, "thresholds": {}},
+        lambda meta: {**meta, "tone_cuts": []},
+        lambda meta: {**meta, "bits": 40},
+    ],
+)
+def test_bad_model_metadata_is_one_model_error(tmp_path: Path, meta_edit) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import zipfile
+
+    good = tmp_path / "good.model"
+    model_module.save(fit(synthetic_rows(), no_keywords, CONFIG), good)
+    bad = tmp_path / "bad.model"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(bad, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "model.json":
+                data = json.dumps(meta_edit(json.loads(data))).encode()
+            target.writestr(name, data)
+    with pytest.raises(model_module.ModelError, match="bad.model"):
+        model_module.load(bad)
+
+
+def test_a_corrupt_member_is_one_model_error(tmp_path: Path) -> None:
+    path = tmp_path / "m.model"
+    model_module.save(fit(synthetic_rows(), no_keywords, CONFIG), path)
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(64)
+    path.write_bytes(bytes(data))
+    with pytest.raises(model_module.ModelError, match="m.model"):
+        model_module.load(path)

@@ -84,7 +84,10 @@ static int push(uint32_t **arr, Py_ssize_t *n, Py_ssize_t *cap, uint32_t v) {
 static int featurise(const uint8_t *text, Py_ssize_t len, uint32_t mask, Scratch *s) {
     s->n_word = s->n_chr = 0;
     Py_ssize_t n_starts = 0, n_lens = 0, n_uni = 0, n_chr_end = 0;
-    if (len > MAX_BYTES) len = MAX_BYTES;
+    if (len > MAX_BYTES) {
+        len = MAX_BYTES; /* at a character's first byte: no character is cut in two */
+        while (len > 0 && (text[len] & 0xC0) == 0x80) len--;
+    }
     const uint8_t *prev = NULL;
     Py_ssize_t prev_len = 0;
     Py_ssize_t i = 0, ci = 0; /* ci: characters (code points) before byte i */

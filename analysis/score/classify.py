@@ -3,7 +3,8 @@
 For each topic of the taxonomy and for skepticism:
 
 * with a model for it (the label was trained), the score is the model's probability and a hit
-  needs the model's threshold (or the taxonomy's `threshold`, when the file sets one);
+  needs the model's threshold, chosen in training (the taxonomy's `threshold` is for keywords);
+  a comment with no word at all (empty, or only punctuation or emoji) is no model hit;
 * without one (a topic added since the model was trained), the keywords decide alone: the score
   is 1 - 0.5**k for k distinct keywords matched, a hit when it reaches the topic's `threshold`
   in the taxonomy (0.5, one keyword, unless the file says otherwise).
@@ -79,15 +80,11 @@ def keyword_counts(matches: pl.DataFrame, labels: tuple[str, ...]) -> np.ndarray
     return np.stack(columns, axis=1).astype(np.float32) if columns else np.zeros((n, 0), dtype=np.float32)
 
 
-def classify(
-    comments: pl.DataFrame,
-    vader: pl.DataFrame,
-    taxonomy: Taxonomy,
-    model: Model,
-    key: str = "comment_pk",
-) -> Classified:
-    """Score a batch: `comments` has `key`, `text` and `parent_text` (null: not a reply);
-    `vader` has neg, neu, pos, compound for the same rows in the same order."""
+def _predict(
+    comments: pl.DataFrame, vader: pl.DataFrame, taxonomy: Taxonomy, model: Model, top: int
+) -> tuple[pl.Series, pl.DataFrame, pl.Series, Prediction]:
+    """The model's outputs for comments (text, parent_text), with the texts, their keyword
+    matches and their lower-cased normalised words (for the evidence)."""
     texts = comments["text"].fill_null("")
     parents = comments["parent_text"] if "parent_text" in comments.columns else pl.Series([None] * comments.height, dtype=pl.String)
     kept = pl.select(normalised_text(pl.lit(texts))).to_series()  # once, for keywords and n-grams
@@ -100,14 +97,35 @@ def classify(
         _parent_counts(parents, taxonomy, model.keyword_labels),
         parents.is_not_null().cast(pl.Float32).to_numpy(),
         normal,
-        top=CANDIDATE_WORDS,
+        top=top,
     )
+    return texts, matches, normal, prediction
+
+
+def classify(
+    comments: pl.DataFrame,
+    vader: pl.DataFrame,
+    taxonomy: Taxonomy,
+    model: Model,
+    key: str = "comment_pk",
+) -> Classified:
+    """Score a batch: `comments` has `key`, `text` and `parent_text` (null: not a reply);
+    `vader` has neg, neu, pos, compound for the same rows in the same order."""
+    texts, matches, normal, prediction = _predict(comments, vader, taxonomy, model, CANDIDATE_WORDS)
     predicted = prediction.scores
     rules = decisions(taxonomy, model)
     keys = comments.select(key)
+    wordless = normal.str.len_bytes() == 0
     scores = pl.concat([keys, matches.select(d.label for d in rules)], how="horizontal").select(
         key,
-        *((pl.lit(predicted[d.label]).round(4) if d.by_model else keyword_score(d.label)).alias(d.label) for d in rules),
+        *(
+            (
+                pl.when(pl.lit(wordless)).then(0.0).otherwise(pl.lit(predicted[d.label]).round(4))
+                if d.by_model
+                else keyword_score(d.label)
+            ).alias(d.label)
+            for d in rules
+        ),
     )
     hits = _hits(scores, rules, key)
     evidence = _evidence(hits, normal, matches, model, prediction)
@@ -228,13 +246,22 @@ def score_texts(
     return vader.with_row_index("row").with_columns(pl.col("row").cast(pl.Int64)), classify(frame, vader, taxonomy, model, key="row")
 
 
-def uncertainty(comments: pl.DataFrame, taxonomy: Taxonomy, model: Model) -> pl.Series:
+def uncertainty(comments: pl.DataFrame, taxonomy: Taxonomy, model: Model, batch: int = 50_000) -> pl.Series:
     """How unsure the model is of each comment (text, parent_text): minus the smallest distance
     of any of its label probabilities to that label's threshold (higher = less sure). Labels the
-    keywords decide do not count; without any model label every comment is equally sure (0)."""
+    keywords decide do not count; without any model label every comment is equally sure (0).
+    Scored `batch` comments at a time, without evidence."""
+    from analysis.score.sentiment import SentimentScorer
+
     by_model = [d for d in decisions(taxonomy, model) if d.by_model]
     if not by_model:
         return pl.Series("uncertainty", [0.0] * comments.height, dtype=pl.Float64)
-    _, result = score_texts(comments["text"], taxonomy, model, comments["parent_text"])
     distance = pl.min_horizontal(*((pl.col(d.label) - d.threshold).abs() for d in by_model))
-    return result.scores.select((-distance).alias("uncertainty")).to_series()
+    parts = []
+    with SentimentScorer() as scorer:
+        for start in range(0, comments.height, batch):
+            chunk = comments.slice(start, batch)
+            vader = scorer.score(chunk["text"].fill_null("").to_list(), sentences=False).comments.sort("index")
+            prediction = _predict(chunk, vader.select("neg", "neu", "pos", "compound"), taxonomy, model, 0)[3]
+            parts.append(prediction.scores.select((-distance).alias("uncertainty")).to_series())
+    return pl.concat(parts) if parts else pl.Series("uncertainty", [], dtype=pl.Float64)

@@ -48,9 +48,9 @@ def hashed(texts: pl.Series, bits: int) -> sparse.csr_matrix:
     rows = len(texts)
     return sparse.csr_matrix(
         (
-            np.frombuffer(values, dtype=np.float32),
-            np.frombuffer(indices, dtype=np.int32),
-            np.frombuffer(indptr, dtype=np.int64),
+            np.frombuffer(values, dtype=np.float32).copy(),
+            np.frombuffer(indices, dtype=np.int32).copy(),
+            np.frombuffer(indptr, dtype=np.int64).copy(),
         ),
         shape=(rows, 1 << bits),
     )
@@ -78,7 +78,7 @@ def project_top(
     out = _features.project(offsets, data, bits, weights.data.cast("B"), k, top)
     if isinstance(out, bytes):
         empty = np.zeros((n, k, 0), dtype=np.float32)
-        return np.frombuffer(out, dtype=np.float32).reshape(n, k), empty, empty.astype(np.int32)[..., None]
+        return np.frombuffer(out, dtype=np.float32).reshape(n, k), empty, np.zeros((n, k, 0, 2), dtype=np.int32)
     scores, best, spans = out
     return (
         np.frombuffer(scores, dtype=np.float32).reshape(n, k),
@@ -94,10 +94,21 @@ def _fnv(tag: bytes, piece: bytes) -> int:
     return h
 
 
+def cut(normalised_text: str) -> bytes:
+    """The UTF-8 bytes of the text that are read: at most MAX_BYTES, cut before a character."""
+    data = normalised_text.encode()
+    if len(data) <= MAX_BYTES:
+        return data
+    end = MAX_BYTES
+    while end > 0 and data[end] & 0xC0 == 0x80:
+        end -= 1
+    return data[:end]
+
+
 def feature_names(normalised_text: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The word features ('w'/'b', text) and char features ('c', text) of one normalised text,
     in the order the C code hashes them."""
-    words = [w for w in normalised_text.encode()[:MAX_BYTES].split(b" ") if w]
+    words = [w for w in cut(normalised_text).split(b" ") if w]
     word_features: list[tuple[str, str]] = []
     char_features: list[tuple[str, str]] = []
     for i, word in enumerate(words):
@@ -139,7 +150,7 @@ def top_words_reference(normalised_text: str, bits: int, column: np.ndarray, top
     word_features, char_features = feature_names(normalised_text)
     w_word = 1 / math.sqrt(len(word_features)) if word_features else 0.0
     w_char = 1 / math.sqrt(len(char_features)) if char_features else 0.0
-    words = [w for w in normalised_text.encode()[:MAX_BYTES].split(b" ") if w]
+    words = [w for w in cut(normalised_text).split(b" ") if w]
     candidates: list[tuple[str, float]] = []
     for i, word in enumerate(words):
         text = word.decode(errors="surrogateescape")

@@ -19,6 +19,7 @@ import io
 import json
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -214,10 +215,18 @@ def load(path: str | os.PathLike[str]) -> Model:
             arrays = {
                 name: np.load(io.BytesIO(archive.read(f"{name}.npy")), allow_pickle=False) for name in _ARRAYS
             }
-        if meta.get("format") != FORMAT:
-            raise ModelError(f"{path}: not a {FORMAT} file (format {meta.get('format')!r})")
-        labels = tuple(meta["labels"])
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            found = meta.get("format") if isinstance(meta, dict) else type(meta).__name__
+            raise ModelError(f"{path}: not a {FORMAT} file (format {found!r})")
+        labels = tuple(str(label) for label in meta["labels"])
         bits = int(meta["bits"])
+        thresholds, cuts = meta["thresholds"], meta["tone_cuts"]
+        if not 4 <= bits <= 24:
+            raise ModelError(f"{path}: bits {bits} is not between 4 and 24")
+        if not isinstance(thresholds, dict) or set(thresholds) != set(labels):
+            raise ModelError(f"{path}: the thresholds do not name the labels {', '.join(labels)}")
+        if not isinstance(cuts, list) or len(cuts) != 2:
+            raise ModelError(f"{path}: tone_cuts must be two numbers")
         k = len(labels) + 1
         keyword_labels = tuple(meta["keyword_labels"])
         n_dense = len(features.dense_names(keyword_labels))
@@ -232,14 +241,14 @@ def load(path: str | os.PathLike[str]) -> Model:
             sparse_weights=np.ascontiguousarray(arrays["sparse_weights"], dtype=np.float32),
             dense_weights=arrays["dense_weights"].astype(np.float32),
             bias=arrays["bias"].astype(np.float32),
-            thresholds={str(k): float(v) for k, v in meta["thresholds"].items()},
-            tone_cuts=(float(meta["tone_cuts"][0]), float(meta["tone_cuts"][1])),
+            thresholds={str(k): float(v) for k, v in thresholds.items()},
+            tone_cuts=(float(cuts[0]), float(cuts[1])),
             meta=dict(meta.get("meta", {})),
             sha256=hashlib.sha256(data).hexdigest(),
         )
     except ModelError:
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, json.JSONDecodeError) as exc:
+    except (zipfile.BadZipFile, zlib.error, KeyError, IndexError, AttributeError, ValueError, TypeError, OSError) as exc:
         raise ModelError(f"{path}: not a readable readerpulse model ({exc})") from None
 
 

@@ -31,13 +31,15 @@ def _keywords(topic: Topic) -> dict[str, object]:
 
 
 def fingerprint(topic: Topic, model: Model) -> str:
-    """SHA-256 of what decides the topic's hits, not its label or description: its keywords,
-    exclude phrases and threshold, the scorer version, and the model when the model decides the
-    topic (each output of the model reads its own label's keywords only, so another topic's edit
-    changes nothing here)."""
+    """SHA-256 of what decides the topic's hits, not its label or description: the scorer
+    version; for a topic the model decides, the model and the topic's keywords and exclude
+    phrases (its features; each output of the model reads its own label's keywords only, so
+    another topic's edit changes nothing here); for a topic the keywords decide, its keywords,
+    exclude phrases and threshold."""
     definition: dict[str, object] = {"version": VERSION, "id": topic.id, **_keywords(topic)}
     if topic.id in model.labels:
         definition["model"] = model.sha256
+        del definition["threshold"]  # the model's own threshold decides
     return hashlib.sha256(json.dumps(definition, sort_keys=True).encode("utf-8")).hexdigest()
 
 

@@ -86,3 +86,15 @@ def test_explain_command(model_path: Path, tmp_path: Path) -> None:
     assert "HIT alpha" in result.stdout and "tone " in result.stdout and "VADER compound" in result.stdout
     missing = CliRunner().invoke(main, ["explain", "x", "--model", str(tmp_path / "none.model")])
     assert missing.exit_code == 2 and "no model file" in missing.stderr and "Traceback" not in missing.output
+
+
+def test_a_wordless_reply_is_no_model_hit_and_long_text_explains(model_path: Path) -> None:
+    from analysis.score.classify import score_texts
+    from analysis.score.model import load
+
+    model = load(model_path)
+    taxonomy = parse_taxonomy(TAXONOMY)
+    _, result = score_texts(["", "!!! 🙂"], taxonomy, model, ["the ferry again", "who checked"])
+    assert result.topic_hits.height == 0 and not result.skepticism["skeptical"].any()
+    report = explain("中文 " * 5000 + "ferry", taxonomy, model)  # cut inside a character: no error
+    assert report.labels[0].label == "alpha"

@@ -96,3 +96,16 @@ def test_top_words_equal_the_reference() -> None:
             ]
             assert [w for w, _ in got] == [w for w, _ in expected], (text, column)
             assert np.allclose([v for _, v in got], [v for _, v in expected], atol=1e-5)
+
+
+def test_a_long_text_is_cut_before_a_character() -> None:
+    # 3-byte characters: MAX_BYTES falls inside one; C and Python cut before it alike
+    texts = ["中文 " * (features.MAX_BYTES // 7 + 50), "é" * (features.MAX_BYTES // 2 + 3)]
+    assert abs(features.hashed(pl.Series(texts), 10) - features.hashed_reference(texts, 10)).max() < 1e-6
+    normal = features.normalise(pl.Series(texts)).to_list()
+    assert features.cut(normal[0]).decode()  # decodes: no half character
+    weights = np.random.default_rng(5).standard_normal((1 << 10, 1)).astype(np.float32)
+    _, best, spans = features.project_top(pl.Series(texts[:1]), 10, weights, 3)
+    expected = features.top_words_reference(normal[0], 10, weights[:, 0], 3)
+    got = [normal[0][s : s + n] for v, (s, n) in zip(best[0, 0], spans[0, 0], strict=True) if v > 0]
+    assert got == [w for w, _ in expected]

@@ -222,3 +222,48 @@ def test_retagging_keeps_the_rows_of_unchanged_topics(conn: duckdb.DuckDBPyConne
     retagged = conn.execute(HITS).fetchall()
     score_database(conn, ScoreOptions(taxonomy=path, rescore_all=True, scorers=("topics",)))
     assert retagged == conn.execute(HITS).fetchall()
+
+
+def test_retagging_with_a_trained_model_gives_what_rescoring_gives(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """The model's path of a re-tag (its own topic's keywords, the changed outputs only, VADER's
+    stored scores, replies with their parent's keywords) against a full re-score."""
+    from analysis.score.model import load, save
+    from analysis.train import TrainConfig, TrainingRows, fit, keyword_counter
+
+    texts = labelled_texts()
+    taxonomy = load_taxonomy()
+    # a model of the suite's topics, trained on those texts with labels from a few words
+    labels = ("un_inaction", "russia_role", "skepticism")
+    rows = pl.DataFrame({"text": texts}).with_row_index("i").select(
+        pl.format("c{}", "i").alias("id"), pl.lit("labels").alias("source"), pl.format("t{}", "i").alias("thread"),
+        "text", pl.lit(None, pl.String).alias("parent_text"), pl.lit(1.0).alias("weight"),
+        pl.col("text").str.contains("(?i)\\bUN\\b|council").cast(pl.Int8).alias("un_inaction"),
+        pl.col("text").str.contains("(?i)russia|kremlin|moscow").cast(pl.Int8).alias("russia_role"),
+        pl.col("text").str.contains("(?i)\\?|verif").cast(pl.Int8).alias("skepticism"),
+        (pl.col("text").str.len_chars() % 5 / 4 - 0.5).alias("tone"),
+    )
+    model_path = tmp_path / "m.model"
+    save(fit(TrainingRows(rows, labels), keyword_counter(taxonomy), TrainConfig(bits=12, threshold_folds=3)), model_path)
+    model = load(model_path)
+    conn.execute("INSERT INTO articles (article_id, title, source_id) VALUES ('a1', 'Karabakh', 1)")
+    frame = pl.DataFrame({"comment_id": [f"c{i}" for i in range(len(texts))], "text": texts}).with_columns(
+        # every third comment replies to the one before it
+        pl.when(pl.int_range(pl.len()) % 3 == 2).then(pl.format("c{}", pl.int_range(pl.len()) - 1)).alias("parent_id")
+    )
+    conn.register("_texts", frame)
+    conn.execute(
+        "INSERT INTO comments (article_id, comment_id, parent_id, text, source_id)"
+        " SELECT 'a1', comment_id, parent_id, text, 1 FROM _texts"
+    )
+    conn.unregister("_texts")
+    score_database(conn, ScoreOptions(model=model, batch_size=100))
+    edited_path = _edited_test_taxonomy(tmp_path / "edited.toml")
+    summary = score_database(conn, ScoreOptions(taxonomy=edited_path, model=model, batch_size=100))
+    assert "russia_role" in summary.retagged_topics
+    retagged = conn.execute(HITS_WITH_EVIDENCE).fetchall()
+    score_database(conn, ScoreOptions(taxonomy=edited_path, model=model, rescore_all=True, scorers=("topics",)))
+    assert retagged == conn.execute(HITS_WITH_EVIDENCE).fetchall()
+    assert {topic for _, topic, _, _ in retagged} >= {"un_inaction", "russia_role"}
+
+
+HITS_WITH_EVIDENCE = "SELECT c.comment_id, h.topic, h.score, h.evidence FROM topic_hits h JOIN comments c USING (comment_pk) ORDER BY ALL"
