@@ -11,7 +11,8 @@ Read in place from a folder laid out like `../shared/external/` (never copied in
 Each set is split in two, once and for all, by a hash of its rows' ids (RumourEval: of the
 thread, so a thread stays on one side): `train` (80%) and `heldout` (20%). `readerpulse train`
 learns from the train parts only; `evaluate` measures on the held-out parts, which no model
-was fitted or tuned on.
+was fitted on (the two weights `train` gives these sets were chosen looking at them: see
+docs/scoring.md).
 """
 
 from __future__ import annotations
