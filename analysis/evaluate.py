@@ -125,10 +125,10 @@ def pearson(xs: pl.Series, ys: pl.Series) -> float:
     return float(value) if value is not None else math.nan
 
 
-def macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
-    """Mean F1 over negative, neutral and positive."""
+def macro_f1(gold: Sequence[object], predicted: Sequence[object], classes: Sequence[object] = CLASSES) -> float:
+    """Mean F1 over the classes (negative, neutral and positive by default)."""
     scores = []
-    for cls in CLASSES:
+    for cls in classes:
         tp = sum(1 for g, p in zip(gold, predicted, strict=True) if g == cls and p == cls)
         scores.append(_ratio(2 * tp, sum(1 for g in gold if g == cls) + sum(1 for p in predicted if p == cls)))
     return round(sum(scores) / len(scores), 4)
@@ -149,6 +149,18 @@ def tone_metrics(human: pl.Series | None, human_class: pl.Series, tone: pl.Serie
         model_macro_f1=macro_f1(human_class.to_list(), tone_label.to_list()),
         vader_macro_f1=macro_f1(human_class.to_list(), vader_class.to_list()),
     )
+
+
+def _news_tone(frame: pl.DataFrame, predicted: pl.DataFrame, compound: pl.Series) -> ToneMetrics | None:
+    """Tone figures of the label-file rows that have a sentiment label (None: no such row);
+    `predicted` (tone, tone_label) and `compound` are in the rows' order."""
+    known = frame[SENTIMENT].is_not_null()
+    if not known.any():
+        return None
+    human = frame.filter(known)[SENTIMENT]
+    guess = predicted.filter(known)
+    return tone_metrics(human.cast(pl.Float64), pl.select(_sign_class(pl.lit(human))).to_series(),
+                        guess[TONE], guess["tone_label"], compound.filter(known))
 
 
 def _binary_metrics(frame: pl.DataFrame, labels: Sequence[str], predicted: pl.DataFrame) -> list[LabelMetrics]:
@@ -194,13 +206,7 @@ def evaluate_files(paths: Sequence[str | Path], taxonomy: Taxonomy, model: Model
         raise UsageError("no labelled rows in " + ", ".join(str(p) for p in paths))
     frame = with_parent_text(label_set.frame)
     predicted = predictions(frame, taxonomy, model)
-    tone = None
-    known = frame[SENTIMENT].is_not_null()
-    if known.any():
-        gold = frame.filter(known)
-        guess = predicted.filter(known)
-        tone = tone_metrics(gold[SENTIMENT].cast(pl.Float64), pl.select(_sign_class(pl.lit(gold[SENTIMENT]))).to_series(),
-                            guess[TONE], guess["tone_label"], guess["compound"])
+    tone = _news_tone(frame, predicted, predicted["compound"])
     return Evaluation(
         name=", ".join(str(p) for p in paths), method="the model in force", n=frame.height,
         model_sha256=model.sha256, taxonomy_sha256=taxonomy.sha256,
@@ -221,13 +227,7 @@ def evaluate_cross_validation(paths: Sequence[str | Path], taxonomy: Taxonomy, f
     frame = label_set.frame
     with SentimentScorer() as scorer:
         compound = scorer.score(frame["text"].to_list(), sentences=False).comments["compound"]
-    tone = None
-    known = frame[SENTIMENT].is_not_null()
-    if known.any():
-        gold = frame.filter(known)
-        guess = oof.filter(known)
-        tone = tone_metrics(gold[SENTIMENT].cast(pl.Float64), pl.select(_sign_class(pl.lit(gold[SENTIMENT]))).to_series(),
-                            guess[TONE], guess["tone_label"], compound.filter(known))
+    tone = _news_tone(frame, oof, compound)
     return Evaluation(
         name=", ".join(str(p) for p in paths), method=f"{folds}-fold cross-validation grouped by thread",
         n=frame.height, model_sha256="(one model per fold)", taxonomy_sha256=taxonomy.sha256,

@@ -180,25 +180,17 @@ def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
 
 def _tone_cuts(y: np.ndarray, tone: np.ndarray) -> tuple[float, float]:
     """The cuts of the tone that give the best macro-F1 against the sign of the human tone."""
+    from analysis.evaluate import macro_f1
+
     gold = np.sign(np.round(y * 4)).astype(int)
     best, best_f1 = (-0.15, 0.15), -1.0
     for low in np.arange(-0.4, -0.01, 0.025):
         for high in np.arange(0.025, 0.41, 0.025):
             predicted = np.where(tone <= low, -1, np.where(tone >= high, 1, 0))
-            f1 = macro_f1(gold, predicted)
+            f1 = macro_f1(gold.tolist(), predicted.tolist(), (-1, 0, 1))
             if f1 > best_f1 + 1e-9:
                 best, best_f1 = (round(float(low), 3), round(float(high), 3)), f1
     return best
-
-
-def macro_f1(gold: np.ndarray, predicted: np.ndarray) -> float:
-    """Mean F1 of the classes -1, 0, 1."""
-    scores = []
-    for cls in (-1, 0, 1):
-        tp = float(np.sum((predicted == cls) & (gold == cls)))
-        denominator = float(np.sum(predicted == cls) + np.sum(gold == cls))
-        scores.append(2 * tp / denominator if denominator else 0.0)
-    return float(np.mean(scores))
 
 
 def _classifier(config: TrainConfig) -> LogisticRegression:

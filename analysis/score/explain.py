@@ -8,7 +8,6 @@ own feature and its char n-grams; a word pair's share is its pair feature; the d
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -51,20 +50,12 @@ class ExplainReport:
 
 
 def word_contributions(text: str, model: Model, column: int) -> dict[str, float]:
-    """Each word's and word pair's share of output `column`'s n-gram sum."""
+    """Each word's and word pair's share of output `column`'s n-gram sum (a word's occurrences
+    added up)."""
     normal = features.normalise(pl.Series([text], dtype=pl.String)).item()
-    word_features, char_features = features.feature_names(normal)
-    w_word = 1 / math.sqrt(len(word_features)) if word_features else 0.0
-    w_char = 1 / math.sqrt(len(char_features)) if char_features else 0.0
-    weights = model.sparse_weights[:, column]
     shares: dict[str, float] = {}
-    for tag, piece in word_features:
-        shares[piece] = shares.get(piece, 0.0) + w_word * float(weights[features.bucket(tag, piece, model.bits)])
-    for word in {piece for tag, piece in word_features if tag == "w"}:
-        _, chars = features.feature_names(word)
-        share = sum(w_char * float(weights[features.bucket("c", piece, model.bits)]) for _, piece in chars)
-        count = sum(1 for tag, piece in word_features if tag == "w" and piece == word)
-        shares[word] = shares.get(word, 0.0) + share * count
+    for piece, value in features.word_shares(normal, model.bits, model.sparse_weights[:, column]):
+        shares[piece] = shares.get(piece, 0.0) + value
     return shares
 
 

@@ -143,26 +143,32 @@ def hashed_reference(texts: Sequence[str], bits: int) -> sparse.csr_matrix:
     )
 
 
-def top_words_reference(normalised_text: str, bits: int, column: np.ndarray, top: int) -> list[tuple[str, float]]:
-    """`project_top`'s words of one output (`column`: that output's 2**bits weights) in plain
-    Python: every word occurrence (its feature and its char n-grams) and every pair (its pair
-    feature), the `top` largest positive contributions, largest first (the earlier on a tie)."""
+def word_shares(normalised_text: str, bits: int, column: np.ndarray) -> list[tuple[str, float]]:
+    """Each word occurrence's and each pair's share of one output's n-gram sum (`column`: that
+    output's 2**bits weights), in text order: a word's share is its own feature and its char
+    n-grams, a pair's its pair feature. The shares add up to the sum."""
     word_features, char_features = feature_names(normalised_text)
-    w_word = 1 / math.sqrt(len(word_features)) if word_features else 0.0
-    w_char = 1 / math.sqrt(len(char_features)) if char_features else 0.0
+    w_word = np.float32(1 / math.sqrt(len(word_features))) if word_features else np.float32(0)
+    w_char = np.float32(1 / math.sqrt(len(char_features))) if char_features else np.float32(0)
     words = [w for w in cut(normalised_text).split(b" ") if w]
-    candidates: list[tuple[str, float]] = []
+    shares: list[tuple[str, float]] = []
     for i, word in enumerate(words):
-        text = word.decode(errors="surrogateescape")
+        text = word.decode()
         _, chars = feature_names(text)
-        value = np.float32(w_word) * column[bucket("w", text, bits)]
+        value = w_word * column[bucket("w", text, bits)]
         for _, piece in chars:
-            value += np.float32(w_char) * column[bucket("c", piece, bits)]
-        candidates.append((text, float(value)))
+            value += w_char * column[bucket("c", piece, bits)]
+        shares.append((text, float(value)))
         if i:
-            pair = (words[i - 1] + b" " + word).decode(errors="surrogateescape")
-            candidates.append((pair, float(np.float32(w_word) * column[bucket("b", pair, bits)])))
-    ranked = sorted((c for c in candidates if c[1] > 0), key=lambda c: -c[1])  # stable: earlier first on a tie
+            pair = (words[i - 1] + b" " + word).decode()
+            shares.append((pair, float(w_word * column[bucket("b", pair, bits)])))
+    return shares
+
+
+def top_words_reference(normalised_text: str, bits: int, column: np.ndarray, top: int) -> list[tuple[str, float]]:
+    """`project_top`'s words of one output in plain Python: the `top` largest positive
+    `word_shares`, largest first (the earlier on a tie)."""
+    ranked = sorted((c for c in word_shares(normalised_text, bits, column) if c[1] > 0), key=lambda c: -c[1])
     return ranked[:top]
 
 
