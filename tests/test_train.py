@@ -172,3 +172,10 @@ def test_a_corrupt_member_is_one_model_error(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     with pytest.raises(model_module.ModelError, match="m.model"):
         model_module.load(path)
+
+
+def test_an_unwritable_model_path_is_one_model_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", "utf-8")
+    with pytest.raises(model_module.ModelError, match="cannot write the model"):
+        model_module.save(fit(synthetic_rows(), no_keywords, CONFIG), blocker / "m.model")

@@ -14,6 +14,7 @@ written with a fixed date and order, so the same training gives the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -189,10 +190,15 @@ def save(model: Model, path: str | os.PathLike[str]) -> str:
             _write(archive, f"{name}.npy", member.getvalue())
     data = buffer.getvalue()
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(target.name + ".tmp")
-    temporary.write_bytes(data)
-    temporary.replace(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(data)
+        temporary.replace(target)  # whole or not at all
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        raise ModelError(f"{target}: cannot write the model ({exc.strerror or exc})") from None
     return hashlib.sha256(data).hexdigest()
 
 
