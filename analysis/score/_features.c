@@ -143,7 +143,7 @@ static void keep_top(float *best, int32_t *span, int top, float value, uint32_t 
    keeping per output the `top` words and word pairs that add most to it: a word's share is its
    own feature and its char n-grams, a pair's its pair feature. acc: 2k floats of scratch. */
 static void project_words(const Scratch *s, const float *w, int k, float ww, float wc, int top, float *o,
-                          float *best, int32_t *span, float *acc) {
+                          float *best, int32_t *span, float *acc, const uint8_t *skip) {
     float *pair = acc + k;
     for (Py_ssize_t i = 0; i < s->n_words; i++) {
         const float *row = w + (Py_ssize_t)s->word[s->uni[i]] * k;
@@ -157,14 +157,19 @@ static void project_words(const Scratch *s, const float *w, int k, float ww, flo
             const float *prow = w + (Py_ssize_t)s->word[s->uni[i] + 1] * k;
             for (int c = 0; c < k; c++) pair[c] = ww * prow[c];
         }
+        /* a skipped word (a function word, by its unigram's bucket) is no evidence; a pair is
+           when one of its words is not skipped */
+        int skip_word = skip && skip[s->word[s->uni[i]]];
+        int skip_pair = i && skip_word && skip && skip[s->word[s->uni[i - 1]]];
         for (int c = 0; c < k; c++) {
             float *b = best + (Py_ssize_t)c * top;
             int32_t *sp = span + (Py_ssize_t)c * top * 2;
             o[c] += acc[c];
-            keep_top(b, sp, top, acc[c], s->starts[i], s->lens[i]);
+            if (!skip_word) keep_top(b, sp, top, acc[c], s->starts[i], s->lens[i]);
             if (i) {
                 o[c] += pair[c];
-                keep_top(b, sp, top, pair[c], s->starts[i - 1], s->starts[i] + s->lens[i] - s->starts[i - 1]);
+                if (!skip_pair)
+                    keep_top(b, sp, top, pair[c], s->starts[i - 1], s->starts[i] + s->lens[i] - s->starts[i - 1]);
             }
         }
     }
@@ -264,9 +269,9 @@ done:
 }
 
 static PyObject *project(PyObject *self, PyObject *args) {
-    PyObject *o_off, *o_data, *o_w;
+    PyObject *o_off, *o_data, *o_w, *o_skip = Py_None;
     int bits, k, top = 0;
-    if (!PyArg_ParseTuple(args, "OOiOi|i", &o_off, &o_data, &bits, &o_w, &k, &top)) return NULL;
+    if (!PyArg_ParseTuple(args, "OOiOi|iO", &o_off, &o_data, &bits, &o_w, &k, &top, &o_skip)) return NULL;
     if (top < 0 || top > 16) {
         PyErr_SetString(PyExc_ValueError, "top must be between 0 and 16");
         return NULL;
@@ -276,12 +281,18 @@ static PyObject *project(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "k must be between 1 and 4096");
         return NULL;
     }
-    Py_buffer v_off, v_data, v_w;
+    Py_buffer v_off, v_data, v_w, v_skip = {0};
     Py_ssize_t rows;
     if (get_buffers(o_off, o_data, &v_off, &v_data, &rows)) return NULL;
     if (PyObject_GetBuffer(o_w, &v_w, PyBUF_SIMPLE) < 0) {
         PyBuffer_Release(&v_off);
         PyBuffer_Release(&v_data);
+        return NULL;
+    }
+    if (o_skip != Py_None && PyObject_GetBuffer(o_skip, &v_skip, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&v_off);
+        PyBuffer_Release(&v_data);
+        PyBuffer_Release(&v_w);
         return NULL;
     }
     PyObject *result = NULL;
@@ -293,6 +304,11 @@ static PyObject *project(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "weights: 2**bits x k float32 values, row-major");
         goto done;
     }
+    if (v_skip.buf && v_skip.len != dim) {
+        PyErr_SetString(PyExc_ValueError, "skip: one byte per bucket (2**bits)");
+        goto done;
+    }
+    const uint8_t *skip = (const uint8_t *)v_skip.buf;
     s = calloc(1, sizeof(Scratch));
     out = calloc((size_t)(rows ? rows : 1) * (size_t)k, sizeof(float));
     if (top) {
@@ -313,7 +329,7 @@ static PyObject *project(PyObject *self, PyObject *args) {
         float ww = s->n_word ? (float)(1.0 / sqrt((double)s->n_word)) : 0.0f;
         float wc = s->n_chr ? (float)(1.0 / sqrt((double)s->n_chr)) : 0.0f;
         if (top) {
-            project_words(s, w, k, ww, wc, top, o, best + r * k * top, span + r * k * top * 2, acc);
+            project_words(s, w, k, ww, wc, top, o, best + r * k * top, span + r * k * top * 2, acc, skip);
             continue;
         }
         for (Py_ssize_t j = 0; j < s->n_word; j++) {
@@ -344,14 +360,16 @@ done:
     PyBuffer_Release(&v_off);
     PyBuffer_Release(&v_data);
     PyBuffer_Release(&v_w);
+    if (v_skip.buf) PyBuffer_Release(&v_skip);
     return result;
 }
 
 static PyMethodDef methods[] = {
     {"hashed", hashed, METH_VARARGS, "hashed(offsets, data, bits) -> (indptr, indices, values) bytes of a CSR matrix"},
     {"project", project, METH_VARARGS,
-     "project(offsets, data, bits, weights, k[, top]) -> float32 bytes, rows x k; with top > 0, also the top "
-     "word contributions (float32 rows x k x top) and their byte spans (int32 rows x k x top x 2)"},
+     "project(offsets, data, bits, weights, k[, top[, skip]]) -> float32 bytes, rows x k; with top > 0, also "
+     "the top word contributions (float32 rows x k x top) and their character spans (int32 rows x k x top x 2), "
+     "leaving out the words whose unigram bucket is set in skip (one byte per bucket)"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -15,11 +15,13 @@ model's decision most (the model's evidence words, highest first). The tone is t
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
+from analysis.score import features
 from analysis.score.keywords import keyword_matches, keyword_score, normalised_text
 from analysis.score.model import TONE, Model, Prediction
 from analysis.score.taxonomy import SKEPTICISM, Taxonomy
@@ -29,8 +31,7 @@ NEVER = 1.01  # a threshold no score reaches
 TONE_SCORER = "tone"
 TONE_VERSION = "tone-1"
 EVIDENCE_WORDS = 3  # model evidence words per hit
-CANDIDATE_WORDS = 5  # kept per output while scoring (a repeated word takes two places, function words drop out)
-_FUNCTION_WORDS = sorted({word.replace("'", "") for word in STOPWORDS})
+CANDIDATE_WORDS = EVIDENCE_WORDS + 1  # kept per output while scoring: a repeated word takes two places
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,15 @@ def _predict(
         parents.is_not_null().cast(pl.Float32).to_numpy(),
         normal,
         top=top,
+        skip=_function_words(model.bits) if top else None,
     )
     return texts, matches, normal, prediction
+
+
+@functools.cache
+def _function_words(bits: int) -> np.ndarray:
+    """The buckets of function words ("the", "and"): no evidence an analyst can read."""
+    return features.bucket_mask(sorted({word.replace("'", "") for word in STOPWORDS}), bits)
 
 
 def classify(
@@ -198,15 +206,8 @@ def _evidence(
         },
         schema={"_row": pl.UInt32, "label": pl.String, "value": pl.Float32, "start": pl.Int64, "length": pl.Int64},
     ).filter(pl.col("value") > 0)
-    # function words ("the", "and") are no evidence an analyst can read: a word counts when it is
-    # not one, a pair when one of its words is not
-    parts = pl.col("word").str.split_exact(" ", 1)
-    function = parts.struct.field("field_0").is_in(_FUNCTION_WORDS) & (
-        parts.struct.field("field_1").is_null() | parts.struct.field("field_1").is_in(_FUNCTION_WORDS)
-    )
     words = (
         found.with_columns(normal.gather(found["_row"]).str.slice(found["start"], found["length"]).alias("word"))
-        .filter(~function)
         .group_by(["_row", "label"], maintain_order=True)
         .agg(pl.col("word").unique(maintain_order=True).head(EVIDENCE_WORDS).alias("words"))
     )

@@ -14,7 +14,7 @@ about what it answers); whether it is a reply; its question and exclamation mark
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import polars as pl
@@ -65,17 +65,24 @@ def project(texts: pl.Series, bits: int, weights: np.ndarray, normalised_texts: 
 
 
 def project_top(
-    texts: pl.Series, bits: int, weights: np.ndarray, top: int, normalised_texts: pl.Series | None = None
+    texts: pl.Series,
+    bits: int,
+    weights: np.ndarray,
+    top: int,
+    normalised_texts: pl.Series | None = None,
+    skip: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`project`, and per text and output the `top` words or word pairs of the normalised text
     that add most to the sum (positive contributions only, largest first): their contributions
     (rows x k x top, 0 for an empty place) and character spans (rows x k x top x 2: start,
     length) in the normalised text. A word's contribution is its own feature and its char
-    n-grams; a pair's, its pair feature (`explain.word_contributions` adds them up per word)."""
+    n-grams; a pair's, its pair feature (`word_shares`). `skip` (`bucket_mask`): words left out
+    of the top words, and pairs of two of them (function words: no evidence)."""
     weights = np.ascontiguousarray(weights, dtype=np.float32)
     offsets, data = text_buffers(normalised_texts if normalised_texts is not None else normalise(texts))
     n, k = len(texts), weights.shape[1]
-    out = _features.project(offsets, data, bits, weights.data.cast("B"), k, top)
+    mask = None if skip is None else np.ascontiguousarray(skip, dtype=np.uint8).data.cast("B")
+    out = _features.project(offsets, data, bits, weights.data.cast("B"), k, top, mask)
     if isinstance(out, bytes):
         empty = np.zeros((n, k, 0), dtype=np.float32)
         return np.frombuffer(out, dtype=np.float32).reshape(n, k), empty, np.zeros((n, k, 0, 2), dtype=np.int32)
@@ -165,10 +172,25 @@ def word_shares(normalised_text: str, bits: int, column: np.ndarray) -> list[tup
     return shares
 
 
-def top_words_reference(normalised_text: str, bits: int, column: np.ndarray, top: int) -> list[tuple[str, float]]:
+def bucket_mask(words: Iterable[str], bits: int) -> np.ndarray:
+    """One byte per bucket, 1 where the unigram feature of one of `words` falls (`project_top`'s skip)."""
+    mask = np.zeros(1 << bits, dtype=np.uint8)
+    mask[[bucket("w", word, bits) for word in words]] = 1
+    return mask
+
+
+def top_words_reference(
+    normalised_text: str, bits: int, column: np.ndarray, top: int, skip: np.ndarray | None = None
+) -> list[tuple[str, float]]:
     """`project_top`'s words of one output in plain Python: the `top` largest positive
-    `word_shares`, largest first (the earlier on a tie)."""
-    ranked = sorted((c for c in word_shares(normalised_text, bits, column) if c[1] > 0), key=lambda c: -c[1])
+    `word_shares`, largest first (the earlier on a tie), without the skipped words and pairs of
+    two skipped words."""
+
+    def skipped(piece: str) -> bool:
+        return skip is not None and all(skip[bucket("w", word, bits)] for word in piece.split(" "))
+
+    shares = word_shares(normalised_text, bits, column)
+    ranked = sorted((c for c in shares if c[1] > 0 and not skipped(c[0])), key=lambda c: -c[1])
     return ranked[:top]
 
 

@@ -126,13 +126,14 @@ class Model:
         is_reply: np.ndarray,
         normalised_texts: pl.Series | None = None,
         top: int = 0,
+        skip: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Linear outputs (rows x outputs) before the link function, and per output the `top`
         words that add most to it (`features.project_top`). `keyword_counts` and `parent_counts`
         have one column per `keyword_labels` entry; `normalised_texts` (features.normalise of
-        the texts) when the caller has them."""
+        the texts) when the caller has them; `skip`: words that are no evidence (`features.bucket_mask`)."""
         dense = features.dense(texts, vader, keyword_counts, parent_counts, is_reply)
-        z, best, spans = features.project_top(texts, self.bits, self.sparse_weights, top, normalised_texts)
+        z, best, spans = features.project_top(texts, self.bits, self.sparse_weights, top, normalised_texts, skip)
         return np.asarray(z + dense @ self.dense_weights + self.bias, dtype=np.float64), best, spans
 
     def predict(
@@ -144,10 +145,11 @@ class Model:
         is_reply: np.ndarray,
         normalised_texts: pl.Series | None = None,
         top: int = 0,
+        skip: np.ndarray | None = None,
     ) -> Prediction:
         """Per text: one probability column per label (named as the label) and `tone` in [-1, 1];
         with `top`, the words that pushed each output most."""
-        z, best, spans = self.raw(texts, vader, keyword_counts, parent_counts, is_reply, normalised_texts, top)
+        z, best, spans = self.raw(texts, vader, keyword_counts, parent_counts, is_reply, normalised_texts, top, skip)
         columns = {label: 1.0 / (1.0 + np.exp(-z[:, i])) for i, label in enumerate(self.labels)}
         columns[TONE] = np.clip(z[:, -1], -1.0, 1.0)
         return Prediction(pl.DataFrame(columns), best, spans)

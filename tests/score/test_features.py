@@ -109,3 +109,15 @@ def test_a_long_text_is_cut_before_a_character() -> None:
     expected = features.top_words_reference(normal[0], 10, weights[:, 0], 3)
     got = [normal[0][s : s + n] for v, (s, n) in zip(best[0, 0], spans[0, 0], strict=True) if v > 0]
     assert got == [w for w, _ in expected]
+
+
+def test_skipped_words_are_no_top_words() -> None:
+    rng = np.random.default_rng(9)
+    weights = np.abs(rng.standard_normal((1 << 10, 1))).astype(np.float32)  # every share positive
+    skip = features.bucket_mask(["the", "and"], 10)
+    text = "the ferry and the harbour and the"
+    _, best, spans = features.project_top(pl.Series([text]), 10, weights, 6, skip=skip)
+    got = [text[s : s + n] for v, (s, n) in zip(best[0, 0], spans[0, 0], strict=True) if v > 0]
+    assert got == [w for w, _ in features.top_words_reference(text, 10, weights[:, 0], 6, skip)]
+    assert "the" not in got and "and" not in got and "and the" not in got
+    assert {"the ferry", "ferry and", "ferry"} & set(got)  # a pair with one content word stays
