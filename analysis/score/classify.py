@@ -9,8 +9,9 @@ For each topic of the taxonomy and for skepticism:
   is 1 - 0.5**k for k distinct keywords matched, a hit when it reaches the topic's `threshold`
   in the taxonomy (0.5, one keyword, unless the file says otherwise).
 
-A hit's evidence is the keywords it matched, then the words of the comment that pushed the
-model's decision most (the model's evidence words, highest first). The tone is the model's.
+A hit's evidence is the keywords it matched, then up to three words or word pairs of the comment
+that pushed the model's output most (kept by the C projection, `features.project_top`; function
+words are not evidence). The tone is the model's.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class Classified:
     topic_hits: pl.DataFrame  # key, topic, score, evidence
     skepticism: pl.DataFrame  # key, score, skeptical, cues
     tone: pl.DataFrame  # key, tone, tone_label
-    scores: pl.DataFrame  # every label's score per row (key, <label>...): for explain and label export
+    scores: pl.DataFrame  # every label's score per row (key, <label>...): for explain
 
 
 def decisions(taxonomy: Taxonomy, model: Model) -> list[Decision]:
