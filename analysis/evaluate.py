@@ -226,7 +226,7 @@ def evaluate_cross_validation(paths: Sequence[str | Path], taxonomy: Taxonomy, f
     oof = cross_validate(rows, keyword_counter(taxonomy), folds)
     frame = label_set.frame
     with SentimentScorer() as scorer:
-        compound = scorer.score(frame["text"].to_list(), sentences=False).comments["compound"]
+        compound = scorer.comment_scores(frame["text"].to_list())["compound"]
     tone = _news_tone(frame, oof, compound)
     return Evaluation(
         name=", ".join(str(p) for p in paths), method=f"{folds}-fold cross-validation grouped by thread",

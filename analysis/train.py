@@ -148,7 +148,7 @@ def featurise(
     texts = frame["text"].fill_null("")
     parents = frame["parent_text"]
     with SentimentScorer() as scorer:
-        vader = scorer.score(texts.to_list(), sentences=False).comments
+        vader = scorer.comment_scores(texts.to_list())
     counts = keyword_counts(texts, keyword_labels)
     parent_counts = keyword_counts(parents.fill_null(""), keyword_labels)
     is_reply = parents.is_not_null().cast(pl.Float32).to_numpy()

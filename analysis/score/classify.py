@@ -242,9 +242,8 @@ def score_texts(
     series = pl.Series("text", texts, dtype=pl.String)
     parents = pl.Series("parent_text", parent_texts if parent_texts is not None else [None] * len(series), dtype=pl.String)
     with SentimentScorer() as scorer:
-        vader = scorer.score(series.fill_null("").to_list(), sentences=False).comments
+        vader = scorer.comment_scores(series.fill_null("").to_list())
     frame = pl.DataFrame({"row": pl.int_range(len(series), eager=True), "text": series, "parent_text": parents})
-    vader = vader.select("neg", "neu", "pos", "compound")
     return vader.with_row_index("row").with_columns(pl.col("row").cast(pl.Int64)), classify(frame, vader, taxonomy, model, key="row")
 
 
@@ -263,7 +262,7 @@ def uncertainty(comments: pl.DataFrame, taxonomy: Taxonomy, model: Model, batch:
     with SentimentScorer() as scorer:
         for start in range(0, comments.height, batch):
             chunk = comments.slice(start, batch)
-            vader = scorer.score(chunk["text"].fill_null("").to_list(), sentences=False).comments.sort("index")
-            prediction = _predict(chunk, vader.select("neg", "neu", "pos", "compound"), taxonomy, model, 0)[3]
+            vader = scorer.comment_scores(chunk["text"].fill_null("").to_list())
+            prediction = _predict(chunk, vader, taxonomy, model, 0)[3]
             parts.append(prediction.scores.select((-distance).alias("uncertainty")).to_series())
     return pl.concat(parts) if parts else pl.Series("uncertainty", [], dtype=pl.Float64)

@@ -18,6 +18,7 @@ from analysis.score.classify import Decision, decisions, score_texts
 from analysis.score.keywords import keyword_matches
 from analysis.score.model import TONE, Model
 from analysis.score.taxonomy import Taxonomy
+from analysis.score.vader import COLUMNS as VADER_COLUMNS
 
 SHOWN = 4  # words pushing each way
 
@@ -79,7 +80,7 @@ def explain(text: str, taxonomy: Taxonomy, model: Model, parent_text: str | None
     counts = np.array([[len(matched.get(label) or []) for label in model.keyword_labels]], dtype=np.float32)
     parent_counts = np.array([[len(parent_matched.get(label) or []) for label in model.keyword_labels]], dtype=np.float32)
     dense = features.dense(
-        pl.Series([text], dtype=pl.String), vader.select("neg", "neu", "pos", "compound"), counts, parent_counts,
+        pl.Series([text], dtype=pl.String), vader.select(VADER_COLUMNS), counts, parent_counts,
         np.array([1.0 if parent_text is not None else 0.0], dtype=np.float32),
     )[0]
     explanations = [_explain_label(d, text, scores, matched, model, dense) for d in decisions(taxonomy, model)]

@@ -26,12 +26,14 @@ from analysis.score import classify, links, sentiment, skepticism, topics
 from analysis.score.model import Model, load_model
 from analysis.score.sentiment import PendingSentiment, SentimentScorer, label_expr
 from analysis.score.taxonomy import Taxonomy, load_taxonomy
+from analysis.score.vader import (
+    COLUMNS as VADER_COLUMNS,  # the models' input from the sentiment scorer
+)
 from analysis.store.db import transaction
 
 SCORERS = (sentiment.SCORER, topics.SCORER, skepticism.SCORER, classify.TONE_SCORER, links.SCORER)
 # the scorers the model decides: one classification of a batch gives all three
 MODEL_SCORERS = (topics.SCORER, skepticism.SCORER, classify.TONE_SCORER)
-VADER_COLUMNS = ("neg", "neu", "pos", "compound")  # the model's input from the sentiment scorer
 SCORE_TABLES = ("sentiment", "sentence_sentiment", "topic_hits", "skepticism", "tone", "passage_links")
 TABLES_OF = {
     sentiment.SCORER: ("sentiment", "sentence_sentiment"),
@@ -322,7 +324,7 @@ def score_batch(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scorer") as pool:
         classified = None
         if vader is not None and any(name in runs for name in MODEL_SCORERS):
-            comments = vader.comments.sort("index").select("neg", "neu", "pos", "compound")
+            comments = vader.comments.select(VADER_COLUMNS)  # in the batch's order
             classified = pool.submit(classify.classify, batch, comments, taxonomy, model)
         if index is not None and links.SCORER in runs:
             scores.links = with_run(index.link(batch), links.SCORER)
@@ -569,8 +571,8 @@ def _retag_topics(
                     for batch in batches:
                         vader = batch.select(VADER_COLUMNS)
                         if vader.null_count().sum_horizontal().item():  # not all scored by sentiment
-                            vader = scorer.score(batch["text"].to_list(), sentences=False).comments.sort("index")
-                        result = classify.classify(batch, vader.select(VADER_COLUMNS), part, model.restricted(changed))
+                            vader = scorer.comment_scores(batch["text"].to_list())
+                        result = classify.classify(batch, vader, part, model.restricted(changed))
                         hits = result.topic_hits
                         writer.submit(partial(write_retag, batch=batch, hits=hits, changed=changed, run_id=run_id))
                         for topic, count in hits.group_by("topic").len().iter_rows():

@@ -191,3 +191,8 @@ class SentimentScorer:
     def score(self, texts: Sequence[str], *, sentences: bool = True) -> SentimentResult:
         """Scores of every text, in input order."""
         return self.start(texts, sentences=sentences).result()
+
+    def comment_scores(self, texts: Sequence[str]) -> pl.DataFrame:
+        """VADER's neg, neu, pos and compound of every text, in input order (no sentences): what
+        the scoring models read."""
+        return self.score(texts, sentences=False).comments.select(vader.COLUMNS)
