@@ -330,14 +330,12 @@ def cross_validate(
         train_index = np.flatnonzero(train_mask)
         sub = TrainingRows(frame[train_index], rows.labels, rows.sources)
         model = fit(sub, keyword_counts, config, Featurised(feats.rows(train_index), feats.keyword_labels))
-        x_test = feats.rows(test_index)
-        for i, label in enumerate(model.labels):
-            z = x_test @ np.concatenate([model.sparse_weights[:, i], model.dense_weights[:, i]]) + model.bias[i]
-            result[label][test_index] = (1 / (1 + np.exp(-z))) >= model.thresholds[label]
-        z = x_test @ np.concatenate([model.sparse_weights[:, -1], model.dense_weights[:, -1]]) + model.bias[-1]
-        tone[test_index] = np.clip(z, -1, 1)
-        low, high = model.tone_cuts
-        tone_label[test_index] = np.where(z <= low, "negative", np.where(z >= high, "positive", "neutral"))
+        weights = np.vstack([model.sparse_weights, model.dense_weights])
+        outputs = model.outputs_of(feats.rows(test_index) @ weights + model.bias)
+        for label in model.labels:
+            result[label][test_index] = (outputs[label] >= model.thresholds[label]).to_numpy()
+        tone[test_index] = outputs[TONE].to_numpy()
+        tone_label[test_index] = outputs.select(model.tone_label(pl.col(TONE)).alias("label"))["label"].to_numpy()
     columns: dict[str, pl.Series] = {"id": frame["id"]}
     for label in rows.labels:
         columns[label] = pl.Series(label, list(result[label]), dtype=pl.Boolean)

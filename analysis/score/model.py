@@ -96,7 +96,7 @@ class Model:
 
     @property
     def outputs(self) -> tuple[str, ...]:
-        """Column names of `raw`: the labels, then the tone."""
+        """The model's outputs, in column order: the labels, then the tone."""
         return (*self.labels, TONE)
 
     def restricted(self, labels: tuple[str, ...]) -> Model:
@@ -117,25 +117,6 @@ class Model:
         """The dense features this model reads."""
         return features.dense_names(self.keyword_labels)
 
-    def raw(
-        self,
-        texts: pl.Series,
-        vader: pl.DataFrame,
-        keyword_counts: np.ndarray,
-        parent_counts: np.ndarray,
-        is_reply: np.ndarray,
-        normalised_texts: pl.Series | None = None,
-        top: int = 0,
-        skip: np.ndarray | None = None,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Linear outputs (rows x outputs) before the link function, and per output the `top`
-        words that add most to it (`features.project_top`). `keyword_counts` and `parent_counts`
-        have one column per `keyword_labels` entry; `normalised_texts` (features.normalise of
-        the texts) when the caller has them; `skip`: words that are no evidence (`features.bucket_mask`)."""
-        dense = features.dense(texts, vader, keyword_counts, parent_counts, is_reply)
-        z, best, spans = features.project_top(texts, self.bits, self.sparse_weights, top, normalised_texts, skip)
-        return np.asarray(z + dense @ self.dense_weights + self.bias, dtype=np.float64), best, spans
-
     def predict(
         self,
         texts: pl.Series,
@@ -148,11 +129,22 @@ class Model:
         skip: np.ndarray | None = None,
     ) -> Prediction:
         """Per text: one probability column per label (named as the label) and `tone` in [-1, 1];
-        with `top`, the words that pushed each output most."""
-        z, best, spans = self.raw(texts, vader, keyword_counts, parent_counts, is_reply, normalised_texts, top, skip)
+        with `top`, the words that pushed each output most (`features.project_top`).
+
+        `keyword_counts` and `parent_counts` have one column per `keyword_labels` entry;
+        `normalised_texts` (features.normalise of the texts) when the caller has them; `skip`:
+        words that are no evidence (`features.bucket_mask`)."""
+        dense = features.dense(texts, vader, keyword_counts, parent_counts, is_reply)
+        z, best, spans = features.project_top(texts, self.bits, self.sparse_weights, top, normalised_texts, skip)
+        return Prediction(self.outputs_of(z + dense @ self.dense_weights + self.bias), best, spans)
+
+    def outputs_of(self, z: np.ndarray) -> pl.DataFrame:
+        """The linear outputs (rows x outputs) through their link: a probability per label, the
+        tone clipped to [-1, 1]."""
+        z = np.asarray(z, dtype=np.float64)
         columns = {label: 1.0 / (1.0 + np.exp(-z[:, i])) for i, label in enumerate(self.labels)}
         columns[TONE] = np.clip(z[:, -1], -1.0, 1.0)
-        return Prediction(pl.DataFrame(columns), best, spans)
+        return pl.DataFrame(columns)
 
     def tone_label(self, tone: pl.Expr) -> pl.Expr:
         """negative / neutral / positive from the tone and the model's cuts."""
