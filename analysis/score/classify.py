@@ -96,7 +96,7 @@ def _predict(
         texts,
         vader,
         keyword_counts(matches, model.keyword_labels),
-        _parent_counts(parents, taxonomy, model.keyword_labels),
+        parent_keyword_counts(parents, taxonomy, model.keyword_labels),
         parents.is_not_null().cast(pl.Float32).to_numpy(),
         normal,
         top=top,
@@ -169,7 +169,7 @@ def _hits(scores: pl.DataFrame, rules: list[Decision], key: str) -> pl.DataFrame
     return pl.concat(frames) if frames else indexed.select("_row", key, pl.lit("").alias("label"), pl.lit(0.0).alias("score")).clear()
 
 
-def _parent_counts(parents: pl.Series, taxonomy: Taxonomy, labels: tuple[str, ...]) -> np.ndarray:
+def parent_keyword_counts(parents: pl.Series, taxonomy: Taxonomy, labels: tuple[str, ...]) -> np.ndarray:
     """keyword_counts of the parents, matched only for the rows that have one."""
     counts = np.zeros((len(parents), len(labels)), dtype=np.float32)
     present = parents.is_not_null()

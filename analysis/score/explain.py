@@ -14,7 +14,13 @@ import numpy as np
 import polars as pl
 
 from analysis.score import features
-from analysis.score.classify import Decision, decisions, score_texts
+from analysis.score.classify import (
+    Decision,
+    decisions,
+    keyword_counts,
+    parent_keyword_counts,
+    score_texts,
+)
 from analysis.score.keywords import keyword_matches
 from analysis.score.model import TONE, Model
 from analysis.score.taxonomy import Taxonomy
@@ -75,13 +81,14 @@ def explain(text: str, taxonomy: Taxonomy, model: Model, parent_text: str | None
     """Scores of one text (with its parent's, for a reply) and the reasons for each."""
     vader, result = score_texts([text], taxonomy, model, [parent_text])
     scores = result.scores.row(0, named=True)
-    matched = keyword_matches(pl.Series([text], dtype=pl.String), taxonomy).row(0, named=True)
-    parent_matched = keyword_matches(pl.Series([parent_text or ""], dtype=pl.String), taxonomy).row(0, named=True)
-    counts = np.array([[len(matched.get(label) or []) for label in model.keyword_labels]], dtype=np.float32)
-    parent_counts = np.array([[len(parent_matched.get(label) or []) for label in model.keyword_labels]], dtype=np.float32)
+    texts = pl.Series([text], dtype=pl.String)
+    parents = pl.Series([parent_text], dtype=pl.String)
+    matches = keyword_matches(texts, taxonomy)
+    matched = matches.row(0, named=True)
     dense = features.dense(
-        pl.Series([text], dtype=pl.String), vader.select(VADER_COLUMNS), counts, parent_counts,
-        np.array([1.0 if parent_text is not None else 0.0], dtype=np.float32),
+        texts, vader.select(VADER_COLUMNS), keyword_counts(matches, model.keyword_labels),
+        parent_keyword_counts(parents, taxonomy, model.keyword_labels),
+        parents.is_not_null().cast(pl.Float32).to_numpy(),
     )[0]
     explanations = [_explain_label(d, text, scores, matched, model, dense) for d in decisions(taxonomy, model)]
     tone = result.tone.row(0, named=True)
