@@ -156,6 +156,23 @@ def test_an_interrupted_retag_resumes(db: duckdb.DuckDBPyConnection, tmp_path: P
     ]
 
 
+def _store(conn: duckdb.DuckDBPyConnection, texts: list[str], reply_every: int = 0) -> None:
+    """One article with the texts as its comments c0, c1, ...; with `reply_every` n, every n-th
+    comment replies to the one before it."""
+    index = pl.int_range(pl.len())
+    frame = pl.DataFrame({"text": texts}).with_columns(
+        pl.format("c{}", index).alias("comment_id"),
+        (pl.when(index % reply_every == reply_every - 1).then(pl.format("c{}", index - 1)) if reply_every else pl.lit(None, pl.String)).alias("parent_id"),
+    )
+    conn.execute("INSERT INTO articles (article_id, title, source_id) VALUES ('a1', 'Karabakh', 1)")
+    conn.register("_texts", frame)
+    conn.execute(
+        "INSERT INTO comments (article_id, comment_id, parent_id, text, source_id)"
+        " SELECT 'a1', comment_id, parent_id, text, 1 FROM _texts"
+    )
+    conn.unregister("_texts")
+
+
 def labelled_texts() -> list[str]:
     """The comment texts of our own labelled sets (data/heldout): a varied corpus to score."""
     texts = []
@@ -182,11 +199,7 @@ def _edited_test_taxonomy(path: Path) -> Path:
 def test_retagging_gives_what_rescoring_everything_gives(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     texts = labelled_texts()
     assert len(texts) > 100
-    conn.execute("INSERT INTO articles (article_id, title, source_id) VALUES ('a1', 'Karabakh', 1)")
-    frame = pl.DataFrame({"comment_id": [f"c{i}" for i in range(len(texts))], "text": texts})
-    conn.register("_texts", frame)
-    conn.execute("INSERT INTO comments (article_id, comment_id, text, source_id) SELECT 'a1', comment_id, text, 1 FROM _texts")
-    conn.unregister("_texts")
+    _store(conn, texts)
     score_database(conn, ScoreOptions(batch_size=100))
     before = load_taxonomy()
     edited_path = _edited_test_taxonomy(tmp_path / "edited.toml")
@@ -205,11 +218,7 @@ def test_retagging_gives_what_rescoring_everything_gives(conn: duckdb.DuckDBPyCo
 
 def test_retagging_keeps_the_rows_of_unchanged_topics(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     texts = labelled_texts()
-    conn.execute("INSERT INTO articles (article_id, title, source_id) VALUES ('a1', 'Karabakh', 1)")
-    frame = pl.DataFrame({"comment_id": [f"c{i}" for i in range(len(texts))], "text": texts})
-    conn.register("_texts", frame)
-    conn.execute("INSERT INTO comments (article_id, comment_id, text, source_id) SELECT 'a1', comment_id, text, 1 FROM _texts")
-    conn.unregister("_texts")
+    _store(conn, texts)
     score_database(conn, ScoreOptions(batch_size=100))
     kept = "SELECT * FROM topic_hits WHERE topic <> 'russia_role' ORDER BY ALL"
     unchanged_rows = conn.execute(kept).fetchall()
@@ -245,17 +254,7 @@ def test_retagging_with_a_trained_model_gives_what_rescoring_gives(conn: duckdb.
     model_path = tmp_path / "m.model"
     save(fit(TrainingRows(rows, labels), keyword_counter(taxonomy), TrainConfig(bits=12, threshold_folds=3)), model_path)
     model = load(model_path)
-    conn.execute("INSERT INTO articles (article_id, title, source_id) VALUES ('a1', 'Karabakh', 1)")
-    frame = pl.DataFrame({"comment_id": [f"c{i}" for i in range(len(texts))], "text": texts}).with_columns(
-        # every third comment replies to the one before it
-        pl.when(pl.int_range(pl.len()) % 3 == 2).then(pl.format("c{}", pl.int_range(pl.len()) - 1)).alias("parent_id")
-    )
-    conn.register("_texts", frame)
-    conn.execute(
-        "INSERT INTO comments (article_id, comment_id, parent_id, text, source_id)"
-        " SELECT 'a1', comment_id, parent_id, text, 1 FROM _texts"
-    )
-    conn.unregister("_texts")
+    _store(conn, texts, reply_every=3)  # every third comment replies to the one before it
     score_database(conn, ScoreOptions(model=model, batch_size=100))
     edited_path = _edited_test_taxonomy(tmp_path / "edited.toml")
     summary = score_database(conn, ScoreOptions(taxonomy=edited_path, model=model, batch_size=100))
