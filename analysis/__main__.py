@@ -1,3 +1,3 @@
-from analysis.cli import main
+from .cli import main
 
 main()

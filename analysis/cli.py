@@ -10,12 +10,12 @@ from pathlib import Path
 import click
 import duckdb
 
-from analysis import __version__, config, queries
-from analysis.errors import ReaderpulseError, UsageError
-from analysis.ingest.api import FileResult, ImportOptions, ingest
-from analysis.ingest.formats import registry
-from analysis.output import FORMATS, render
-from analysis.store import connect
+from . import __version__, config, queries
+from .errors import ReaderpulseError, UsageError
+from .ingest.api import FileResult, ImportOptions, ingest
+from .ingest.formats import registry
+from .output import FORMATS, render
+from .store import connect
 
 DB_OPTION = click.option(
     "--db",
@@ -125,9 +125,9 @@ def ingest_cmd(
 
     New comments are then scored (sentiment, topics, skepticism, tone, passage links) unless --no-score.
     """
-    from analysis.score.model import load_model
-    from analysis.score.runner import ScoreOptions, describe, score_database
-    from analysis.score.taxonomy import load_taxonomy
+    from .score.model import load_model
+    from .score.runner import ScoreOptions, describe, score_database
+    from .score.taxonomy import load_taxonomy
 
     options = ImportOptions(tz=config.timezone(tz), keep_author_names=keep_author_names, format=fmt)
     db_path = config.db_path(db)
@@ -191,8 +191,8 @@ def score_cmd(
     After a taxonomy edit, the comments scored before are tagged again for the topics whose
     definition changed (the others keep their hits).
     """
-    from analysis.score.model import load_model
-    from analysis.score.runner import SCORERS, ScoreOptions, describe, score_database
+    from .score.model import load_model
+    from .score.runner import SCORERS, ScoreOptions, describe, score_database
 
     db_path = _existing_db(db)
     options = ScoreOptions(
@@ -223,10 +223,10 @@ def evaluate_cmd(labels: tuple[Path, ...], folds: int | None, external: Path | N
                  taxonomy: Path | None, model: Path | None, db: Path | None, fmt: str, show_errors: bool) -> None:
     """Measure the scores on labelled comments the model never saw (LABELS: label files or folders,
     such as data/heldout), by cross-validation, on the real sets' held-out parts, or VADER's ICWSM-2014."""
-    from analysis import evaluate
-    from analysis.score.model import load_model
-    from analysis.score.taxonomy import load_taxonomy
-    from analysis.train import default_labels
+    from . import evaluate
+    from .score.model import load_model
+    from .score.taxonomy import load_taxonomy
+    from .train import default_labels
 
     if groundtruth is not None:
         click.echo(evaluate.render_groundtruth(evaluate.evaluate_groundtruth(groundtruth), fmt), nl=False)
@@ -256,9 +256,9 @@ def evaluate_cmd(labels: tuple[Path, ...], folds: int | None, external: Path | N
 def train_cmd(label_paths: tuple[Path, ...], external: Path | None, out: Path | None, db: Path | None,
               taxonomy: Path | None) -> None:
     """Fit the topic, skepticism and tone models from labelled comments."""
-    from analysis.score.model import database_model_path
-    from analysis.score.taxonomy import load_taxonomy
-    from analysis.train import default_labels, train
+    from .score.model import database_model_path
+    from .score.taxonomy import load_taxonomy
+    from .train import default_labels, train
 
     if out is None:
         if db is None:
@@ -282,9 +282,9 @@ def train_cmd(label_paths: tuple[Path, ...], external: Path | None, out: Path | 
 @DB_OPTION
 def explain_cmd(text: str, parent_text: str | None, taxonomy: Path | None, model: Path | None, db: Path | None) -> None:
     """Print every topic's and skepticism's score for TEXT, the threshold, and why."""
-    from analysis.score import explain
-    from analysis.score.model import load_model
-    from analysis.score.taxonomy import load_taxonomy
+    from .score import explain
+    from .score.model import load_model
+    from .score.taxonomy import load_taxonomy
 
     report = explain.explain(text, load_taxonomy(taxonomy), load_model(model, db), parent_text)
     click.echo(explain.render(report), nl=False)
@@ -357,7 +357,7 @@ def report_cmd(name: str, db: Path | None, week: str | None, start: datetime | N
 
     Without --week or --start/--end it covers the latest week with comments.
     """
-    from analysis.report.weekly import write_report
+    from .report.weekly import write_report
 
     db_path = _existing_db(db)
     with connect(db_path, read_only=True) as conn:
@@ -397,8 +397,8 @@ def label_import_cmd(files: tuple[Path, ...], db: Path | None, taxonomy: Path | 
     empty cell is not labelled. A file imported before is skipped; a changed one replaces the
     labels it gives again.
     """
-    from analysis.score.taxonomy import load_taxonomy
-    from analysis.store.labels import import_labels
+    from .score.taxonomy import load_taxonomy
+    from .store.labels import import_labels
 
     topic_ids = [topic.id for topic in load_taxonomy(taxonomy).topics]
     with connect(config.db_path(db)) as conn:
@@ -426,10 +426,10 @@ def label_export_cmd(out: Path, db: Path | None, taxonomy: Path | None, model: P
     """
     from functools import partial
 
-    from analysis.score.classify import uncertainty
-    from analysis.score.model import load_model
-    from analysis.score.taxonomy import load_taxonomy
-    from analysis.store.labels import export_sample
+    from .score.classify import uncertainty
+    from .score.model import load_model
+    from .score.taxonomy import load_taxonomy
+    from .store.labels import export_sample
 
     db_path = _existing_db(db)
     tax = load_taxonomy(taxonomy)

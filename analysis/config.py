@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from analysis.errors import UsageError
+from .errors import UsageError
 
 DEFAULT_DB = "readerpulse.duckdb"
 DB_ENV = "READERPULSE_DB"

@@ -1,11 +1,11 @@
 """`readerpulse evaluate`: measure the scores against labelled data the model never saw.
 
-* Label files (`analysis.labels`; the held-out files in `data/heldout/`): every label the
+* Label files (`readerpulse.labels`; the held-out files in `data/heldout/`): every label the
   taxonomy defines that the files label, precision / recall / F1 / support; the reader tone's
   Pearson r against the human -2..2 tone and its 3-class macro-F1, beside VADER's.
 * `--cross-validate K`: the training label files, K folds grouped by thread (a reply is always
   in its parent's fold); each fold's rows are scored by a model fitted on the other folds.
-* `--external DIR`: the held-out parts of the real labelled sets (`analysis.external`): tone
+* `--external DIR`: the held-out parts of the real labelled sets (`readerpulse.external`): tone
   macro-F1 on tweets and Reddit comments, skepticism on replies to rumours (deny or query).
 * `--vader-groundtruth DIR`: VADER against the ICWSM-2014 human ratings, and parity with
   vaderSentiment.
@@ -22,13 +22,13 @@ from pathlib import Path
 import polars as pl
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from analysis import external
-from analysis.errors import ReaderpulseError, UsageError
-from analysis.labels import SENTIMENT, read_labels, with_parent_text
-from analysis.score.classify import score_texts
-from analysis.score.model import TONE, Model
-from analysis.score.sentiment import PACKAGE_VERSION, SentimentScorer, label_expr
-from analysis.score.taxonomy import Taxonomy
+from . import external
+from .errors import ReaderpulseError, UsageError
+from .labels import SENTIMENT, read_labels, with_parent_text
+from .score.classify import score_texts
+from .score.model import TONE, Model
+from .score.sentiment import PACKAGE_VERSION, SentimentScorer, label_expr
+from .score.taxonomy import Taxonomy
 
 GROUNDTRUTH_SUFFIX = "_GroundTruth.txt"
 FORMATS = ("table", "json")
@@ -218,7 +218,7 @@ def evaluate_cross_validation(paths: Sequence[str | Path], taxonomy: Taxonomy, f
                               external_root: Path | None) -> Evaluation:
     """K-fold cross-validation grouped by thread on the label files (and the external train parts
     as extra training rows, as `train` uses them)."""
-    from analysis.train import TrainConfig, cross_validate, keyword_counter, training_rows
+    from .train import TrainConfig, cross_validate, keyword_counter, training_rows
 
     topic_ids = [t.id for t in taxonomy.topics]
     label_set = read_labels(paths, topic_ids)

@@ -23,7 +23,7 @@ from typing import Literal
 
 import polars as pl
 
-from analysis.errors import UsageError
+from .errors import UsageError
 
 Part = Literal["train", "heldout", "all"]
 HELDOUT_SHARE = 5  # one bucket of five: 20%

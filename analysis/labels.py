@@ -21,7 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.errors import UsageError
+from .errors import UsageError
 
 SKEPTICISM = "skepticism"
 SENTIMENT = "sentiment"

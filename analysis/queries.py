@@ -26,9 +26,9 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from analysis.errors import ReaderpulseError, UsageError
-from analysis.output import FORMATS as TEXT_FORMATS
-from analysis.output import render
+from .errors import ReaderpulseError, UsageError
+from .output import FORMATS as TEXT_FORMATS
+from .output import render
 
 QUERIES_ENV = "READERPULSE_QUERIES"
 DEFAULT_QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"

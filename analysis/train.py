@@ -1,9 +1,9 @@
 """`readerpulse train`: fit the scoring models from labelled comments (scikit-learn).
 
-Rows come from label files (`analysis.labels`) and, optionally, the train parts of the real
-labelled sets (`analysis.external`): their tweets and Reddit comments teach the tone, their replies
+Rows come from label files (`readerpulse.labels`) and, optionally, the train parts of the real
+labelled sets (`readerpulse.external`): their tweets and Reddit comments teach the tone, their replies
 to rumours teach skepticism, each with a weight below the news comments'. Every row is featurised
-once (`analysis.score.features`: hashed n-grams, VADER, keyword counts of the comment and of its
+once (`readerpulse.score.features`: hashed n-grams, VADER, keyword counts of the comment and of its
 parent). Then, per binary label, a logistic regression on the rows where that label is known
 (balanced classes) with a threshold chosen on out-of-fold predictions (folds grouped by thread);
 and a ridge regression for the tone. `cross_validate` gives each row a prediction from models
@@ -26,13 +26,13 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GroupKFold
 
-from analysis import external
-from analysis.errors import UsageError
-from analysis.labels import SENTIMENT, LabelSet, label_files, read_labels, with_parent_text
-from analysis.score import features
-from analysis.score.model import TONE, Model, save
-from analysis.score.sentiment import SentimentScorer
-from analysis.score.taxonomy import Taxonomy
+from . import external
+from .errors import UsageError
+from .labels import SENTIMENT, LabelSet, label_files, read_labels, with_parent_text
+from .score import features
+from .score.model import TONE, Model, save
+from .score.sentiment import SentimentScorer
+from .score.taxonomy import Taxonomy
 
 # keyword counts of texts, one column per label of `labels`
 KeywordCounter = Callable[[pl.Series, Sequence[str]], np.ndarray]
@@ -180,7 +180,7 @@ def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
 
 def _tone_cuts(y: np.ndarray, tone: np.ndarray) -> tuple[float, float]:
     """The cuts of the tone that give the best macro-F1 against the sign of the human tone."""
-    from analysis.evaluate import macro_f1
+    from .evaluate import macro_f1
 
     gold = np.sign(np.round(y * 4)).astype(int)
     best, best_f1 = (-0.15, 0.15), -1.0
@@ -346,8 +346,8 @@ def cross_validate(
 
 def keyword_counter(taxonomy: Taxonomy) -> KeywordCounter:
     """Counts of the taxonomy's keywords, as scoring computes them."""
-    from analysis.score.classify import keyword_counts
-    from analysis.score.keywords import keyword_matches
+    from .score.classify import keyword_counts
+    from .score.keywords import keyword_matches
 
     def count(texts: pl.Series, labels: Sequence[str]) -> np.ndarray:
         return keyword_counts(keyword_matches(texts, taxonomy), tuple(labels))

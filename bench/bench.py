@@ -156,8 +156,8 @@ print(json.dumps({"n": len(records), "read": t_read, "sentiment": t_sentiment,
 
 QUERY_TIMER = r'''
 import json, sys, time
-from analysis.store import connect
-from analysis import queries
+from readerpulse.store import connect
+from readerpulse import queries
 conn = connect(sys.argv[1], read_only=True)
 out = {}
 for name, query in queries.library().items():

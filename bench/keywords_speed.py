@@ -14,9 +14,8 @@ import time
 from pathlib import Path
 
 import polars as pl
-
-from analysis.score.keywords import keyword_matches
-from analysis.score.taxonomy import load_taxonomy
+from readerpulse.score.keywords import keyword_matches
+from readerpulse.score.taxonomy import load_taxonomy
 
 
 def main() -> None:

@@ -5,10 +5,10 @@
 
 For each set of texts it prints texts/s of
   package  `SentimentIntensityAnalyzer().polarity_scores(t)` for every text (vaderSentiment 3.3.2),
-  single   `analysis.score.vader.polarity_scores(t)` for every text (a Python loop over the C call),
-  many     `analysis.score.vader.polarity_scores_many(texts)` (one call; a polars frame back),
+  single   `readerpulse.score.vader.polarity_scores(t)` for every text (a Python loop over the C call),
+  many     `readerpulse.score.vader.polarity_scores_many(texts)` (one call; a polars frame back),
 and the ratios to the package. The sets: the ICWSM-2014 ground-truth texts (../shared, skipped
-when absent), their sentences (split with analysis.text beforehand, not timed), and generated
+when absent), their sentences (split with readerpulse.text beforehand, not timed), and generated
 25-word reader comments (fixed seed): words of those texts or of a built-in list, lexicon words,
 boosters, negations, "but", ALL CAPS, emoji, "!!!" and "??". Each timing is the best of --repeat
 runs; the process is pinned to one CPU. The scores are checked against the package's first.
@@ -28,10 +28,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from readerpulse.score import vader  # noqa: E402
+from readerpulse.text import split_sentences  # noqa: E402
 from vaderSentiment import vaderSentiment as package  # noqa: E402
-
-from analysis.score import vader  # noqa: E402
-from analysis.text import split_sentences  # noqa: E402
 
 ICWSM_DIR = REPO.parent / "shared" / "external" / "vader_icwsm2014"
 ICWSM = ("tweets", "nytEditorialSnippets", "movieReviewSnippets", "amazonReviewSnippets")

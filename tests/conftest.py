@@ -11,10 +11,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from readerpulse.score.model import MODEL_ENV, save
+from readerpulse.score.taxonomy import TAXONOMY_ENV
+from readerpulse.store import connect
 
-from analysis.score.model import MODEL_ENV, save
-from analysis.score.taxonomy import TAXONOMY_ENV
-from analysis.store import connect
 from tests.model_helpers import keyword_model
 
 REPO = Path(__file__).resolve().parents[1]

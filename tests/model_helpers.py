@@ -11,11 +11,10 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-
-from analysis.score import features
-from analysis.score.model import Model, save
-from analysis.score.taxonomy import Taxonomy
-from analysis.train import TrainConfig, TrainingRows, fit
+from readerpulse.score import features
+from readerpulse.score.model import Model, save
+from readerpulse.score.taxonomy import Taxonomy
+from readerpulse.train import TrainConfig, TrainingRows, fit
 
 BITS = 8
 
@@ -35,7 +34,7 @@ def keyword_model() -> Model:
 
 def saved(model: Model, path: Path) -> Model:
     """The model as `load` gives it back from `path` (with its SHA-256)."""
-    from analysis.score.model import load
+    from readerpulse.score.model import load
 
     save(model, path)
     return load(path)
@@ -83,13 +82,13 @@ def _vader_zeros(n: int) -> pl.DataFrame:
 
 def score_topics(comments: pl.DataFrame, taxonomy: Taxonomy, model: Model | None = None) -> pl.DataFrame:
     """The topic hits classify gives `comments` (comment_pk, text), by default with the keywords alone."""
-    from analysis.score.classify import classify
+    from readerpulse.score.classify import classify
 
     return classify(comments, _vader_zeros(comments.height), taxonomy, model or keyword_model()).topic_hits
 
 
 def score_skepticism(comments: pl.DataFrame, taxonomy: Taxonomy, model: Model | None = None) -> pl.DataFrame:
     """The skepticism rows classify gives `comments` (comment_pk, text), by default from the cues alone."""
-    from analysis.score.classify import classify
+    from readerpulse.score.classify import classify
 
     return classify(comments, _vader_zeros(comments.height), taxonomy, model or keyword_model()).skepticism

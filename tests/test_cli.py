@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from readerpulse.cli import main
 
-from analysis.cli import main
 from tests.conftest import FIXTURES, SAMPLE
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from analysis import config
-from analysis.errors import UsageError
+from readerpulse import config
+from readerpulse.errors import UsageError
 
 
 def test_db_path_option_then_environment_then_default(monkeypatch: pytest.MonkeyPatch) -> None:

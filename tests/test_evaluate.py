@@ -9,10 +9,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 from click.testing import CliRunner
-
-from analysis.cli import main
-from analysis.errors import ReaderpulseError, UsageError
-from analysis.evaluate import (
+from readerpulse.cli import main
+from readerpulse.errors import ReaderpulseError, UsageError
+from readerpulse.evaluate import (
     evaluate_external,
     evaluate_files,
     evaluate_groundtruth,
@@ -22,7 +21,8 @@ from analysis.evaluate import (
     render,
     render_groundtruth,
 )
-from analysis.score.taxonomy import load_taxonomy
+from readerpulse.score.taxonomy import load_taxonomy
+
 from tests.conftest import TEST_MODEL, TEST_TAXONOMY, shared_path
 
 HEADER = "id,author,posted_at,parent_id,text,un_inaction,russia_role,casualty_trust,skepticism,sentiment\n"
@@ -62,7 +62,7 @@ def write_labels(path: Path) -> Path:
 
 def test_label_files_end_to_end(tmp_path: Path) -> None:
     taxonomy = load_taxonomy(TEST_TAXONOMY)
-    from analysis.score.model import load
+    from readerpulse.score.model import load
 
     report = evaluate_files([write_labels(tmp_path / "labels.csv")], taxonomy, load(TEST_MODEL))
     assert report.n == 5
@@ -133,7 +133,7 @@ def test_cross_validation_command(tmp_path: Path) -> None:
 
 def test_external_held_out_parts() -> None:
     taxonomy = load_taxonomy(TEST_TAXONOMY)
-    from analysis.score.model import load
+    from readerpulse.score.model import load
 
     reports = evaluate_external(shared_path("external"), taxonomy, load(TEST_MODEL))
     assert [r.name.split()[0] for r in reports] == ["tweeteval", "goemotions", "rumoureval"]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from analysis import external
+from readerpulse import external
+
 from tests.conftest import shared_path
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from readerpulse.cli import main
+from readerpulse.store import connect
 
-from analysis.cli import main
-from analysis.store import connect
 from tests.store.label_helpers import RAW_NAMES, add_comments, write_csv, write_taxonomy
 
 HEADER = ["id", "author", "posted_at", "parent_id", "text", "aid", "un_role", "skepticism", "sentiment"]
@@ -139,10 +139,10 @@ def test_export_puts_the_comments_the_model_is_least_sure_about_first(
     runner: CliRunner, stored: Path, tmp_path: Path, taxonomy: Path
 ) -> None:
     import polars as pl
+    from readerpulse.score.classify import uncertainty
+    from readerpulse.score.model import load
+    from readerpulse.score.taxonomy import load_taxonomy
 
-    from analysis.score.classify import uncertainty
-    from analysis.score.model import load
-    from analysis.score.taxonomy import load_taxonomy
     from tests.model_helpers import saved, trained_model
 
     model_path = tmp_path / "m.model"

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from analysis.errors import UsageError
-from analysis.labels import read_labels
+from readerpulse.errors import UsageError
+from readerpulse.labels import read_labels
 
 TOPICS = ["alpha", "beta"]
 

@@ -7,8 +7,7 @@ from datetime import UTC, date, datetime
 
 import polars as pl
 import pytest
-
-from analysis.output import render
+from readerpulse.output import render
 
 FRAME = pl.DataFrame(
     {

@@ -10,10 +10,9 @@ import duckdb
 import polars as pl
 import pytest
 from click.testing import CliRunner
-
-from analysis import queries
-from analysis.cli import main
-from analysis.errors import UsageError
+from readerpulse import queries
+from readerpulse.cli import main
+from readerpulse.errors import UsageError
 
 
 def write_sql(directory: Path, name: str, text: str) -> Path:

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from readerpulse.errors import UsageError
+from readerpulse.score import model as model_module
+from readerpulse.train import TrainConfig, TrainingRows, cross_validate, fit
 
-from analysis.errors import UsageError
-from analysis.score import model as model_module
-from analysis.train import TrainConfig, TrainingRows, cross_validate, fit
 from tests.model_helpers import no_keywords, synthetic_rows
 
 LABELS = ("alpha", "skepticism")
@@ -63,9 +63,8 @@ def test_label_with_too_few_positives_gets_no_model() -> None:
 
 
 def test_cross_validation_keeps_threads_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    import readerpulse.train as train_module
     from sklearn.model_selection import GroupKFold
-
-    import analysis.train as train_module
 
     data = synthetic_rows()
     threads = data.frame["thread"].to_numpy()
@@ -130,7 +129,7 @@ def test_a_label_with_one_class_only_gets_no_model() -> None:
 
 
 def test_a_threshold_without_any_positive_found_stays_at_one_half() -> None:
-    from analysis.train import _best_threshold
+    from readerpulse.train import _best_threshold
 
     assert _best_threshold(np.array([1, 1, 0]), np.array([0.1, 0.1, 0.1])) == 0.5
     assert _best_threshold(np.array([1, 0, 0]), np.array([0.9, 0.1, 0.1])) == 0.2  # the first best cut

@@ -11,11 +11,9 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from analysis.errors import UnreadableSource
-from analysis.ingest.formats import Format, detect
-from analysis.ingest.model import Batch, ParseContext, SourceFile
-from analysis.store.db import pseudonym_secret, run, transaction
-from analysis.store.writer import (
+from ..errors import UnreadableSource
+from ..store.db import pseudonym_secret, run, transaction
+from ..store.writer import (
     FileDepths,
     PreparedBatch,
     WriteCounts,
@@ -24,6 +22,8 @@ from analysis.store.writer import (
     update_depths,
     write_batch,
 )
+from .formats import Format, detect
+from .model import Batch, ParseContext, SourceFile
 
 
 @dataclass

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from analysis.errors import UnreadableSource
-from analysis.ingest.formats import Format
-from analysis.ingest.model import (
+from ..errors import UnreadableSource
+from .formats import Format
+from .model import (
     ARTICLE_SCHEMA,
     COMMENT_SCHEMA,
     COMMENT_STATUSES,
@@ -32,8 +32,8 @@ from analysis.ingest.model import (
     ParseContext,
     SourceFile,
 )
-from analysis.ingest.passages import body_passages, text_blocks
-from analysis.ingest.timeparse import parse_column
+from .passages import body_passages, text_blocks
+from .timeparse import parse_column
 
 COMMENT_ALIASES: dict[str, tuple[str, ...]] = {
     "comment_id": ("comment_id", "commentid", "comment_key", "id"),

@@ -24,8 +24,8 @@ from collections.abc import Iterator
 from datetime import tzinfo
 from typing import Any
 
-from analysis.errors import UnreadableSource
-from analysis.ingest.exportutil import (
+from ..errors import UnreadableSource
+from .exportutil import (
     author_name,
     clean,
     html_to_text,
@@ -35,8 +35,8 @@ from analysis.ingest.exportutil import (
     sniff_text,
     timestamp_or_none,
 )
-from analysis.ingest.formats import Format
-from analysis.ingest.model import Batch, BatchBuilder, ParseContext, SourceFile
+from .formats import Format
+from .model import Batch, BatchBuilder, ParseContext, SourceFile
 
 _MARKERS = re.compile(r'"(?:commentHex|commenterHex|commenters)"\s*:')
 _STATES = {"approved": "published", "unapproved": "deleted", "flagged": "spam"}

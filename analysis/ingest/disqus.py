@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from xml.etree.ElementTree import Element
 
-from analysis.ingest.exportutil import author_name, html_to_text, sniff_text, timestamp_or_none
-from analysis.ingest.formats import Format
-from analysis.ingest.model import Batch, BatchBuilder, ParseContext, SourceFile
-from analysis.ingest.xmlrecords import (
+from .exportutil import author_name, html_to_text, sniff_text, timestamp_or_none
+from .formats import Format
+from .model import Batch, BatchBuilder, ParseContext, SourceFile
+from .xmlrecords import (
     Record,
     RecordError,
     XmlDocument,

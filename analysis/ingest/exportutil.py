@@ -13,10 +13,10 @@ from datetime import datetime, tzinfo
 from html.parser import HTMLParser
 from typing import Any
 
-from analysis.errors import UnreadableSource
-from analysis.ingest.model import SourceFile
-from analysis.ingest.passages import PARAGRAPH_BREAK, Block
-from analysis.ingest.timeparse import parse_timestamp
+from ..errors import UnreadableSource
+from .model import SourceFile
+from .passages import PARAGRAPH_BREAK, Block
+from .timeparse import parse_timestamp
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 

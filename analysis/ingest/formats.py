@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from analysis.errors import UnreadableSource
-from analysis.ingest.model import Batch, ParseContext, SourceFile
+from ..errors import UnreadableSource
+from .model import Batch, ParseContext, SourceFile
 
 Sniffer = Callable[[SourceFile], bool]
 Parser = Callable[[SourceFile, ParseContext], Iterator[Batch]]
@@ -22,7 +22,7 @@ class Format:
 
 def registry() -> list[Format]:
     """All formats, most specific first: the first whose sniffer accepts a file parses it."""
-    from analysis.ingest import canonical, commento, disqus, isso, page, reddit, remark42, wxr
+    from . import canonical, commento, disqus, isso, page, reddit, remark42, wxr
 
     return [
         # comment-platform exports: each recognised by its own markers in the content

@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from datetime import tzinfo
 from typing import Any
 
-from analysis.errors import UnreadableSource
-from analysis.ingest.exportutil import (
+from ..errors import UnreadableSource
+from .exportutil import (
     author_name,
     clean,
     load_json,
@@ -32,8 +32,8 @@ from analysis.ingest.exportutil import (
     sniff_text,
     timestamp_or_none,
 )
-from analysis.ingest.formats import Format
-from analysis.ingest.model import Batch, BatchBuilder, ParseContext, SourceFile
+from .formats import Format
+from .model import Batch, BatchBuilder, ParseContext, SourceFile
 
 _COMMENTS = re.compile(r'"comments"\s*:\s*\[')
 _STRING_CREATED = re.compile(r'"created"\s*:\s*"')

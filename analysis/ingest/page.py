@@ -24,10 +24,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from analysis.errors import UnreadableSource
-from analysis.ingest.formats import Format
-from analysis.ingest.model import Batch, BatchBuilder, ParseContext, SourceFile
-from analysis.ingest.timeparse import parse_timestamp
+from ..errors import UnreadableSource
+from .formats import Format
+from .model import Batch, BatchBuilder, ParseContext, SourceFile
+from .timeparse import parse_timestamp
 
 MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"

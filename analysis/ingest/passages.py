@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.ingest.page import Line, PageParts, split_body
+from .page import Line, PageParts, split_body
 
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 

@@ -42,8 +42,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from analysis.errors import UnreadableSource
-from analysis.ingest.exportutil import (
+from ..errors import UnreadableSource
+from .exportutil import (
     author_name,
     clean,
     html_blocks,
@@ -53,10 +53,10 @@ from analysis.ingest.exportutil import (
     record_id,
     sniff_text,
 )
-from analysis.ingest.formats import Format
-from analysis.ingest.model import Batch, BatchBuilder, ParseContext, SourceFile
-from analysis.ingest.passages import Block, body_passages, text_blocks
-from analysis.ingest.timeparse import from_epoch
+from .formats import Format
+from .model import Batch, BatchBuilder, ParseContext, SourceFile
+from .passages import Block, body_passages, text_blocks
+from .timeparse import from_epoch
 
 _KIND = re.compile(r'"kind"\s*:\s*"(?:Listing|t1|t3|more)"')
 _THREAD_PERMALINK = re.compile(r"^(/r/[^/]+/comments/[^/]+/[^/]*/)")

@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any
 
-from analysis.errors import UnreadableSource
-from analysis.ingest.exportutil import (
+from ..errors import UnreadableSource
+from .exportutil import (
     author_name,
     clean,
     decode_json_bytes,
@@ -44,8 +44,8 @@ from analysis.ingest.exportutil import (
     sniff_text,
     timestamp_or_none,
 )
-from analysis.ingest.formats import Format
-from analysis.ingest.model import HEAD_BYTES, Batch, BatchBuilder, ParseContext, SourceFile
+from .formats import Format
+from .model import HEAD_BYTES, Batch, BatchBuilder, ParseContext, SourceFile
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _TREE_OR_PLAIN = re.compile(r'"locator"\s*:\s*\{')

@@ -40,17 +40,17 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import SplitResult, urlsplit
 from xml.etree.ElementTree import Element
 
-from analysis.ingest.exportutil import (
+from .exportutil import (
     author_name,
     html_blocks,
     html_to_text,
     sniff_text,
     timestamp_or_none,
 )
-from analysis.ingest.formats import Format
-from analysis.ingest.model import Batch, BatchBuilder, ParseContext, SourceFile
-from analysis.ingest.passages import body_passages
-from analysis.ingest.xmlrecords import (
+from .formats import Format
+from .model import Batch, BatchBuilder, ParseContext, SourceFile
+from .passages import body_passages
+from .xmlrecords import (
     Boundary,
     Record,
     RecordError,

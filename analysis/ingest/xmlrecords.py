@@ -31,8 +31,8 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
-from analysis.errors import UnreadableSource
-from analysis.ingest.model import SourceFile
+from ..errors import UnreadableSource
+from .model import SourceFile
 
 _TOKEN = re.compile(
     r"<!--.*?-->"

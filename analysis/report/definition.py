@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analysis import queries
-from analysis.errors import ReaderpulseError, UsageError
-from analysis.report import charts
+from .. import queries
+from ..errors import ReaderpulseError, UsageError
+from . import charts
 
 REPORTS_ENV = "READERPULSE_REPORTS"
 DEFAULT_REPORTS_DIR = Path(__file__).resolve().parents[2] / "reports"

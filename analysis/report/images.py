@@ -2,7 +2,7 @@
 
 vl-convert holds the GIL while it lays out and draws a chart, so on threads it would stall the
 report's queries and chart building (and two threads would draw one at a time). Each worker is
-`python -m analysis.report.images`: it reads one job per line on its standard input (JSON: spec,
+`python -m readerpulse.report.images`: it reads one job per line on its standard input (JSON: spec,
 Vega-Lite version, the two paths), draws it, and answers one line per job. This module imports
 nothing heavy, so a worker is ready quickly.
 """
@@ -10,7 +10,6 @@ nothing heavy, so a worker is ready quickly.
 from __future__ import annotations
 
 import json
-import os
 import queue
 import subprocess
 import sys
@@ -18,7 +17,7 @@ import threading
 from pathlib import Path
 from typing import IO, Any
 
-from analysis.errors import ReaderpulseError
+from ..errors import ReaderpulseError
 
 
 def draw(spec: dict[str, Any], vl_version: str, svg_path: Path, png_path: Path) -> None:
@@ -54,15 +53,12 @@ class _Worker:
     can block the other on a full pipe)."""
 
     def __init__(self) -> None:
-        root = str(Path(__file__).resolve().parents[2])  # this very package, whatever the current folder
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
         self.process = subprocess.Popen(
-            [sys.executable, "-P", "-m", "analysis.report.images"],
+            [sys.executable, "-P", "-m", "readerpulse.report.images"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
             encoding="utf-8",
-            env=env,
         )
         self.answers: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self.waiting = 0

@@ -24,7 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 if TYPE_CHECKING:
-    from analysis.report.weekly import Report
+    from .weekly import Report
 
 QUOTE_CHARS = 700  # longer comments are cut, with an ellipsis, in quotes
 

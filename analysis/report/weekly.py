@@ -17,10 +17,10 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from analysis import queries
-from analysis.errors import ReaderpulseError, UsageError
-from analysis.report import charts, images, render
-from analysis.report.definition import PERIOD_PARAMS, ReportDefinition, Section, load
+from .. import queries
+from ..errors import ReaderpulseError, UsageError
+from . import charts, images, render
+from .definition import PERIOD_PARAMS, ReportDefinition, Section, load
 
 WEEK = re.compile(r"^\d{4}-W\d{2}$")
 

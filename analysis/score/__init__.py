@@ -1,5 +1,5 @@
 """Scorers for reader comments: sentiment, topics, skepticism and passage links.
 
-`analysis.score.runner.score_database` runs them all over a database; each scorer module also
-works on a plain polars frame of comments (used by `analysis.evaluate`).
+`readerpulse.score.runner.score_database` runs them all over a database; each scorer module also
+works on a plain polars frame of comments (used by `readerpulse.evaluate`).
 """

@@ -1,4 +1,4 @@
-"""Types of the C extension analysis.score._features (source: _features.c)."""
+"""Types of the C extension readerpulse.score._features (source: _features.c)."""
 
 from typing import TypeAlias
 

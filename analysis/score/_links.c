@@ -1,8 +1,8 @@
 /*
- * analysis.score._links: passage links of a batch of comments, in one pass over each text.
+ * readerpulse.score._links: passage links of a batch of comments, in one pass over each text.
  *
  * Mirrors analysis/score/links.py's columnar reference (PassageIndex.link_reference) for every
- * comment: the text is normalised as analysis.text.tokens.normalise_expr does ("U.S." -> "usa",
+ * comment: the text is normalised as readerpulse.text.tokens.normalise_expr does ("U.S." -> "usa",
  * dotted acronyms undotted, typographic apostrophes and quotes folded, lower case), cut into the
  * tokens of WORD_PATTERN, and each token mapped to its content term. Nothing here knows Unicode
  * or English by itself; Python teaches it:
@@ -1105,7 +1105,7 @@ static PyGetSetDef Linker_getset[] = {
 };
 
 static PyTypeObject LinkerType = {
-    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "analysis.score._links.Linker",
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "readerpulse.score._links.Linker",
     .tp_basicsize = sizeof(Linker),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "TF-IDF passage linker of one passage index.",

@@ -1,4 +1,4 @@
-"""Types of the C extension analysis.score._links (source: _links.c)."""
+"""Types of the C extension readerpulse.score._links (source: _links.c)."""
 
 from typing import TypeAlias
 

@@ -1,5 +1,5 @@
 /*
- * analysis.score._vader: VADER polarity scores in C, equal to vaderSentiment 3.3.2.
+ * readerpulse.score._vader: VADER polarity scores in C, equal to vaderSentiment 3.3.2.
  *
  * The Python package (vaderSentiment/vaderSentiment.py, SentimentIntensityAnalyzer) is the
  * specification. Every rule below is that code's rule, quirks included, done with the same
@@ -50,7 +50,7 @@
 #endif
 
 #if PY_VERSION_HEX >= 0x030C0000
-#error "analysis.score._vader mirrors CPython 3.11's sum(); Python 3.12 changed float sum() (see top of file)"
+#error "readerpulse.score._vader mirrors CPython 3.11's sum(); Python 3.12 changed float sum() (see top of file)"
 #endif
 
 /* vaderSentiment 3.3.2 constants (the module's and the ones written inline in its code) */
@@ -1260,7 +1260,7 @@ static PyObject *Analyzer_polarity_scores_many(Analyzer *a, PyObject *texts)
 }
 
 /* score_sentences(texts, spans) -> (comment scores, sentence scores): spans as
- * analysis.text._sentences.Splitter.spans_many returns them (int32 text index, start, end and
+ * readerpulse.text._sentences.Splitter.spans_many returns them (int32 text index, start, end and
  * sentence number, column by column; the numbers are not read). A sentence that is its whole text reuses the text's scores (same input,
  * same scores). Both results are float64 column by column (neg, neu, pos, compound). */
 static PyObject *Analyzer_score_sentences(Analyzer *a, PyObject *args)
@@ -1398,7 +1398,7 @@ static PyMethodDef Analyzer_methods[] = {
 
 static PyTypeObject AnalyzerType = {
     PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "analysis.score._vader.Analyzer",
+    .tp_name = "readerpulse.score._vader.Analyzer",
     .tp_basicsize = sizeof(Analyzer),
     .tp_dealloc = (destructor)Analyzer_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
@@ -1464,8 +1464,8 @@ static PyMethodDef module_methods[] = {
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
-    .m_name = "analysis.score._vader",
-    .m_doc = "VADER polarity scores in C, equal to vaderSentiment 3.3.2 (see analysis.score.vader).",
+    .m_name = "readerpulse.score._vader",
+    .m_doc = "VADER polarity scores in C, equal to vaderSentiment 3.3.2 (see readerpulse.score.vader).",
     .m_size = -1,
     .m_methods = module_methods,
 };

@@ -1,4 +1,4 @@
-"""Types of the C extension analysis.score._vader (source: _vader.c)."""
+"""Types of the C extension readerpulse.score._vader (source: _vader.c)."""
 
 from collections.abc import Iterable
 
@@ -18,7 +18,7 @@ class Analyzer:
         """4 * len(texts) native float64: all neg, then all neu, pos, compound."""
 
     def score_sentences(self, texts: Iterable[str], spans: bytes, /) -> tuple[bytes, bytes]:
-        """Scores of every text and of every span (analysis.text.sentence_spans_raw), float64
+        """Scores of every text and of every span (readerpulse.text.sentence_spans_raw), float64
         column by column."""
 
 def _lower_isupper(word: str, /) -> tuple[str, bool]:

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from analysis.score import features
-from analysis.score.keywords import keyword_matches, keyword_score, normalised_text
-from analysis.score.model import TONE, Model, Prediction
-from analysis.score.taxonomy import SKEPTICISM, Taxonomy
-from analysis.text.stopwords import STOPWORDS
+from ..text.stopwords import STOPWORDS
+from . import features
+from .keywords import keyword_matches, keyword_score, normalised_text
+from .model import TONE, Model, Prediction
+from .taxonomy import SKEPTICISM, Taxonomy
 
 NEVER = 1.01  # a threshold no score reaches
 TONE_SCORER = "tone"
@@ -237,7 +237,7 @@ def score_texts(
 ) -> tuple[pl.DataFrame, Classified]:
     """Score texts without a database: VADER's scores (row, neg, neu, pos, compound) and the
     classification, keyed by `row` (0-based position)."""
-    from analysis.score.sentiment import SentimentScorer
+    from .sentiment import SentimentScorer
 
     series = pl.Series("text", texts, dtype=pl.String)
     parents = pl.Series("parent_text", parent_texts if parent_texts is not None else [None] * len(series), dtype=pl.String)
@@ -252,7 +252,7 @@ def uncertainty(comments: pl.DataFrame, taxonomy: Taxonomy, model: Model, batch:
     of any of its label probabilities to that label's threshold (higher = less sure). Labels the
     keywords decide do not count; without any model label every comment is equally sure (0).
     Scored `batch` comments at a time, without evidence."""
-    from analysis.score.sentiment import SentimentScorer
+    from .sentiment import SentimentScorer
 
     by_model = [d for d in decisions(taxonomy, model) if d.by_model]
     if not by_model:

@@ -13,18 +13,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from analysis.score import features
-from analysis.score.classify import (
+from . import features
+from .classify import (
     Decision,
     decisions,
     keyword_counts,
     parent_keyword_counts,
     score_texts,
 )
-from analysis.score.keywords import keyword_matches
-from analysis.score.model import TONE, Model
-from analysis.score.taxonomy import Taxonomy
-from analysis.score.vader import COLUMNS as VADER_COLUMNS
+from .keywords import keyword_matches
+from .model import TONE, Model
+from .taxonomy import Taxonomy
+from .vader import COLUMNS as VADER_COLUMNS
 
 SHOWN = 4  # words pushing each way
 

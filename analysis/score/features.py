@@ -20,9 +20,9 @@ import numpy as np
 import polars as pl
 from scipy import sparse
 
-from analysis.score import _features
-from analysis.score.keywords import normalised_text
-from analysis.text.buffers import text_buffers
+from ..text.buffers import text_buffers
+from . import _features
+from .keywords import normalised_text
 
 MAX_BYTES = _features.MAX_BYTES  # of the normalised text; the rest of a longer comment is not read
 NGRAMS = (3, 4, 5)
@@ -32,7 +32,7 @@ KEYWORD_CAP = 3
 
 def normalised(text: pl.Expr) -> pl.Expr:
     """Lower-cased words (letters and digits, and `?` and `!`) separated by single spaces: the
-    keyword layer's normalisation (analysis.score.keywords), lower-cased."""
+    keyword layer's normalisation (readerpulse.score.keywords), lower-cased."""
     return normalised_text(text).str.to_lowercase()
 
 

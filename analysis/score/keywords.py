@@ -20,9 +20,9 @@ from collections.abc import Sequence
 import polars as pl
 import pyarrow as pa
 
-from analysis.score.taxonomy import SKEPTICISM, Keyword, Taxonomy, Topic
+from .taxonomy import SKEPTICISM, Keyword, Taxonomy, Topic
 
-# Typographic apostrophes (as in analysis.text.tokens) and the ASCII one: dropped.
+# Typographic apostrophes (as in readerpulse.text.tokens) and the ASCII one: dropped.
 APOSTROPHES = "['\u2018\u2019\u201b\u02bc\u0060\u00b4]"
 POSSESSIVE = r"(\p{L})['\u2018\u2019\u201b\u02bc\u0060\u00b4][sS]\b"
 # What is left of a masked exclude phrase: no keyword literal contains it, and it glues to the

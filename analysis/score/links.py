@@ -29,16 +29,16 @@ from collections.abc import Sequence
 import polars as pl
 import pyarrow as pa
 
-from analysis.text import term_frame
-from analysis.text.buffers import text_buffers
-from analysis.text.stopwords import STOPWORDS
-from analysis.text.tokens import fold_punctuation_expr, stem
+from ..text import term_frame
+from ..text.buffers import text_buffers
+from ..text.stopwords import STOPWORDS
+from ..text.tokens import fold_punctuation_expr, stem
 
 try:
-    from analysis.score import _links
+    from . import _links
 except ImportError as exc:  # pragma: no cover - only without a build
     raise ImportError(
-        "the native passage-link module analysis.score._links is not built: run "
+        "the native passage-link module readerpulse.score._links is not built: run "
         "`.venv/bin/pip install -e . --no-deps` (needs gcc and the Python headers)"
     ) from exc
 

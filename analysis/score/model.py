@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from analysis.errors import ReaderpulseError
-from analysis.score import features
+from ..errors import ReaderpulseError
+from . import features
 
 FORMAT = "readerpulse-model/1"
 TONE = "tone"

@@ -21,15 +21,15 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from analysis.errors import UsageError
-from analysis.score import classify, links, sentiment, skepticism, topics
-from analysis.score.model import Model, load_model
-from analysis.score.sentiment import PendingSentiment, SentimentScorer, label_expr
-from analysis.score.taxonomy import Taxonomy, load_taxonomy
-from analysis.score.vader import (
+from ..errors import UsageError
+from ..store.db import transaction
+from . import classify, links, sentiment, skepticism, topics
+from .model import Model, load_model
+from .sentiment import PendingSentiment, SentimentScorer, label_expr
+from .taxonomy import Taxonomy, load_taxonomy
+from .vader import (
     COLUMNS as VADER_COLUMNS,  # the models' input from the sentiment scorer
 )
-from analysis.store.db import transaction
 
 SCORERS = (sentiment.SCORER, topics.SCORER, skepticism.SCORER, classify.TONE_SCORER, links.SCORER)
 # the scorers the model decides: one classification of a batch gives all three

@@ -2,8 +2,8 @@
 
 The text goes to VADER unchanged, so neg/neu/pos/compound are exactly what vaderSentiment
 3.3.2's `SentimentIntensityAnalyzer.polarity_scores` returns for the comment and for each of its
-sentences (split by `analysis.text.split_sentences`). Both run in C: `analysis.score.vader`
-(the package's rules, bit-identical scores) and `analysis.text.sentences` (Punkt's decisions,
+sentences (split by `readerpulse.text.split_sentences`). Both run in C: `readerpulse.score.vader`
+(the package's rules, bit-identical scores) and `readerpulse.text.sentences` (Punkt's decisions,
 identical sentences); tests compare each with the Python package it mirrors. A batch is one
 call into C per chunk, which releases the GIL, so chunks are scored by threads, one per core,
 while the calling thread does other work.
@@ -19,8 +19,8 @@ from types import TracebackType
 import polars as pl
 import pyarrow as pa
 
-from analysis.score import vader
-from analysis.text.sentences import sentence_spans
+from ..text.sentences import sentence_spans
+from . import vader
 
 SCORER = "sentiment"
 PACKAGE_VERSION = vader.PACKAGE_VERSION

@@ -1,6 +1,6 @@
 """The skepticism scorer: does a comment doubt the reliability or truth of reported facts?
 
-The decision is analysis.score.classify's: the model's probability and threshold, or, for a model
+The decision is readerpulse.score.classify's: the model's probability and threshold, or, for a model
 without skepticism, the cues of the taxonomy's [skepticism] table (1 - 0.5**k for k cues found,
 a comment skeptical when that reaches the table's threshold; no table: none is). The cues found
 and the words that pushed the model most are kept as evidence.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from analysis.score.taxonomy import Taxonomy
+from .taxonomy import Taxonomy
 
 SCORER = "skepticism"
 VERSION = "skepticism-3-model"

@@ -7,7 +7,7 @@ to the taxonomy that produced it. The format (format = 2) is documented in docs/
     [topics.<id>]   label, description, keywords = [...], exclude = [...], threshold = 0.5
     [skepticism]    the same keys (label optional): the skepticism cues
 
-Keywords are compiled here to the padded literals `analysis.score.keywords` looks for.
+Keywords are compiled here to the padded literals `readerpulse.score.keywords` looks for.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 
 import polars as pl
 
-from analysis.errors import ReaderpulseError
+from ..errors import ReaderpulseError
 
 TAXONOMY_ENV = "READERPULSE_TAXONOMY"
 FORMAT_VERSION = 2
@@ -203,7 +203,7 @@ def is_exact(keyword: str) -> bool:
 def compile_keywords(written: tuple[str, ...], where: str) -> tuple[Keyword, ...]:
     """The keywords as literals: normalised by the same polars expression as the texts."""
     # imported here: keywords imports this module for the types
-    from analysis.score.keywords import normalised_text
+    from .keywords import normalised_text
 
     stems = [w.strip()[:-1] if w.strip().endswith("*") else w.strip() for w in written]
     for text, stem in zip(written, stems, strict=True):

@@ -1,6 +1,6 @@
 """The topics scorer: its rows (`topic_hits`: a comment's hits, with score and evidence), the
 `topics` table, and each topic's fingerprint for re-tagging after an edit. The hits themselves
-come from analysis.score.classify (the model, or the keywords for a topic it was not trained for).
+come from readerpulse.score.classify (the model, or the keywords for a topic it was not trained for).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import json
 
 import polars as pl
 
-from analysis.score.model import Model
-from analysis.score.taxonomy import Taxonomy, Topic
+from .model import Model
+from .taxonomy import Taxonomy, Topic
 
 SCORER = "topics"
 VERSION = "topics-3-model"

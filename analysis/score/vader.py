@@ -25,10 +25,10 @@ import pyarrow as pa
 from vaderSentiment import vaderSentiment as _package
 
 try:
-    from analysis.score import _vader
+    from . import _vader
 except ImportError as exc:  # pragma: no cover - only without a build
     raise ImportError(
-        "the native VADER module analysis.score._vader is not built: run "
+        "the native VADER module readerpulse.score._vader is not built: run "
         "`.venv/bin/pip install -e . --no-deps` (needs gcc and the Python headers)"
     ) from exc
 
@@ -36,7 +36,7 @@ SUPPORTED_VERSION = "3.3.2"
 PACKAGE_VERSION = metadata.version("vaderSentiment")
 if PACKAGE_VERSION != SUPPORTED_VERSION:  # pragma: no cover - pinned in pyproject.toml
     raise ImportError(
-        f"analysis.score._vader reproduces vaderSentiment {SUPPORTED_VERSION}, "
+        f"readerpulse.score._vader reproduces vaderSentiment {SUPPORTED_VERSION}, "
         f"but {PACKAGE_VERSION} is installed: check its rules against _vader.c first"
     )
 

@@ -1,5 +1,5 @@
 """The DuckDB file: connection, numbered migrations, batch writes."""
 
-from analysis.store.db import connect, migrate, schema_version
+from .db import connect, migrate, schema_version
 
 __all__ = ["connect", "migrate", "schema_version"]

@@ -74,7 +74,7 @@ class Migration:
 def migrations() -> list[Migration]:
     """The migrations shipped with the package, in order."""
     found = []
-    for entry in resources.files("analysis.store").joinpath("migrations").iterdir():
+    for entry in resources.files(__package__ or __name__).joinpath("migrations").iterdir():
         match = MIGRATION_NAME.match(entry.name)
         if match:
             found.append(Migration(int(match.group(1)), match.group(2), entry.read_text("utf-8")))

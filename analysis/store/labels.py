@@ -1,6 +1,6 @@
 """Labelled comments in the database: label files imported into `labels`, samples exported to label.
 
-`import_labels` reads label files (analysis.labels.read_labels) and stores their labels in long
+`import_labels` reads label files (readerpulse.labels.read_labels) and stores their labels in long
 form, one row per (comment_key, label), with the file recorded in `sources` (format 'labels') and
 its unusable rows in `rejects`. Each file is written in one transaction; a file whose content was
 imported before is skipped ("unchanged"); a changed file replaces the labels it gives again (the
@@ -20,10 +20,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from analysis.errors import ReaderpulseError, UsageError
-from analysis.ingest.model import SourceFile
-from analysis.labels import SENTIMENT, SKEPTICISM, LabelSet, label_files, read_labels
-from analysis.store.db import registered, run, run_count, transaction
+from ..errors import ReaderpulseError, UsageError
+from ..ingest.model import SourceFile
+from ..labels import SENTIMENT, SKEPTICISM, LabelSet, label_files, read_labels
+from .db import registered, run, run_count, transaction
 
 FORMAT = "labels"
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
-from analysis.ingest.model import REJECT_SCHEMA, Batch
-from analysis.ingest.pseudonym import author_keys
-from analysis.store.db import registered, run, run_count
+from ..ingest.model import REJECT_SCHEMA, Batch
+from ..ingest.pseudonym import author_keys
+from .db import registered, run, run_count
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Text helpers: sentence splitting, tokens, stems and stop words (NLTK, no downloaded data)."""
 
-from analysis.text.sentences import split_sentences
-from analysis.text.tokens import (
+from .sentences import split_sentences
+from .tokens import (
     content_terms,
     fold_punctuation,
     fold_punctuation_expr,

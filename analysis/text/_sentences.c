@@ -1,5 +1,5 @@
 /*
- * analysis.text._sentences: analysis.text.split_sentences in C, equal to the Python/NLTK path.
+ * readerpulse.text._sentences: readerpulse.text.split_sentences in C, equal to the Python/NLTK path.
  *
  * The specification is analysis/text/sentences.py `split_sentences_punkt`, which is
  *
@@ -856,7 +856,7 @@ done:
 
 static PyMethodDef Splitter_methods[] = {
     {"split", (PyCFunction)Splitter_split, METH_O,
-     "split(text) -> list[str]: the sentences of text, as analysis.text.split_sentences."},
+     "split(text) -> list[str]: the sentences of text, as readerpulse.text.split_sentences."},
     {"spans_many", (PyCFunction)(void (*)(void))Splitter_spans_many, METH_VARARGS | METH_KEYWORDS,
      "spans_many(texts) -> bytes: for every sentence of every text, int32 text index, start, end "
      "(code point offsets) and sentence number (from 1), column by column, in native byte order; "
@@ -866,7 +866,7 @@ static PyMethodDef Splitter_methods[] = {
 
 static PyTypeObject SplitterType = {
     PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "analysis.text._sentences.Splitter",
+    .tp_name = "readerpulse.text._sentences.Splitter",
     .tp_basicsize = sizeof(Splitter),
     .tp_dealloc = (destructor)Splitter_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
@@ -879,8 +879,8 @@ static PyTypeObject SplitterType = {
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
-    .m_name = "analysis.text._sentences",
-    .m_doc = "Sentence splitting in C, equal to analysis.text.sentences.split_sentences_punkt.",
+    .m_name = "readerpulse.text._sentences",
+    .m_doc = "Sentence splitting in C, equal to readerpulse.text.sentences.split_sentences_punkt.",
     .m_size = -1,
 };
 

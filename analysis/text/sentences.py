@@ -23,7 +23,7 @@ import polars as pl
 import pyarrow as pa
 import regex
 
-from analysis.text import _sentences
+from . import _sentences
 
 if TYPE_CHECKING:
     from nltk.tokenize.punkt import PunktSentenceTokenizer

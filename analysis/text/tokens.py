@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from analysis.text.stopwords import STOPWORDS
+from .stopwords import STOPWORDS
 
 if TYPE_CHECKING:
     from nltk.stem.snowball import SnowballStemmer

@@ -9,8 +9,7 @@ from typing import Any
 
 import duckdb
 import pytest
-
-from analysis.ingest.api import FileResult, ImportOptions, ingest
+from readerpulse.ingest.api import FileResult, ImportOptions, ingest
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 # The upstream exports live in the shared folder beside the repository clone.

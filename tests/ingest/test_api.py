@@ -7,9 +7,8 @@ from typing import Any
 
 import duckdb
 import pytest
-
-from analysis.ingest import canonical
-from analysis.ingest.api import ImportOptions, ingest
+from readerpulse.ingest import canonical
+from readerpulse.ingest.api import ImportOptions, ingest
 
 
 def _comment(comment_id: str, text: str = "hello") -> str:
@@ -54,7 +53,7 @@ def test_a_parser_error_in_a_file_read_ahead_fails_that_file_only(
 def test_a_writer_error_mid_file_waits_for_the_parser_and_the_next_file_loads(
     conn: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import analysis.ingest.api as api
+    import readerpulse.ingest.api as api
 
     real = api.write_batch
     calls = {"n": 0}
@@ -95,8 +94,8 @@ def test_content_loaded_before_is_not_parsed_again(
 def test_a_file_not_parsed_ahead_is_parsed_at_its_turn(
     conn: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import analysis.ingest.api as api
-    from analysis.ingest.model import SourceFile
+    import readerpulse.ingest.api as api
+    from readerpulse.ingest.model import SourceFile
 
     path = tmp_path / "1.jsonl"
     path.write_text(_comment("x"))

@@ -9,10 +9,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from readerpulse.ingest.api import ImportOptions, ingest
+from readerpulse.ingest.canonical import ARTICLES, COMMENTS, classify
+from readerpulse.ingest.passages import Block, body_passages, text_blocks
 
-from analysis.ingest.api import ImportOptions, ingest
-from analysis.ingest.canonical import ARTICLES, COMMENTS, classify
-from analysis.ingest.passages import Block, body_passages, text_blocks
 from tests.conftest import FIXTURES
 
 CANON = FIXTURES / "canonical"
@@ -185,7 +185,7 @@ def test_format_is_detected_from_content_not_extension(
 def test_large_jsonl_is_read_in_blocks(
     conn: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import analysis.ingest.canonical as canonical
+    import readerpulse.ingest.canonical as canonical
 
     monkeypatch.setattr(canonical, "JSONL_BLOCK_BYTES", 256)
     path = tmp_path / "many.jsonl"
@@ -234,7 +234,7 @@ def test_numeric_times_outside_seconds_range_are_rejected(conn: duckdb.DuckDBPyC
     [b"", b"\n", b"  \n{}", b"{}\n\n{}\n", b"{}\n \t\r\n{}\n", b"{}\n{}\n", b"{}\r\n{}\r\n", b"{} \n{}"],
 )
 def test_blank_line_test_agrees_with_the_expression(block: bytes) -> None:
-    from analysis.ingest.canonical import BLANK_LINE, _has_blank_line
+    from readerpulse.ingest.canonical import BLANK_LINE, _has_blank_line
 
     assert _has_blank_line(block) == bool(BLANK_LINE.search(block))
 
@@ -243,8 +243,8 @@ def test_blank_line_test_agrees_with_the_expression(block: bytes) -> None:
 def test_jsonl_blocks_end_at_line_ends_and_number_lines_like_the_file(tmp_path: Path, block_bytes: int) -> None:
     import random
 
-    from analysis.ingest.canonical import _jsonl_blocks
-    from analysis.ingest.model import SourceFile
+    from readerpulse.ingest.canonical import _jsonl_blocks
+    from readerpulse.ingest.model import SourceFile
 
     rng = random.Random(block_bytes)
     for _ in range(200):

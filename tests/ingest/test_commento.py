@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import duckdb
+from readerpulse.ingest.api import ImportOptions, ingest
 
-from analysis.ingest.api import ImportOptions, ingest
 from tests.ingest.export_helpers import (
     articles,
     assert_reimport_changes_nothing,

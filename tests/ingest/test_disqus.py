@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
+from readerpulse.errors import UnreadableSource
+from readerpulse.ingest.api import ImportOptions, ingest
+from readerpulse.ingest.disqus import parse
+from readerpulse.ingest.model import ParseContext, SourceFile
 
-from analysis.errors import UnreadableSource
-from analysis.ingest.api import ImportOptions, ingest
-from analysis.ingest.disqus import parse
-from analysis.ingest.model import ParseContext, SourceFile
 from tests.ingest.export_helpers import (
     articles,
     assert_reimport_changes_nothing,

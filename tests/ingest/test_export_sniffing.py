@@ -6,10 +6,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from readerpulse.ingest import commento, disqus, isso, reddit, remark42, wxr
+from readerpulse.ingest.formats import Format, detect
+from readerpulse.ingest.model import SourceFile
 
-from analysis.ingest import commento, disqus, isso, reddit, remark42, wxr
-from analysis.ingest.formats import Format, detect
-from analysis.ingest.model import SourceFile
 from tests.ingest.export_helpers import EXTERNAL, FIXTURES, fixture, load
 
 EXPORT_FORMATS: list[Format] = [
@@ -88,7 +88,7 @@ def test_other_formats_are_left_alone(path: Path) -> None:
 
 
 def test_export_formats_come_before_the_catch_all_formats() -> None:
-    from analysis.ingest.formats import registry
+    from readerpulse.ingest.formats import registry
 
     names = [fmt.name for fmt in registry()]
     assert names[: len(EXPORT_FORMATS)] == [fmt.name for fmt in EXPORT_FORMATS]

@@ -5,8 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 import pytest
-
-from analysis.ingest.exportutil import (
+from readerpulse.ingest.exportutil import (
     author_name,
     html_blocks,
     html_to_text,

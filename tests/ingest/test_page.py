@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
+from readerpulse.ingest.api import ImportOptions, ingest
 
-from analysis.ingest.api import ImportOptions, ingest
 from tests.conftest import FIXTURES, SAMPLE
 
 SEED_001 = "001_76c7e58964da143c"

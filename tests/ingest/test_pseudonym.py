@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 import polars as pl
-
-from analysis.ingest.pseudonym import author_key, author_keys
+from readerpulse.ingest.pseudonym import author_key, author_keys
 
 SECRET = b"k" * 32
 
@@ -27,8 +26,7 @@ def test_column_version_matches_scalar_and_keeps_order() -> None:
 
 def test_author_keys_are_the_same_when_remembered() -> None:
     import polars as pl
-
-    from analysis.ingest.pseudonym import author_key, author_keys
+    from readerpulse.ingest.pseudonym import author_key, author_keys
 
     names = pl.Series(["Ana", "ana ", None, "Bob", "Ana"])
     first = author_keys(names, b"k1").to_list()

@@ -5,8 +5,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 import pytest
-
-from analysis.ingest.timeparse import parse_column, parse_timestamp
+from readerpulse.ingest.timeparse import parse_column, parse_timestamp
 
 PARIS = ZoneInfo("Europe/Paris")
 

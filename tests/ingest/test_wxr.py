@@ -8,8 +8,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
+from readerpulse.ingest.api import ImportOptions, ingest
 
-from analysis.ingest.api import ImportOptions, ingest
 from tests.ingest.export_helpers import (
     articles,
     assert_reimport_changes_nothing,

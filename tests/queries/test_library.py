@@ -16,9 +16,8 @@ from typing import Any
 import duckdb
 import polars as pl
 import pytest
-
-from analysis import queries
-from analysis.store import connect
+from readerpulse import queries
+from readerpulse.store import connect
 
 A1 = "Talks begin on Karabakh's future"
 A2 = "Aid convoy reaches Stepanakert"

@@ -6,9 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from analysis.report.weekly import ReportResult, write_report
-from analysis.store import connect
+from readerpulse.report.weekly import ReportResult, write_report
+from readerpulse.store import connect
 
 SCRIPT_COMMENT = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">Fake news, prove it!'
 SCRIPT_EVIDENCE = "<script>window.pwned = 5</script>"  # a word of topic evidence

@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 
 import pytest
+from readerpulse.report import render
+from readerpulse.report.weekly import ReportResult
 
-from analysis.report import render
-from analysis.report.weekly import ReportResult
 from tests.report import browser
 from tests.report.conftest import SCRIPT_COMMENT
 

@@ -9,12 +9,11 @@ from typing import Any
 import duckdb
 import polars as pl
 import pytest
-
-from analysis import queries
-from analysis.report import charts
-from analysis.report.definition import load
-from analysis.report.weekly import Period, build_report
-from analysis.store import connect
+from readerpulse import queries
+from readerpulse.report import charts
+from readerpulse.report.definition import load
+from readerpulse.report.weekly import Period, build_report
+from readerpulse.store import connect
 
 WEEK = {"start": "2023-09-18", "end": "2023-09-24"}
 

@@ -1,4 +1,4 @@
-"""Chart images drawn in worker processes (`analysis.report.images`)."""
+"""Chart images drawn in worker processes (`readerpulse.report.images`)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-
-from analysis.errors import ReaderpulseError
-from analysis.report import images, render
+from readerpulse.errors import ReaderpulseError
+from readerpulse.report import images, render
 
 SPEC = {
     "data": {"values": [{"day": "Mon", "n": 3}, {"day": "Tue", "n": 5}]},

@@ -12,13 +12,13 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 from markupsafe import escape
+from readerpulse import queries
+from readerpulse.cli import main
+from readerpulse.errors import ReaderpulseError, UsageError
+from readerpulse.report import definition, render
+from readerpulse.report.weekly import Period, ReportResult, build_report, parse_week, resolve_period
+from readerpulse.store import connect
 
-from analysis import queries
-from analysis.cli import main
-from analysis.errors import ReaderpulseError, UsageError
-from analysis.report import definition, render
-from analysis.report.weekly import Period, ReportResult, build_report, parse_week, resolve_period
-from analysis.store import connect
 from tests.report.conftest import SCRIPT_COMMENT, SCRIPT_EVIDENCE
 
 # --- the period -----------------------------------------------------------------------------------

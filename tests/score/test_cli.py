@@ -7,11 +7,11 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
+from readerpulse.cli import main
 
-from analysis.cli import main
 from tests.conftest import SAMPLE
 
-pytest.importorskip("analysis.ingest.page")
+pytest.importorskip("readerpulse.ingest.page")
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from readerpulse.cli import main
+from readerpulse.score.explain import explain, render, word_contributions
+from readerpulse.score.taxonomy import parse_taxonomy
 
-from analysis.cli import main
-from analysis.score.explain import explain, render, word_contributions
-from analysis.score.taxonomy import parse_taxonomy
 from tests.model_helpers import saved, trained_model
 
 TAXONOMY = b"""
@@ -34,7 +34,7 @@ def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_every_label_with_its_score_threshold_and_reasons(model_path: Path) -> None:
-    from analysis.score.model import load
+    from readerpulse.score.model import load
 
     model = load(model_path)
     taxonomy = parse_taxonomy(TAXONOMY)
@@ -54,12 +54,11 @@ def test_every_label_with_its_score_threshold_and_reasons(model_path: Path) -> N
 def test_the_shares_add_up_to_the_model_output(model_path: Path) -> None:
     import numpy as np
     import polars as pl
-
-    from analysis.score import features
-    from analysis.score.classify import keyword_counts, score_texts
-    from analysis.score.explain import dense_shares
-    from analysis.score.keywords import keyword_matches
-    from analysis.score.model import load
+    from readerpulse.score import features
+    from readerpulse.score.classify import keyword_counts, score_texts
+    from readerpulse.score.explain import dense_shares
+    from readerpulse.score.keywords import keyword_matches
+    from readerpulse.score.model import load
 
     model = load(model_path)
     taxonomy = parse_taxonomy(TAXONOMY)
@@ -89,8 +88,8 @@ def test_explain_command(model_path: Path, tmp_path: Path) -> None:
 
 
 def test_a_wordless_reply_is_no_model_hit_and_long_text_explains(model_path: Path) -> None:
-    from analysis.score.classify import score_texts
-    from analysis.score.model import load
+    from readerpulse.score.classify import score_texts
+    from readerpulse.score.model import load
 
     model = load(model_path)
     taxonomy = parse_taxonomy(TAXONOMY)

@@ -7,8 +7,7 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from analysis.score import features
+from readerpulse.score import features
 
 TEXTS = [
     "The UN did nothing, un-believable! Verified?",

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-
-from analysis.score.keywords import keyword_matches, normalised_text
-from analysis.score.taxonomy import Taxonomy, parse_taxonomy
+from readerpulse.score.keywords import keyword_matches, normalised_text
+from readerpulse.score.taxonomy import Taxonomy, parse_taxonomy
 
 TAXONOMY = """
 format = 2

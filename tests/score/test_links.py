@@ -8,10 +8,10 @@ from collections import Counter
 import duckdb
 import polars as pl
 import pytest
+from readerpulse.ingest.api import ingest
+from readerpulse.score.links import LINK_SCHEMA, METHOD, MIN_SIMILARITY, TOP_K, PassageIndex
+from readerpulse.text import content_terms
 
-from analysis.ingest.api import ingest
-from analysis.score.links import LINK_SCHEMA, METHOD, MIN_SIMILARITY, TOP_K, PassageIndex
-from analysis.text import content_terms
 from tests.conftest import SAMPLE
 
 PASSAGES = pl.DataFrame(
@@ -97,7 +97,7 @@ def test_similarity_is_tfidf_cosine() -> None:
 
 @pytest.fixture
 def sample_db(conn: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    pytest.importorskip("analysis.ingest.page")
+    pytest.importorskip("readerpulse.ingest.page")
     ingest(conn, [SAMPLE])
     return conn
 

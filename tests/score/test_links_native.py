@@ -22,10 +22,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
+from readerpulse.score.links import LINK_SCHEMA, PassageIndex
+from readerpulse.store import connect
+from readerpulse.text.stopwords import STOPWORDS
 
-from analysis.score.links import LINK_SCHEMA, PassageIndex
-from analysis.store import connect
-from analysis.text.stopwords import STOPWORDS
 from tests.conftest import SAMPLE
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "heldout"  # our own labelled sets: a varied corpus
@@ -35,9 +35,9 @@ DATA = Path(__file__).resolve().parents[2] / "data" / "heldout"  # our own label
 def sample() -> tuple[pl.DataFrame, pl.DataFrame]:
     """Passages and comments of the seed articles (data/sample), after `ingest`."""
     try:
-        from analysis.ingest.api import ingest
+        from readerpulse.ingest.api import ingest
     except ImportError:  # pragma: no cover - the ingesters are another engineer's
-        pytest.skip("needs analysis.ingest")
+        pytest.skip("needs readerpulse.ingest")
     with tempfile.TemporaryDirectory() as tmp:
         conn = connect(Path(tmp) / "sample.duckdb")
         try:
@@ -253,8 +253,8 @@ STEMS = ["a", "e", "y", "ab", "b", "bl", "d", "dy", "gener", "commun", "arsen", 
 
 def test_a_stem_is_a_prefix_of_its_word_then_one_of_the_stem_tails() -> None:
     """What _stem_prefixes relies on, for corpus words and suffix-stacked made-up ones."""
-    from analysis.score.links import STEM_TAILS
-    from analysis.text.tokens import stem
+    from readerpulse.score.links import STEM_TAILS
+    from readerpulse.text.tokens import stem
 
     words = {w.lower() for t in labelled_texts() + sample()[0]["text"].to_list() for w in re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)*", t)}
     words |= {a + b + c for a in STEMS for b in SUFFIXES for c in ("", "s", "ly", "ness", "ing", "ed")}
@@ -268,7 +268,7 @@ def test_a_stem_is_a_prefix_of_its_word_then_one_of_the_stem_tails() -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text("abcdeilnorstuyz'", min_size=1, max_size=14).filter(lambda w: w[0] != "'"), max_size=30))
 def test_tokens_skipped_by_the_stem_prefixes_have_no_term_in_the_vocabulary(words: list[str]) -> None:
-    from analysis.score.links import _stem_prefixes, _token_terms
+    from readerpulse.score.links import _stem_prefixes, _token_terms
 
     vocabulary = sorted({t for t in _token_terms(words + passage_words()) if t is not None})[::3]
     prefixes = _stem_prefixes(vocabulary)

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from readerpulse.errors import UsageError
+from readerpulse.ingest.api import ingest
+from readerpulse.score import runner
+from readerpulse.score.runner import SCORERS, ScoreOptions, describe, score_database
+from readerpulse.score.sentiment import INLINE_BELOW
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from analysis.errors import UsageError
-from analysis.ingest.api import ingest
-from analysis.score import runner
-from analysis.score.runner import SCORERS, ScoreOptions, describe, score_database
-from analysis.score.sentiment import INLINE_BELOW
 from tests.conftest import SAMPLE
 from tests.store.test_db import CommitFails
 
@@ -173,7 +173,7 @@ def test_an_interrupted_run_resumes(db: duckdb.DuckDBPyConnection, monkeypatch: 
 
 
 def test_sample_comments_score_exactly_as_vadersentiment(conn: duckdb.DuckDBPyConnection) -> None:
-    pytest.importorskip("analysis.ingest.page")
+    pytest.importorskip("readerpulse.ingest.page")
     ingest(conn, [SAMPLE])
     score_database(conn)
     analyzer = SentimentIntensityAnalyzer()
@@ -265,9 +265,9 @@ def test_no_key_is_written_twice(db: duckdb.DuckDBPyConnection, monkeypatch: pyt
 
 
 def test_sentences_view_shows_each_scored_sentence(conn: duckdb.DuckDBPyConnection) -> None:
-    from analysis.text import split_sentences
+    from readerpulse.text import split_sentences
 
-    pytest.importorskip("analysis.ingest.page")
+    pytest.importorskip("readerpulse.ingest.page")
     ingest(conn, [SAMPLE])
     score_database(conn)
     texts = dict(conn.execute("SELECT comment_pk, text FROM comments WHERE status = 'published'").fetchall())

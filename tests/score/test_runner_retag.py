@@ -12,10 +12,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from readerpulse.score.model import load_model
+from readerpulse.score.runner import ScoreOptions, describe, plan_retag, score_database
+from readerpulse.score.taxonomy import load_taxonomy
 
-from analysis.score.model import load_model
-from analysis.score.runner import ScoreOptions, describe, plan_retag, score_database
-from analysis.score.taxonomy import load_taxonomy
 from tests.conftest import REPO, TEST_TAXONOMY
 from tests.score.test_runner import SETUP, count, interrupt_second_batch
 
@@ -236,8 +236,8 @@ def test_retagging_keeps_the_rows_of_unchanged_topics(conn: duckdb.DuckDBPyConne
 def test_retagging_with_a_trained_model_gives_what_rescoring_gives(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     """The model's path of a re-tag (its own topic's keywords, the changed outputs only, VADER's
     stored scores, replies with their parent's keywords) against a full re-score."""
-    from analysis.score.model import load, save
-    from analysis.train import TrainConfig, TrainingRows, fit, keyword_counter
+    from readerpulse.score.model import load, save
+    from readerpulse.train import TrainConfig, TrainingRows, fit, keyword_counter
 
     texts = labelled_texts()
     taxonomy = load_taxonomy()

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from readerpulse.evaluate import read_groundtruth
+from readerpulse.score import sentiment
+from readerpulse.score.sentiment import INLINE_BELOW, SentimentScorer, label, label_expr
+from readerpulse.text import split_sentences
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from analysis.evaluate import read_groundtruth
-from analysis.score import sentiment
-from analysis.score.sentiment import INLINE_BELOW, SentimentScorer, label, label_expr
-from analysis.text import split_sentences
 from tests.conftest import shared_path
 
 ICWSM = ("tweets", "nytEditorialSnippets", "movieReviewSnippets", "amazonReviewSnippets")

@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from readerpulse.score.classify import score_texts
+from readerpulse.score.model import load, shipped_path
+from readerpulse.score.taxonomy import load_taxonomy
+from readerpulse.train import train
 
-from analysis.score.classify import score_texts
-from analysis.score.model import load, shipped_path
-from analysis.score.taxonomy import load_taxonomy
-from analysis.train import train
 from tests.conftest import REPO, shared_path
 
 MAX_BYTES = 4 * 1024 * 1024

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from readerpulse.score import skepticism
+from readerpulse.score.taxonomy import Taxonomy, parse_taxonomy
 
-from analysis.score import skepticism
-from analysis.score.taxonomy import Taxonomy, parse_taxonomy
 from tests.model_helpers import score_skepticism
 
 TOPICS = b'format = 2\n[topics.t]\nlabel = "T"\nkeywords = ["figures"]\n'

@@ -7,8 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from analysis.score.taxonomy import (
+from readerpulse.score.taxonomy import (
     TAXONOMY_ENV,
     TaxonomyError,
     default_path,
@@ -16,6 +15,7 @@ from analysis.score.taxonomy import (
     parse_taxonomy,
     resolve_path,
 )
+
 from tests.conftest import REPO
 
 MINIMAL = b"""

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from readerpulse.score.taxonomy import Taxonomy, parse_taxonomy
+from readerpulse.score.topics import VERSION, fingerprint, topics_frame
 
-from analysis.score.taxonomy import Taxonomy, parse_taxonomy
-from analysis.score.topics import VERSION, fingerprint, topics_frame
 from tests.model_helpers import keyword_model, saved, score_topics, trained_model
 
 TAXONOMY = b"""

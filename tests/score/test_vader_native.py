@@ -1,4 +1,4 @@
-"""Native VADER (analysis.score.vader, C in _vader.c) against vaderSentiment 3.3.2 itself.
+"""Native VADER (readerpulse.score.vader, C in _vader.c) against vaderSentiment 3.3.2 itself.
 
 Every comparison asks for the package's own floats: equal to 1e-9 (the requirement) and, checked
 separately, bit-identical (what the C code is written for: same arithmetic, same order, Python's
@@ -19,9 +19,8 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from readerpulse.score import _vader, vader
 from vaderSentiment import vaderSentiment as package
-
-from analysis.score import _vader, vader
 
 PACKAGE = package.SentimentIntensityAnalyzer()
 ICWSM_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "external" / "vader_icwsm2014"
@@ -30,8 +29,8 @@ COLUMNS = ("neg", "neu", "pos", "compound")
 TOLERANCE = 1e-9
 
 try:
-    from analysis.text import split_sentences as _split_sentences
-except ImportError:  # pragma: no cover - analysis.text is part of the project
+    from readerpulse.text import split_sentences as _split_sentences
+except ImportError:  # pragma: no cover - readerpulse.text is part of the project
 
     def _split_sentences(text: str) -> list[str]:
         return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
@@ -323,7 +322,7 @@ def test_rounding_is_pythons_round(x: float, ndigits: int) -> None:
 
 def assert_sentences_identical(texts: Sequence[str], spans: bytes | None = None) -> int:
     """score_sentences(texts) against the package, text by text and sentence by sentence."""
-    from analysis.text.sentences import sentence_spans_raw
+    from readerpulse.text.sentences import sentence_spans_raw
 
     raw = spans if spans is not None else sentence_spans_raw(texts)
     comments, sentences = vader.analyzer().score_sentences(texts, raw)

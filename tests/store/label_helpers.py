@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
-
-from analysis.score.taxonomy import load_taxonomy
+from readerpulse.score.taxonomy import load_taxonomy
 
 # Two topics; only their ids matter here.
 TAXONOMY = """

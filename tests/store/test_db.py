@@ -6,9 +6,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from analysis.store import connect, schema_version
-from analysis.store.db import migrations, pseudonym_secret, transaction
+from readerpulse.store import connect, schema_version
+from readerpulse.store.db import migrations, pseudonym_secret, transaction
 
 
 def test_new_database_gets_every_migration_recorded(db_path: Path) -> None:
@@ -45,7 +44,7 @@ def test_file_opens_in_a_plain_duckdb_client(db_path: Path) -> None:
 def test_failed_migration_leaves_the_database_untouched(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from analysis.store import db
+    from readerpulse.store import db
 
     real = db.migrations()
     broken = [

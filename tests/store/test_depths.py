@@ -9,12 +9,11 @@ from typing import Any
 
 import duckdb
 import pytest
-
-import analysis.ingest.api as api
-from analysis.ingest import canonical
-from analysis.ingest.api import ImportOptions, ingest
-from analysis.store import connect
-from analysis.store.writer import update_depths_full
+import readerpulse.ingest.api as api
+from readerpulse.ingest import canonical
+from readerpulse.ingest.api import ImportOptions, ingest
+from readerpulse.store import connect
+from readerpulse.store.writer import update_depths_full
 
 
 def _depths(conn: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:

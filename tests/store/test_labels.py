@@ -9,10 +9,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from readerpulse.errors import ReaderpulseError, UsageError
+from readerpulse.store import labels as store_labels
+from readerpulse.store.labels import export_sample, import_labels
 
-from analysis.errors import ReaderpulseError, UsageError
-from analysis.store import labels as store_labels
-from analysis.store.labels import export_sample, import_labels
 from tests.store.label_helpers import (
     PUBLISHED,
     RAW_NAMES,

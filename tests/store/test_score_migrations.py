@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from analysis.store import db
-from analysis.store.db import connect
+from readerpulse.store import db
+from readerpulse.store.db import connect
 
 OLD_SCORES = """
 INSERT INTO articles (article_id, title, source_id) VALUES ('a1', 'Talks', 1);

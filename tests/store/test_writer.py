@@ -6,8 +6,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from readerpulse.ingest.api import ImportOptions, ingest
 
-from analysis.ingest.api import ImportOptions, ingest
 from tests.conftest import FIXTURES, SAMPLE
 
 TABLES = ("sources", "articles", "passages", "comments", "rejects")
@@ -44,7 +44,7 @@ def test_a_changed_file_adds_only_what_is_new(
 def test_failure_mid_import_rolls_the_file_back(
     conn: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import analysis.ingest.api as api
+    import readerpulse.ingest.api as api
 
     ingest(conn, [SAMPLE / "000_9b1a4bb79ebfd41b.txt"], ImportOptions())
     before = counts(conn)
@@ -151,7 +151,7 @@ def test_unreadable_file_is_recorded_and_others_still_load(
 def test_a_newer_export_updates_moderation_status_and_edited_text(
     conn: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
-    from analysis.score.runner import ScoreOptions, score_database
+    from readerpulse.score.runner import ScoreOptions, score_database
 
     first, newer = tmp_path / "week1.jsonl", tmp_path / "week2.jsonl"
     first.write_text(
@@ -192,7 +192,7 @@ def test_a_newer_export_updates_moderation_status_and_edited_text(
 def test_any_error_in_one_file_is_recorded_and_the_next_file_still_loads(
     conn: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import analysis.ingest.api as api
+    import readerpulse.ingest.api as api
 
     real = api.write_batch
     calls = {"n": 0}
@@ -233,7 +233,7 @@ def test_a_repeated_article_id_is_rejected_and_the_other_articles_load(
 
 
 def test_a_changed_article_text_relinks_its_comments(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
-    from analysis.score.runner import ScoreOptions, score_database
+    from readerpulse.score.runner import ScoreOptions, score_database
 
     v1, v2, comments = tmp_path / "v1.jsonl", tmp_path / "v2.jsonl", tmp_path / "c.jsonl"
     v1.write_text(

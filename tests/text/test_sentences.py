@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from analysis.text import split_sentences
+from readerpulse.text import split_sentences
 
 
 def test_splits_on_sentence_ends() -> None:

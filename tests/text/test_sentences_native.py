@@ -1,4 +1,4 @@
-"""The C sentence splitter (analysis.text._sentences) against the Python/NLTK Punkt path.
+"""The C sentence splitter (readerpulse.text._sentences) against the Python/NLTK Punkt path.
 
 `split_sentences_punkt` runs NLTK's own PunktSentenceTokenizer; `split_sentences` and
 `sentence_spans` run the C port. They must give the same sentences for every text: the
@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from analysis.text.sentences import (
+from readerpulse.text.sentences import (
     regex_class_table,
     sentence_spans,
     sentence_spans_raw,
     split_sentences,
     split_sentences_punkt,
 )
+
 from tests.conftest import SHARED
 
 ICWSM_DIR = SHARED / "external" / "vader_icwsm2014"

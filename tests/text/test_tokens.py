@@ -7,9 +7,9 @@ import csv
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from readerpulse.text import content_terms, normalise, stem, term_frame, tokenize
+from readerpulse.text.stopwords import STOPWORDS
 
-from analysis.text import content_terms, normalise, stem, term_frame, tokenize
-from analysis.text.stopwords import STOPWORDS
 from tests.conftest import SAMPLE, shared_path
 
 

@@ -1,0 +1,1 @@
+"""Ingest: readers of every supported input format, each handing the store polars frames."""

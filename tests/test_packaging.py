@@ -1,0 +1,29 @@
+"""The folder analysis/ installs as the package `readerpulse`: every subpackage is listed and no
+module reaches for the folder's own name (which would not exist once installed)."""
+
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_subpackage_is_listed_under_the_import_name() -> None:
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert setuptools["package-dir"] == {"readerpulse": "analysis"}
+    folders = {
+        ".".join(("readerpulse", *p.parent.relative_to(ROOT / "analysis").parts))
+        for p in (ROOT / "analysis").rglob("*.py")
+    }
+    assert folders == set(setuptools["packages"])
+
+
+def test_no_code_imports_the_folder_name() -> None:
+    pattern = re.compile(r"^\s*(from|import) analysis\b", re.M)
+    offenders = [
+        str(p.relative_to(ROOT))
+        for folder in ("analysis", "tests", "bench")
+        for p in (ROOT / folder).rglob("*.py")
+        if pattern.search(p.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
