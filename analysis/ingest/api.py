@@ -13,17 +13,12 @@ import duckdb
 
 from ..errors import UnreadableSource
 from ..store.db import pseudonym_secret, run, transaction
-from ..store.writer import (
-    FileDepths,
-    PreparedBatch,
-    WriteCounts,
-    max_comment_pk,
-    prepare_batch,
-    update_depths,
-    write_batch,
-)
+from ..store.writer import FileWriter, WriteCounts
 from .formats import Format, detect
 from .model import Batch, ParseContext, SourceFile
+from .scan import CommentScan
+
+Item = Batch | CommentScan  # what a parser gives: parsed rows, or a file DuckDB reads itself
 
 
 @dataclass
@@ -86,8 +81,8 @@ class _Opened:
     source: SourceFile
     fmt: Format | None = None
     detect_error: UnreadableSource | None = None  # raised only if the file is not 'unchanged'
-    batches: Iterator[Batch] | None = None
-    first: PreparedBatch | BaseException | None = None  # a parser error is raised where it was due
+    batches: Iterator[Item] | None = None
+    first: Item | BaseException | None = None  # a parser error is raised where it was due
     started: bool = False  # format detected and parsing begun (not for content loaded before)
 
     def close(self) -> None:
@@ -116,18 +111,13 @@ def _start(opened: _Opened, options: ImportOptions, secret: bytes) -> None:
         opened.detect_error = exc
         return
     opened.batches = opened.fmt.parse(source, ParseContext(tz=options.tz, batch_size=options.batch_size))
-    opened.first = _next_batch(opened.batches, options, secret)
+    opened.first = _next_batch(opened.batches)
 
 
-def _next_batch(
-    batches: Iterator[Batch], options: ImportOptions, secret: bytes
-) -> PreparedBatch | BaseException | None:
-    """The next batch parsed and prepared for writing (pseudonyms too), or the parser's error."""
+def _next_batch(batches: Iterator[Item]) -> Item | BaseException | None:
+    """The next batch parsed (or the file's scan), or the parser's error."""
     try:
-        batch = next(batches, None)
-        if batch is None:
-            return None
-        return prepare_batch(batch, secret=secret, keep_author_names=options.keep_author_names)
+        return next(batches, None)
     except Exception as exc:  # raised in the writer's thread, inside the file's transaction
         return exc
 
@@ -169,16 +159,16 @@ class _Reader:
             with suppress(Exception):
                 future.result().close()
 
-    def batches(self, opened: _Opened) -> Generator[PreparedBatch, None, None]:
+    def batches(self, opened: _Opened) -> Generator[Item, None, None]:
         """`opened`'s batches in order, each next one parsed on the thread meanwhile."""
         assert opened.batches is not None
         batch = opened.first
-        coming: Future[PreparedBatch | BaseException | None] | None = None
+        coming: Future[Item | BaseException | None] | None = None
         try:
             while batch is not None:
                 if isinstance(batch, BaseException):
                     raise batch
-                coming = self.pool.submit(_next_batch, opened.batches, self.options, self.secret)
+                coming = self.pool.submit(_next_batch, opened.batches)
                 yield batch
                 batch = coming.result()
                 coming = None
@@ -217,20 +207,13 @@ def import_file(
         with transaction(conn):
             source_id = _next_source_id(conn)
             result.source_id = source_id
-            depths = FileDepths(added_after=max_comment_pk(conn))
-            for batch in batches:
-                result.counts.add(
-                    write_batch(
-                        conn,
-                        batch,
-                        source_id=source_id,
-                        secret=reader.secret,
-                        keep_author_names=options.keep_author_names,
-                        depths=depths,
-                    )
-                )
-            reader.prepare(next_path)  # read ahead while the depths and the commit run
-            update_depths(conn, source_id, depths)
+            writer = FileWriter(
+                conn, source_id, secret=reader.secret, keep_author_names=options.keep_author_names
+            )
+            for item in batches:
+                writer.write(item)
+            reader.prepare(next_path)  # read ahead while the comments are merged and committed
+            result.counts = writer.finish()
             run(
                 conn,
                 "INSERT INTO sources (source_id, path, format, sha256, size_bytes, imported_at, status,"

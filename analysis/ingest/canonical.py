@@ -21,11 +21,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from ..errors import UnreadableSource
+from . import scan
 from .formats import Format
 from .model import (
     ARTICLE_SCHEMA,
-    COMMENT_SCHEMA,
-    COMMENT_STATUSES,
     PASSAGE_SCHEMA,
     REJECT_SCHEMA,
     Batch,
@@ -33,6 +32,7 @@ from .model import (
     SourceFile,
 )
 from .passages import body_passages, text_blocks
+from .scan import CommentScan
 from .timeparse import parse_column
 
 COMMENT_ALIASES: dict[str, tuple[str, ...]] = {
@@ -171,58 +171,6 @@ def _rejects(frame: pl.DataFrame, checked: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def comments_batch(frame: pl.DataFrame, tz_name: str) -> Batch:
-    """Validate a frame of comment records (any aliases, plus `location`) into a batch."""
-    frame = _canonical_columns(frame, COMMENTS)
-    schema = frame.schema
-    typed = frame.with_columns(
-        *(
-            _as_text(c, schema[c]).alias(c)
-            for c in ("comment_id", "article_id", "parent_id", "author", "text", "status")
-        ),
-        _timestamps("posted_at", schema["posted_at"], tz_name).alias("_posted"),
-    ).with_columns(
-        pl.col("parent_id").replace("", None),
-        pl.col("author").replace("", None),
-        pl.col("status").str.to_lowercase().replace("", None).fill_null("published"),
-    )
-    checks = [  # (what rejects a record, the reason given), in the order they are tried
-        (pl.col("text").is_null(), pl.lit("comment has no text")),
-        (pl.col("comment_id").is_null() | (pl.col("comment_id") == ""), pl.lit("comment has no comment_id")),
-        (pl.col("article_id").is_null() | (pl.col("article_id") == ""), pl.lit("comment has no article_id")),
-        (
-            pl.col("posted_at").is_not_null() & pl.col("_posted").is_null(),
-            pl.format("unrecognised timestamp in posted_at: {}", pl.col("posted_at").cast(pl.String)),
-        ),
-        (
-            ~pl.col("status").is_in(list(COMMENT_STATUSES)),
-            pl.format("unknown status {} (expected published, deleted or spam)", pl.col("status")),
-        ),
-    ]
-    bad = pl.any_horizontal(condition for condition, _ in checks).fill_null(True)
-    reason = pl.lit(None, dtype=pl.String)  # the first check that holds gives the reason
-    for condition, message in reversed(checks):
-        reason = pl.when(condition).then(message).otherwise(reason)
-    if typed.select(bad.any()).item():  # the reasons are spelt out only for a batch with rejects
-        checked = typed.with_columns(_reason=reason)
-        rejects = _rejects(frame, checked)
-        checked = checked.filter(pl.col("_reason").is_null())
-    else:
-        checked = typed
-        rejects = pl.DataFrame(schema=REJECT_SCHEMA)
-    comments = checked.select(
-        "article_id",
-        "comment_id",
-        "parent_id",
-        "author",
-        pl.col("_posted").alias("posted_at"),
-        "text",
-        "status",
-        "location",
-    )
-    return Batch(comments=comments.cast(COMMENT_SCHEMA), rejects=rejects.cast(REJECT_SCHEMA))  # type: ignore[arg-type]
-
-
 def articles_batch(frame: pl.DataFrame, tz_name: str) -> Batch:
     """Validate a frame of article records into articles and their passages."""
     frame = _canonical_columns(frame, ARTICLES)
@@ -260,11 +208,6 @@ def articles_batch(frame: pl.DataFrame, tz_name: str) -> Batch:
         passages=pl.DataFrame(passages, schema=PASSAGE_SCHEMA),
         rejects=rejects.cast(REJECT_SCHEMA),  # type: ignore[arg-type]
     )
-
-
-def _to_batch(frame: pl.DataFrame, kind: Kind, ctx: ParseContext) -> Batch:
-    tz_name = str(ctx.tz.key)
-    return comments_batch(frame, tz_name) if kind is COMMENTS else articles_batch(frame, tz_name)
 
 
 # --- JSON Lines -------------------------------------------------------------------------------
@@ -359,18 +302,21 @@ def _bad_json_line(raw: bytes) -> str | None:
     return None
 
 
-def parse_jsonl(source: SourceFile, ctx: ParseContext) -> Iterator[Batch]:
+def parse_jsonl(source: SourceFile, ctx: ParseContext) -> Iterator[Batch | CommentScan]:
     first = _first_json_object(source)
     kind = classify(list(first)) if first else None
     if kind is None:
         raise UnreadableSource(f"{source.path}: the first line is not a comment or article record")
+    if kind is COMMENTS:
+        yield scan.jsonl_scan(source.path, list(first or {}), kind.aliases, str(ctx.tz.key))
+        return
     names = {alias for aliases in kind.aliases.values() for alias in aliases} | set(first or {})
     schema: dict[str, pl.DataType] = {name: pl.String() for name in sorted(names)}
     for first_line, block in _jsonl_blocks(source, JSONL_BLOCK_BYTES):
         if first_line == 1:
             block = block.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark is not part of the record
         frame, rejects = _jsonl_frame(block, first_line, schema)
-        batch = _to_batch(frame, kind, ctx)
+        batch = articles_batch(frame, str(ctx.tz.key))
         batch.rejects = pl.concat([rejects, batch.rejects])
         yield batch
 
@@ -435,11 +381,14 @@ def _has_surrogates(cell: str) -> bool:
     return False
 
 
-def parse_csv(source: SourceFile, ctx: ParseContext) -> Iterator[Batch]:
+def parse_csv(source: SourceFile, ctx: ParseContext) -> Iterator[Batch | CommentScan]:
     header = _csv_header(source)
     kind = classify(header) if header else None
     if kind is None:
         raise UnreadableSource(f"{source.path}: the header names no comment or article columns")
+    if kind is COMMENTS:
+        yield scan.csv_scan(source.path, kind.aliases, str(ctx.tz.key), lambda: _csv_fallback(source.read_bytes()))
+        return
     data = source.read_bytes()
     try:
         frame = pl.read_csv(io.BytesIO(data), infer_schema=False, encoding="utf8")
@@ -450,7 +399,7 @@ def parse_csv(source: SourceFile, ctx: ParseContext) -> Iterator[Batch]:
         frame = frame.with_columns(location=pl.lit("record ") + numbers)
         rejects = pl.DataFrame(schema=REJECT_SCHEMA)
     for start in range(0, max(frame.height, 1), ctx.batch_size):
-        batch = _to_batch(frame.slice(start, ctx.batch_size), kind, ctx)
+        batch = articles_batch(frame.slice(start, ctx.batch_size), str(ctx.tz.key))
         if start == 0:
             batch.rejects = pl.concat([rejects, batch.rejects])
         yield batch
@@ -463,23 +412,23 @@ def sniff_parquet(source: SourceFile) -> bool:
     return source.head.startswith(b"PAR1")
 
 
-def parse_parquet(source: SourceFile, ctx: ParseContext) -> Iterator[Batch]:
-    import pyarrow.parquet as pq
-
-    try:
-        parquet = pq.ParquetFile(source.path)
-    except Exception as exc:  # pyarrow raises several types for a broken footer
-        raise UnreadableSource(f"{source.path}: not a readable Parquet file ({exc})") from exc
-    kind = classify(parquet.schema_arrow.names)
+def parse_parquet(source: SourceFile, ctx: ParseContext) -> Iterator[Batch | CommentScan]:
+    columns = scan.parquet_columns(source.path)
+    kind = classify(list(columns))
     if kind is None:
         raise UnreadableSource(f"{source.path}: the columns name no comment or article fields")
+    if kind is COMMENTS:
+        yield scan.parquet_scan(source.path, columns, kind.aliases, str(ctx.tz.key))
+        return
+    import pyarrow.parquet as pq
+
     row = 0
-    for record_batch in parquet.iter_batches(batch_size=ctx.batch_size):
+    for record_batch in pq.ParquetFile(source.path).iter_batches(batch_size=ctx.batch_size):
         frame = pl.from_arrow(record_batch)
         assert isinstance(frame, pl.DataFrame)
         locations = pl.int_range(row + 1, row + frame.height + 1, eager=True).cast(pl.String)
         row += frame.height
-        yield _to_batch(frame.with_columns(location=pl.lit("row ") + locations), kind, ctx)
+        yield articles_batch(frame.with_columns(location=pl.lit("row ") + locations), str(ctx.tz.key))
 
 
 FORMATS = [

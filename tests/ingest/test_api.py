@@ -7,8 +7,9 @@ from typing import Any
 
 import duckdb
 import pytest
-from readerpulse.ingest import canonical
+from readerpulse.ingest import canonical, scan
 from readerpulse.ingest.api import ImportOptions, ingest
+from readerpulse.store.writer import FileWriter
 
 
 def _comment(comment_id: str, text: str = "hello") -> str:
@@ -32,14 +33,14 @@ def test_the_same_content_twice_in_one_run_is_unchanged_the_second_time(
 def test_a_parser_error_in_a_file_read_ahead_fails_that_file_only(
     conn: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = canonical._jsonl_frame
+    real = scan.jsonl_scan
 
-    def frame(block: bytes, *args: Any) -> Any:
-        if b"boom" in block:
+    def reader(path: Path, *args: Any) -> Any:
+        if b"boom" in path.read_bytes():
             raise RuntimeError("parser bug (simulated)")
-        return real(block, *args)
+        return real(path, *args)
 
-    monkeypatch.setattr(canonical, "_jsonl_frame", frame)
+    monkeypatch.setattr(scan, "jsonl_scan", reader)
     folder = tmp_path / "in"
     folder.mkdir()
     for name, comment_id in (("1.jsonl", "a"), ("2.jsonl", "boom"), ("3.jsonl", "c")):
@@ -53,26 +54,27 @@ def test_a_parser_error_in_a_file_read_ahead_fails_that_file_only(
 def test_a_writer_error_mid_file_waits_for_the_parser_and_the_next_file_loads(
     conn: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import readerpulse.ingest.api as api
-
-    real = api.write_batch
+    real = FileWriter.write
     calls = {"n": 0}
 
-    def fail_second_batch(*args: object, **kwargs: object) -> object:
+    def fail_second_batch(self: FileWriter, item: Any) -> None:
         calls["n"] += 1
         if calls["n"] == 2:
             raise duckdb.IOException("disk full (simulated)")
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+        real(self, item)
 
-    monkeypatch.setattr(api, "write_batch", fail_second_batch)
-    monkeypatch.setattr(canonical, "JSONL_BLOCK_BYTES", 64)  # a batch per line or two
+    monkeypatch.setattr(FileWriter, "write", fail_second_batch)
+    monkeypatch.setattr(canonical, "JSONL_BLOCK_BYTES", 64)  # articles: a batch per line or two
     folder = tmp_path / "in"
     folder.mkdir()
-    (folder / "1.jsonl").write_text("".join(_comment(f"c{i}") for i in range(6)))
+    (folder / "1.jsonl").write_text(
+        "".join(f'{{"article_id": "k{i}", "title": "T{i}", "body": "Body {i}."}}\n' for i in range(6))
+    )
     (folder / "2.jsonl").write_text(_comment("d"))
     results = ingest(conn, [folder], ImportOptions())
     assert [r.status for r in results] == ["failed", "loaded"]
     assert conn.execute("SELECT comment_id FROM comments").fetchall() == [("d",)]
+    assert conn.execute("SELECT article_id FROM articles").fetchall() == [("a",)]  # the stub of "d"
 
 
 def test_content_loaded_before_is_not_parsed_again(
@@ -87,7 +89,7 @@ def test_content_loaded_before_is_not_parsed_again(
     def no_parsing(*args: Any) -> Any:
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr(canonical, "_jsonl_frame", no_parsing)
+    monkeypatch.setattr(scan, "jsonl_scan", no_parsing)
     assert [r.status for r in ingest(conn, [folder], ImportOptions())] == ["unchanged", "unchanged"]
 
 

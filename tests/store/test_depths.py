@@ -1,19 +1,15 @@
-"""Reply depth worked out from a source's new comments equals the full recomputation."""
+"""Reply depth, derived in SQL over the threads each file adds to, follows its definition."""
 
 from __future__ import annotations
 
 import json
 import random
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pytest
-import readerpulse.ingest.api as api
-from readerpulse.ingest import canonical
 from readerpulse.ingest.api import ImportOptions, ingest
 from readerpulse.store import connect
-from readerpulse.store.writer import update_depths_full
 
 
 def _depths(conn: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:
@@ -54,31 +50,44 @@ def _files(tmp_path: Path, seed: int) -> list[Path]:
     return files
 
 
-@pytest.mark.parametrize("block_bytes", [1 << 20, 300])  # one batch per file, or a few lines each
-@pytest.mark.parametrize("seed", range(10))
-def test_incremental_depths_equal_the_full_recomputation(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int, block_bytes: int
-) -> None:
-    monkeypatch.setattr(canonical, "JSONL_BLOCK_BYTES", block_bytes)
-    files = _files(tmp_path, seed)
-    fast = connect(tmp_path / "fast.duckdb")
+def _expected_depths(files: list[Path]) -> dict[tuple[str, str], int]:
+    """Depths by the definition, from every comment imported (the first record of a key wins):
+    0 for a top-level comment, parent's + 1 for a reply that a top-level comment or an orphan
+    leads to, 1 for an orphan and for whatever sits in or below a loop of replies."""
+    parents: dict[tuple[str, str], str | None] = {}
     for path in files:
-        ingest(fast, [path], ImportOptions())
-    with monkeypatch.context() as patch:
-        # as before depths were known at insert: new comments go in at depth 0, then the full pass
-        write_batch = api.write_batch
+        for line in path.read_text().splitlines():
+            record = json.loads(line)
+            key = (record["article_id"], record["comment_id"])
+            parents.setdefault(key, record["parent_id"])
+    depths: dict[tuple[str, str], int] = {}
+    for key in parents:
+        chain = [key]
+        while True:
+            parent = parents[chain[-1]]
+            parent_key = (key[0], parent) if parent is not None else None
+            if parent_key is None:
+                base = 0  # top level
+                break
+            if parent_key not in parents:
+                base = 1  # an orphan
+                break
+            if parent_key in chain:
+                base = None  # a loop
+                break
+            chain.append(parent_key)
+        depths[key] = 1 if base is None else base + len(chain) - 1
+    return depths
 
-        def without_depths(*args: Any, depths: object = None, **kwargs: Any) -> Any:
-            return write_batch(*args, **kwargs)
 
-        patch.setattr(api, "write_batch", without_depths)
-        patch.setattr(api, "update_depths", lambda conn, source_id, *_: update_depths_full(conn, source_id))
-        full = connect(tmp_path / "full.duckdb")
-        for path in files:
-            ingest(full, [path], ImportOptions())
-    assert _depths(fast) == _depths(full)
-    fast.close()
-    full.close()
+@pytest.mark.parametrize("seed", range(10))
+def test_depths_follow_the_definition_across_files(tmp_path: Path, seed: int) -> None:
+    files = _files(tmp_path, seed)
+    conn = connect(tmp_path / "db.duckdb")
+    for number, path in enumerate(files, start=1):
+        ingest(conn, [path], ImportOptions())
+        assert _depths(conn) == _expected_depths(files[:number])
+    conn.close()
 
 
 def test_a_reply_to_a_stored_loop_counts_as_depth_one(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
@@ -112,10 +121,7 @@ def test_a_parent_arriving_after_its_replies_deepens_them(
     assert _depths(conn) == {("k", "a"): 1, ("k", "b"): 2, ("k", "c"): 3}
 
 
-def test_a_parent_later_in_the_same_file_deepens_its_replies(
-    conn: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(canonical, "JSONL_BLOCK_BYTES", 100)  # about a line per batch
+def test_a_parent_later_in_the_same_file_deepens_its_replies(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     path = tmp_path / "late.jsonl"
     path.write_text(
         '{"comment_id": "c", "parent_id": "b", "article_id": "k", "text": "reply to reply"}\n'

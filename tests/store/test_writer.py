@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from readerpulse.ingest.api import ImportOptions, ingest
+from readerpulse.store.writer import FileWriter
 
 from tests.conftest import FIXTURES, SAMPLE
 
@@ -44,15 +45,16 @@ def test_a_changed_file_adds_only_what_is_new(
 def test_failure_mid_import_rolls_the_file_back(
     conn: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import readerpulse.ingest.api as api
-
     ingest(conn, [SAMPLE / "000_9b1a4bb79ebfd41b.txt"], ImportOptions())
     before = counts(conn)
 
-    def crash(*args: object, **kwargs: object) -> None:
+    real = FileWriter.finish
+
+    def crash(self: FileWriter) -> object:
+        real(self)  # every row of the file written, then the failure before the commit
         raise duckdb.IOException("disk full (simulated)")
 
-    monkeypatch.setattr(api, "update_depths", crash)  # after every batch of the file was written
+    monkeypatch.setattr(FileWriter, "finish", crash)
     [result] = ingest(conn, [FIXTURES / "canonical" / "comments.jsonl"], ImportOptions())
     assert result.status == "failed"
     assert (
@@ -192,18 +194,16 @@ def test_a_newer_export_updates_moderation_status_and_edited_text(
 def test_any_error_in_one_file_is_recorded_and_the_next_file_still_loads(
     conn: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import readerpulse.ingest.api as api
-
-    real = api.write_batch
+    real = FileWriter.write
     calls = {"n": 0}
 
-    def fail_first_file(*args: object, **kwargs: object) -> object:
+    def fail_first_file(self: FileWriter, item: object) -> None:
         calls["n"] += 1
         if calls["n"] == 1:
             raise RuntimeError("parser bug (simulated)")
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+        real(self, item)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(api, "write_batch", fail_first_file)
+    monkeypatch.setattr(FileWriter, "write", fail_first_file)
     first, second = tmp_path / "1.jsonl", tmp_path / "2.jsonl"
     first.write_text('{"comment_id": "a", "article_id": "x", "text": "one"}\n')
     second.write_text('{"comment_id": "b", "article_id": "x", "text": "two"}\n')

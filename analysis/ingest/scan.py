@@ -1,0 +1,257 @@
+"""Canonical comment files read by DuckDB's own readers: JSON Lines, CSV and Parquet.
+
+A file becomes a `CommentScan`: one SELECT over `read_json`, `read_csv` or `read_parquet` that
+maps the file's columns (any alias) onto the canonical ones, types them in SQL and checks every
+record (sql/check_comments.sql). The writer runs it once, straight into its staging table: no row
+passes through Python. The rare records DuckDB cannot read are explained afterwards:
+
+* JSON Lines: `read_json(..., ignore_errors=true)` gives a broken line as a row of NULLs, one row
+  per non-blank line. A row's ordinal is its line number unless blank lines came before it;
+  `locate` reads the file once to give the rejected rows their line, reason and text.
+* CSV: a file that DuckDB's strict reader cannot read whole (ragged rows, bad UTF-8) is read row by
+  row in Python instead (canonical.csv_rows), which keeps every readable record.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from ..errors import UnreadableSource
+
+EPOCH_MIN, EPOCH_MAX = 631_152_000, 4_102_444_800  # 1990-01-01 and 2100-01-01 in seconds
+
+
+def _template(name: str) -> str:
+    """sql/NAME.sql without its comment lines (they describe the {placeholders} they would fill)."""
+    text = resources.files(__package__ or __name__).joinpath("sql", f"{name}.sql").read_text("utf-8")
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
+
+
+# SQL templates: their {placeholders} take SQL made here from quoted identifiers and fixed text;
+# values (paths, column lists) are bound parameters.
+SQL = {
+    name: _template(name)
+    for name in ("check_comments", "typed", "read_jsonl", "read_csv", "read_parquet", "frame", "count", "describe")
+}
+CANONICAL = ("article_id", "comment_id", "parent_id", "author", "posted_at", "text", "status")
+JSONL_BLOCK_BYTES = 32 * 1024 * 1024
+LOCATE_SCHEMA = {"ord": pl.Int64, "location": pl.String, "reason": pl.String, "raw": pl.String}
+
+
+@dataclass
+class CommentScan:
+    """Comment records that DuckDB reads from the file itself.
+
+    `select` (with `params` bound) gives the staging columns of sql/check_comments.sql, naive
+    times read in the session's TimeZone (the writer sets it to `tz` while it runs). `frame`, when
+    set, is registered as `_rp_scan_frame` for the SELECT to read. `locate(ords)` gives the real
+    location, reason (NULL: keep the SELECT's) and raw text of the records with those ordinals.
+    """
+
+    select: str
+    params: dict[str, object]
+    tz: str
+    frame: pl.DataFrame | None = None
+    rejects: pl.DataFrame | None = None  # records the reader itself rejected (REJECT_SCHEMA)
+    locate: Callable[[list[int]], pl.DataFrame] | None = field(default=None, repr=False)
+
+
+def ident(name: str) -> str:
+    """A column name of the file as a quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _is_float(dtype: str) -> bool:
+    return dtype in ("DOUBLE", "FLOAT", "REAL") or dtype.startswith("DECIMAL")
+
+
+def _is_number(dtype: str) -> bool:
+    return _is_float(dtype) or dtype in (
+        "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
+    )
+
+
+def _text(column: str, dtype: str) -> str:
+    """SQL for a column as trimmed text; whole floats (spreadsheet ids, 12.0) without the '.0'."""
+    col = ident(column)
+    if dtype == "VARCHAR":
+        return f"trim({col})"
+    if _is_float(dtype):
+        return (
+            f"CASE WHEN {col} = floor({col}) THEN CAST(CAST({col} AS HUGEINT) AS VARCHAR)"
+            f" ELSE CAST({col} AS VARCHAR) END"
+        )
+    return f"CAST({col} AS VARCHAR)"
+
+
+def _time(column: str, dtype: str) -> str:
+    """SQL for a column as TIMESTAMPTZ: ISO 8601 text (naive ones in the session's zone), seconds
+    since 1970 (9 to 11 digits as text; a number between 1990 and 2100), native times."""
+    col = ident(column)
+    if dtype == "VARCHAR":
+        return (
+            f"coalesce(TRY_CAST(trim({col}) AS TIMESTAMPTZ), CASE WHEN regexp_full_match(trim({col}),"
+            f" '\\d{{9,11}}(\\.\\d+)?') THEN to_timestamp(CAST(trim({col}) AS DOUBLE)) END)"
+        )
+    if dtype.startswith(("TIMESTAMP", "DATE")):
+        return f"CAST({col} AS TIMESTAMPTZ)"
+    if _is_number(dtype):
+        return (
+            f"CASE WHEN CAST({col} AS DOUBLE) BETWEEN {EPOCH_MIN} AND {EPOCH_MAX}"
+            f" THEN to_timestamp(CAST({col} AS DOUBLE)) END"
+        )
+    return "CAST(NULL AS TIMESTAMPTZ)"
+
+
+def _coalesce(parts: list[str], null: str = "CAST(NULL AS VARCHAR)") -> str:
+    if not parts:
+        return null
+    return parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
+
+
+def typed_select(
+    columns: dict[str, str],
+    aliases: dict[str, tuple[str, ...]],
+    source: str,
+    location: str,
+    unreadable: str = "false",
+) -> str:
+    """The SELECT for sql/check_comments.sql over `source` (a subquery with `ord` and the file's
+    `columns`, name -> DuckDB type). A canonical column is the first of its aliases present
+    (case and surrounding spaces ignored) that has a value in the record."""
+    by_alias: dict[str, list[str]] = {}
+    for name in columns:
+        by_alias.setdefault(name.strip().lower(), []).append(name)
+    exprs = []
+    for canonical in CANONICAL:
+        present = [name for alias in aliases.get(canonical, ()) for name in by_alias.get(alias, [])]
+        if canonical == "posted_at":
+            exprs.append(
+                _coalesce([_time(n, columns[n]) for n in present], "CAST(NULL AS TIMESTAMPTZ)") + " AS posted_at"
+            )
+            exprs.append(_coalesce([f"CAST({ident(n)} AS VARCHAR)" for n in present]) + " AS posted_text")
+        else:
+            exprs.append(_coalesce([_text(n, columns[n]) for n in present]) + f" AS {canonical}")
+    return SQL["typed"].format(location=location, columns=", ".join(exprs), unreadable=unreadable, source=source)
+
+
+def _checked(typed: str) -> str:
+    return SQL["check_comments"].format(typed=typed)
+
+
+def _describe(probe: duckdb.DuckDBPyConnection, source: str, params: dict[str, object]) -> dict[str, str]:
+    """Column names and DuckDB types of a reader's output."""
+    rows = probe.execute(SQL["describe"].format(source=source), params).fetchall()
+    return {str(name): str(dtype) for name, dtype, *_ in rows if name != "ord"}
+
+
+# --- JSON Lines -----------------------------------------------------------------------------------
+
+
+def jsonl_scan(path: Path, first_keys: Iterable[str], aliases: dict[str, tuple[str, ...]], tz: str) -> CommentScan:
+    names = sorted({a for group in aliases.values() for a in group} | set(first_keys))
+    columns = {name: "VARCHAR" for name in names}
+    source = SQL["read_jsonl"]
+    everything = _coalesce([ident(n) for n in names])
+    typed = typed_select(columns, aliases, source, "'line ' || ord", f"({everything}) IS NULL")
+    return CommentScan(
+        select=_checked(typed),
+        params={"path": str(path), "columns": columns},
+        tz=tz,
+        locate=lambda ords: locate_lines(path, ords),
+    )
+
+
+def lines(path: Path, block_bytes: int | None = None) -> Iterator[tuple[int, bytes]]:
+    """(line number, line) of the non-blank lines, read a block at a time; a byte-order mark at
+    the start is not part of the first line."""
+    line_no = 1
+    with path.open("rb") as fh:
+        while chunk := fh.read(block_bytes or JSONL_BLOCK_BYTES):
+            if not chunk.endswith(b"\n"):
+                chunk += fh.readline()
+            if line_no == 1:
+                chunk = chunk.removeprefix(b"\xef\xbb\xbf")
+            for offset, raw in enumerate(chunk.split(b"\n")):
+                if raw.strip():
+                    yield line_no + offset, raw
+            line_no += chunk.count(b"\n")
+
+
+def bad_json_line(raw: bytes) -> str | None:
+    """Why a line is not a JSON record, or None when it is one."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"not valid UTF-8 (byte {exc.start + 1} of the line)"
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return f"not valid JSON: {exc.msg} at column {exc.colno}"
+    except RecursionError:
+        return "not valid JSON: nested too deeply"
+    if not isinstance(value, dict):
+        return f"a JSON {type(value).__name__} where a record (object) was expected"
+    return None
+
+
+def locate_lines(path: Path, ords: list[int]) -> pl.DataFrame:
+    """Line number, reason (for lines that are not JSON records) and text of the ords-th non-blank
+    lines: what `read_json` reads as its ords-th rows."""
+    wanted = sorted(set(ords))
+    found: list[tuple[int, str, str | None, str]] = []
+    if not wanted:
+        return pl.DataFrame(schema=LOCATE_SCHEMA)
+    position = 0
+    for ordinal, (line_no, raw) in enumerate(lines(path), start=1):
+        if ordinal == wanted[position]:
+            text = raw.decode("utf-8", errors="backslashreplace")[:2000]
+            found.append((ordinal, f"line {line_no}", bad_json_line(raw), text))
+            position += 1
+            if position == len(wanted):
+                break
+    return pl.DataFrame(found, schema=LOCATE_SCHEMA, orient="row")
+
+
+# --- CSV ------------------------------------------------------------------------------------------
+
+def csv_scan(
+    path: Path, aliases: dict[str, tuple[str, ...]], tz: str, fallback: Callable[[], tuple[pl.DataFrame, pl.DataFrame]]
+) -> CommentScan:
+    """DuckDB's CSV reader when it reads the whole file; else `fallback`'s records (every column
+    text, plus `location`) and rejects, read row by row."""
+    params: dict[str, object] = {"path": str(path)}
+    source = SQL["read_csv"]
+    try:
+        with duckdb.connect() as probe:
+            columns = _describe(probe, source, params)
+            probe.execute(SQL["count"].format(source=source), params).fetchall()
+    except duckdb.Error:
+        frame, rejects = fallback()
+        columns = {name: "VARCHAR" for name in frame.columns if name not in ("location", "ord")}
+        typed = typed_select(columns, aliases, SQL["frame"], "location")
+        return CommentScan(_checked(typed), {}, tz, frame=frame.with_row_index("ord", 1), rejects=rejects)
+    return CommentScan(_checked(typed_select(columns, aliases, source, "'record ' || ord")), params, tz)
+
+
+# --- Parquet --------------------------------------------------------------------------------------
+
+
+def parquet_columns(path: Path) -> dict[str, str]:
+    try:
+        with duckdb.connect() as probe:
+            return _describe(probe, SQL["read_parquet"], {"path": str(path)})
+    except duckdb.Error as exc:
+        raise UnreadableSource(f"{path}: not a readable Parquet file ({exc})") from exc
+
+
+def parquet_scan(path: Path, columns: dict[str, str], aliases: dict[str, tuple[str, ...]], tz: str) -> CommentScan:
+    typed = typed_select(columns, aliases, SQL["read_parquet"], "'row ' || ord")
+    return CommentScan(_checked(typed), {"path": str(path)}, tz)

@@ -1,0 +1,40 @@
+-- Comment records as a reader gives them, typed, with the reason each rejected one is rejected.
+--
+-- {typed} is a SELECT over one of DuckDB's readers giving, per record: ord (its ordinal in the
+-- file), location, the canonical columns as trimmed text, posted_at as TIMESTAMPTZ (NULL when
+-- absent or unreadable), posted_text (the value as written) and unreadable (the reader could not
+-- read the record at all: its reader says why). The checks are tried in order; the first that
+-- holds gives the reason. `raw` is the record as JSON, kept for rejects only.
+WITH typed AS ({typed}),
+checked AS (
+    SELECT
+        *,
+        coalesce(nullif(lower(status), ''), 'published') AS status_checked,
+        CASE
+            WHEN unreadable THEN 'unreadable record'
+            WHEN text IS NULL THEN 'comment has no text'
+            WHEN comment_id IS NULL OR comment_id = '' THEN 'comment has no comment_id'
+            WHEN article_id IS NULL OR article_id = '' THEN 'comment has no article_id'
+            WHEN posted_text IS NOT NULL AND posted_at IS NULL
+                THEN 'unrecognised timestamp in posted_at: ' || posted_text
+            WHEN coalesce(nullif(lower(status), ''), 'published') NOT IN ('published', 'deleted', 'spam')
+                THEN 'unknown status ' || lower(status) || ' (expected published, deleted or spam)'
+        END AS reason
+    FROM typed
+)
+SELECT
+    ord,
+    location,
+    article_id,
+    comment_id,
+    nullif(parent_id, '') AS parent_id,
+    nullif(author, '') AS author,
+    posted_at,
+    text,
+    status_checked AS status,
+    reason,
+    CASE WHEN reason IS NOT NULL THEN json_object(
+        'comment_id', comment_id, 'article_id', article_id, 'parent_id', parent_id,
+        'author', author, 'posted_at', posted_text, 'text', text, 'status', status
+    ) END AS raw
+FROM checked

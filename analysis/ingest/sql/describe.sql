@@ -1,0 +1,2 @@
+-- The columns and types a reader gives.
+DESCRIBE ({source})
