@@ -30,6 +30,7 @@ SQL = {
     for name in (
         "stage",
         "stage_batch",
+        "keys",
         "rejected",
         "changed",
         "update_changed",
@@ -215,6 +216,7 @@ class FileWriter:
         """Merge the staged comments into the database; the file's counts."""
         conn, counts = self.conn, self.counts
         params = {"source_id": self.source_id}
+        run(conn, SQL["keys"])
         self._reject()
         counts.articles += run_count(conn, SQL["stub_articles"], params)
         run(conn, SQL["changed"])
@@ -229,7 +231,7 @@ class FileWriter:
             conn, SQL["insert_comments"], {**params, "keep_names": self.keep_author_names}
         )
         run(conn, SQL["update_depths"])
-        for table in ("_rp_stage", "_rp_rejected", "_rp_changed", "_rp_depths", "_rp_authors"):
+        for table in ("_rp_stage", "_rp_keys", "_rp_rejected", "_rp_changed", "_rp_depths", "_rp_authors"):
             run(conn, f"DROP TABLE IF EXISTS {table}")
         return counts
 
@@ -239,11 +241,6 @@ class FileWriter:
         run(conn, SQL["rejected"])
         if not run_count(conn, "SELECT count(*) FROM _rp_rejected"):
             return
-        run(
-            conn,
-            "UPDATE _rp_stage SET reason = r.reason FROM _rp_rejected r"
-            " WHERE _rp_stage.ord = r.ord AND _rp_stage.reason IS NULL",
-        )
         ords = [int(row[0]) for row in run(conn, "SELECT ord FROM _rp_rejected ORDER BY ord")]
         for scan in self.scans:
             if scan.locate is not None:

@@ -1,12 +1,9 @@
--- The accepted comments not stored yet, with their commenter's pseudonym (_rp_authors: one row
--- per distinct name of the file) and reply depth (_rp_depths).
+-- The new comments of the file (those with a negative node in _rp_depths), with their reply depth
+-- and their commenter's pseudonym (_rp_authors: one row per distinct name of the file).
 INSERT INTO comments (article_id, comment_id, parent_id, depth, author_key, author_name,
                       posted_at, text, status, source_id)
-SELECT s.article_id, s.comment_id, s.parent_id, coalesce(d.depth, 0), a.author_key,
+SELECT s.article_id, s.comment_id, s.parent_id, d.depth, a.author_key,
        CASE WHEN $keep_names THEN s.author END, s.posted_at, coalesce(s.text, ''), s.status, $source_id
-FROM _rp_stage s
+FROM (SELECT -node AS ord, depth FROM _rp_depths WHERE node < 0) d
+JOIN _rp_stage s USING (ord)
 LEFT JOIN _rp_authors a ON a.author = s.author
-LEFT JOIN _rp_depths d ON d.article_id = s.article_id AND d.comment_id = s.comment_id
-WHERE s.reason IS NULL
-  AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.article_id = s.article_id AND c.comment_id = s.comment_id)
-ORDER BY s.ord
