@@ -8,7 +8,7 @@ WITH RECURSIVE
 new AS MATERIALIZED (
     SELECT ord, article_id, comment_id, parent_id
     FROM _rp_keys
-    WHERE comment_pk IS NULL AND nth = 1 AND NOT missing
+    WHERE comment_pk IS NULL AND NOT missing
 ),
 scope AS MATERIALIZED (
     SELECT -ord AS node, article_id, comment_id, parent_id FROM new

@@ -1,10 +1,14 @@
--- Every readable staged comment by its key: the stored comment with that key (comment_pk, NULL
--- when the comment is new), its place among the file's comments with the same key (nth > 1: the
--- id repeats an earlier comment of the article) and whether it has a key at all.
+-- Every key (article_id, comment_id) of the readable staged comments, once: its first record's
+-- ord and parent_id, whether later records repeat it, whether it is a key at all (missing), and
+-- the stored comment with that key (comment_pk, NULL when the comment is new).
 CREATE OR REPLACE TEMP TABLE _rp_keys AS
-SELECT s.ord, s.article_id, s.comment_id, s.parent_id, c.comment_pk,
-       row_number() OVER (PARTITION BY s.article_id, s.comment_id ORDER BY s.ord) AS nth,
-       s.comment_id IS NULL OR trim(s.comment_id) = '' OR s.article_id IS NULL AS missing
-FROM _rp_stage s
-LEFT JOIN comments c ON c.article_id = s.article_id AND c.comment_id = s.comment_id
-WHERE s.reason IS NULL
+SELECT k.ord, k.article_id, k.comment_id, k.parent_id, k.repeats, c.comment_pk,
+       k.comment_id IS NULL OR trim(k.comment_id) = '' OR k.article_id IS NULL AS missing
+FROM (
+    SELECT article_id, comment_id, min(ord) AS ord, arg_min(parent_id, ord) AS parent_id,
+           count(*) > 1 AS repeats
+    FROM _rp_stage
+    WHERE reason IS NULL
+    GROUP BY article_id, comment_id
+) k
+LEFT JOIN comments c ON c.article_id = k.article_id AND c.comment_id = k.comment_id

@@ -7,5 +7,7 @@ SELECT s.ord, s.location,
        CASE WHEN k.missing THEN 'comment has no id'
             ELSE 'comment id repeats an earlier comment of the same article' END,
        s.text
-FROM (SELECT ord, missing FROM _rp_keys WHERE missing OR nth > 1) k
-JOIN _rp_stage s USING (ord)
+FROM (SELECT article_id, comment_id, ord AS first, missing FROM _rp_keys WHERE missing OR repeats) k
+JOIN _rp_stage s
+  ON s.article_id IS NOT DISTINCT FROM k.article_id AND s.comment_id IS NOT DISTINCT FROM k.comment_id
+WHERE s.reason IS NULL AND (k.missing OR s.ord > k.first)

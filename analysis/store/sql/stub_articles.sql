@@ -2,5 +2,5 @@
 INSERT INTO articles (article_id, source_id)
 SELECT DISTINCT k.article_id, $source_id
 FROM _rp_keys k
-WHERE k.nth = 1 AND NOT k.missing
+WHERE NOT k.missing
   AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.article_id = k.article_id)
