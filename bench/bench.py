@@ -9,6 +9,11 @@ children, from os.wait4):
   corpus     bench/corpus.py writes the corpus as canonical JSON Lines (kept in build/bench/ and
              reused; not timed)
   import     `readerpulse ingest CORPUS --no-score` into a fresh database
+  bare load  DuckDB alone on the same comment files: `read_json` with the six canonical columns
+             into a typed table (posted_at cast to TIMESTAMPTZ) of a fresh database file; the
+             floor of an import, printed beside it (CPU time ratio)
+  small files `readerpulse ingest` of a folder of 1,000 files of one comment each (the per-file
+             cost: detection, one transaction, the merge) into a fresh database
   score      `readerpulse score` on that database (sentiment, topics, skepticism, links)
   end-to-end `readerpulse ingest CORPUS` into another fresh database: JSON Lines to a fully
              scored database, the figure the targets are about
@@ -152,6 +157,34 @@ print(json.dumps({"n": len(records), "read": t_read, "sentiment": t_sentiment,
 '''
 
 
+# What DuckDB alone does with the same comment files: the floor of an import.
+BARE = r'''
+import glob, sys
+import duckdb
+corpus, db = sys.argv[1], sys.argv[2]
+con = duckdb.connect(db)
+con.execute("""CREATE TABLE comments AS
+    SELECT comment_id, article_id, parent_id, author, CAST(posted_at AS TIMESTAMPTZ) AS posted_at, text
+    FROM read_json(?, format = 'newline_delimited', columns = {comment_id: 'VARCHAR',
+        article_id: 'VARCHAR', parent_id: 'VARCHAR', author: 'VARCHAR', posted_at: 'VARCHAR',
+        text: 'VARCHAR'})""", [sorted(glob.glob(corpus + "/comments-*.jsonl"))])
+con.close()
+'''
+
+
+def small_files(folder: Path, count: int) -> Path:
+    """`count` canonical JSON Lines files of one comment each (made once, reused)."""
+    if not (folder / ".complete").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        for i in range(count):
+            record = {"comment_id": f"s{i}", "article_id": f"small-{i % 50}", "author": f"reader{i % 97}",
+                      "posted_at": "2023-09-21T10:00:00Z", "text": f"Comment number {i}, who verified this?"}
+            (folder / f"{i:05d}.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+        (folder / ".complete").write_text(str(count))
+    return folder
+
+
 # --- steps ----------------------------------------------------------------------------------------
 
 QUERY_TIMER = r'''
@@ -195,9 +228,11 @@ def main() -> None:
                         help="comments the plain approach reads and scores (extrapolated to --comments)")
     parser.add_argument("--plain-load-sample", type=int, default=100_000,
                         help="comments the plain approach loads into DuckDB (extrapolated)")
+    parser.add_argument("--small-files", type=int, default=1000,
+                        help="files of one comment each in the small-files step")
     parser.add_argument("--work", type=Path, default=REPO / "build" / "bench")
     parser.add_argument("--skip", action="append", default=[],
-                        help="steps to leave out: import, score, e2e, week, rescore, report, queries, plain")
+                        help="steps to leave out: import, small, score, e2e, week, rescore, report, queries, plain")
     args = parser.parse_args()
     n = args.comments
     work: Path = args.work
@@ -239,9 +274,18 @@ def main() -> None:
     if "import" not in args.skip:
         m = run_measured([READERPULSE, "ingest", str(corpus), "--db", str(import_db), "--no-score", "-q"])
         step("import (JSONL -> DuckDB)", m, n)
+        bare = run_measured([PY, "-c", BARE, str(corpus), str(fresh(work / "bare.duckdb"))])
+        step("DuckDB bare load (floor)", bare, n, f"import uses {m.cpu / bare.cpu:.2f}x its CPU time, "
+             f"{m.wall / bare.wall:.2f}x its wall time")
         if "score" not in args.skip:
             m = run_measured([READERPULSE, "score", "--db", str(import_db), "-q"])
             step("score (every scorer)", m, n)
+    if "small" not in args.skip:
+        folder = small_files(work / f"small-{args.small_files}", args.small_files)
+        m = run_measured([READERPULSE, "ingest", str(folder), "--db", str(fresh(work / "small.duckdb")),
+                          "--no-score", "-q"])
+        step(f"{args.small_files:,} one-comment files", m, args.small_files,
+             f"{m.wall / args.small_files * 1000:.1f} ms per file")
     if "e2e" not in args.skip:
         e2e = run_measured([READERPULSE, "ingest", str(corpus), "--db", str(e2e_db), "-q"])
         step("end to end (import + score)", e2e, n)
@@ -346,6 +390,14 @@ def report_targets(n: int, measured: dict[str, Measure], plain_total: float | No
     peak = max(m.rss_mb for m in measured.values())
     print(f"    {'peak memory of any step':<40} {peak:8,.0f} MB (target 3,000 MB at 1,000,000)  "
           f"{('met' if peak <= 3000 else 'NOT met') if at_scale else ''}")
+    imported, bare = measured.get("import (JSONL -> DuckDB)"), measured.get("DuckDB bare load (floor)")
+    if imported is not None and bare is not None:
+        ratio = imported.cpu / bare.cpu
+        print(f"    {'import CPU time / DuckDB bare load':<40} {ratio:8.2f} x  (target 1.5 x, any size)  "
+              f"{'met' if ratio <= 1.5 else 'NOT met'}")
+    small = next((m for label, m in measured.items() if label.endswith("one-comment files")), None)
+    if small is not None:
+        print(f"    {'1,000 one-comment files':<40} {small.wall:8.2f} s  (target 30 s for 1,000)")
     e2e = measured.get("end to end (import + score)")
     if e2e is not None and plain_total:
         ratio = plain_total / e2e.wall

@@ -156,7 +156,8 @@ def _describe(probe: duckdb.DuckDBPyConnection, source: str, params: dict[str, o
 
 
 def jsonl_scan(path: Path, first_keys: Iterable[str], aliases: dict[str, tuple[str, ...]], tz: str) -> CommentScan:
-    names = sorted({a for group in aliases.values() for a in group} | set(first_keys))
+    # the first record's keys say which aliases the file uses; the canonical names are always read
+    names = sorted(set(aliases) | set(first_keys))
     columns = {name: "VARCHAR" for name in names}
     source = SQL["read_jsonl"]
     everything = _coalesce([ident(n) for n in names])

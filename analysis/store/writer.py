@@ -31,6 +31,7 @@ SQL = {
         "stage",
         "stage_batch",
         "keys",
+        "summary",
         "rejected",
         "changed",
         "update_changed",
@@ -184,18 +185,19 @@ class FileWriter:
         conn = self.conn
         if scan.rejects is not None and scan.rejects.height:
             self.counts.rejects += _write_rejects(conn, self._sourced(scan.rejects))
-        _set_time_zone(conn, scan.tz)
+        if scan.tz != "UTC":
+            _set_time_zone(conn, scan.tz)
         try:
             if scan.frame is None:
-                run(conn, "INSERT INTO _rp_stage " + scan.select, scan.params)
+                self.staged += run_count(conn, "INSERT INTO _rp_stage " + scan.select, scan.params)
             else:
                 with registered(conn, "_rp_scan_frame", scan.frame):
-                    run(conn, "INSERT INTO _rp_stage " + scan.select, scan.params)
+                    self.staged += run_count(conn, "INSERT INTO _rp_stage " + scan.select, scan.params)
         finally:
-            with suppress(duckdb.Error):  # after a failed INSERT the transaction is over anyway
-                run(conn, "SET TimeZone = 'UTC'")
+            if scan.tz != "UTC":
+                with suppress(duckdb.Error):  # after a failed INSERT the transaction is over anyway
+                    run(conn, "SET TimeZone = 'UTC'")
         self.scans.append(scan)
-        self.staged = run_count(conn, "SELECT coalesce(max(ord), 0) FROM _rp_stage")
 
     def _sourced(self, frame: pl.DataFrame) -> pl.DataFrame:
         return frame.with_columns(source_id=pl.lit(self.source_id, pl.Int32))
@@ -216,31 +218,34 @@ class FileWriter:
         """Merge the staged comments into the database; the file's counts."""
         conn, counts = self.conn, self.counts
         params = {"source_id": self.source_id}
+        if not self.staged:
+            return counts
         run(conn, SQL["keys"])
-        self._reject()
+        unreadable, bad_keys, stored, new = run(conn, SQL["summary"])[0]
+        if unreadable or bad_keys:
+            self._reject()
         counts.articles += run_count(conn, SQL["stub_articles"], params)
-        run(conn, SQL["changed"])
-        counts.updated += run_count(conn, "SELECT count(*) FROM _rp_changed")
-        if counts.updated:
-            # edited comments lose their scores' marks: the next `score` scores them again
-            run(conn, "DELETE FROM scored WHERE comment_pk IN (SELECT comment_pk FROM _rp_changed WHERE edited)")
-            run(conn, SQL["update_changed"], params)
-        self._pseudonyms()
-        run(conn, SQL["depths"])
-        counts.comments += run_count(
-            conn, SQL["insert_comments"], {**params, "keep_names": self.keep_author_names}
-        )
-        run(conn, SQL["update_depths"])
-        for table in ("_rp_stage", "_rp_keys", "_rp_rejected", "_rp_changed", "_rp_depths", "_rp_authors"):
-            run(conn, f"DROP TABLE IF EXISTS {table}")
+        if stored:
+            counts.updated += run_count(conn, SQL["changed"])
+            if counts.updated:
+                # edited comments lose their scores' marks: the next `score` scores them again
+                run(conn, "DELETE FROM scored WHERE comment_pk IN (SELECT comment_pk FROM _rp_changed WHERE edited)")
+                run(conn, SQL["update_changed"], params)
+        if new:
+            in_scope = run_count(conn, SQL["depths"])
+            with registered(conn, "_rp_authors", self._pseudonyms()):
+                counts.comments += run_count(
+                    conn, SQL["insert_comments"], {**params, "keep_names": self.keep_author_names}
+                )
+            if in_scope > new:  # stored comments share threads with new ones: their depth may change
+                run(conn, SQL["update_depths"])
+        run(conn, "DROP TABLE _rp_stage")
         return counts
 
     def _reject(self) -> None:
         """Record the rejected comments (with the reader's location and reason where it has them)."""
         conn = self.conn
         run(conn, SQL["rejected"])
-        if not run_count(conn, "SELECT count(*) FROM _rp_rejected"):
-            return
         ords = [int(row[0]) for row in run(conn, "SELECT ord FROM _rp_rejected ORDER BY ord")]
         for scan in self.scans:
             if scan.locate is not None:
@@ -265,12 +270,12 @@ class FileWriter:
             {"source_id": self.source_id},
         )
 
-    def _pseudonyms(self) -> None:
-        """`_rp_authors`: each distinct name of the file and its pseudonym, hashed once."""
-        names = self.conn.sql(
-            "SELECT DISTINCT author FROM _rp_stage WHERE reason IS NULL AND author IS NOT NULL"
-        ).pl()["author"]
-        authors = pl.DataFrame({"author": names, "author_key": author_keys(names, self.secret)})
-        run(self.conn, "CREATE OR REPLACE TEMP TABLE _rp_authors (author VARCHAR, author_key VARCHAR)")
-        with registered(self.conn, "_rp_new_authors", authors):
-            run(self.conn, "INSERT INTO _rp_authors SELECT author, author_key FROM _rp_new_authors")
+    def _pseudonyms(self) -> pl.DataFrame:
+        """Each distinct name of the file's new comments and its pseudonym, hashed once."""
+        rows = run(
+            self.conn,
+            "SELECT DISTINCT s.author FROM _rp_stage s JOIN _rp_depths d ON d.node = -s.ord"
+            " WHERE s.author IS NOT NULL",
+        )
+        names = pl.Series("author", [row[0] for row in rows], dtype=pl.String)
+        return pl.DataFrame({"author": names, "author_key": author_keys(names, self.secret)})
