@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from ..errors import UnreadableSource
-from ..store.db import pseudonym_secret, run, transaction
+from ..store.db import memory_limit, pseudonym_secret, run, transaction
 from ..store.writer import FileWriter, WriteCounts
 from .formats import Format, detect
 from .model import Batch, ParseContext, SourceFile
@@ -39,6 +39,9 @@ class ImportOptions:
     keep_author_names: bool = False
     format: str | None = None
     batch_size: int = 100_000
+    # DuckDB's memory for the import (its staging tables, joins and the recursive depth query
+    # spill to disk beyond it): the budget that keeps a large file from growing the process
+    memory_limit: str = "600MB"
 
 
 Progress = Callable[[FileResult, int, int], None]
@@ -268,7 +271,10 @@ def ingest(
     options = options or ImportOptions()
     files = list(expand_paths(paths))
     results = []
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool:
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool,
+        memory_limit(conn, options.memory_limit),
+    ):
         reader = _Reader(pool, options, pseudonym_secret(conn), _loaded_contents(conn))
         try:
             for index in range(1, len(files) + 1):

@@ -51,6 +51,18 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 @contextmanager
+def memory_limit(conn: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
+    """DuckDB's memory limit set to `limit` (e.g. '600MB') for the block, then as it was."""
+    before = str(run(conn, "SELECT current_setting('memory_limit')")[0][0])
+    run(conn, "SET memory_limit = ?", [limit])
+    try:
+        yield
+    finally:
+        with suppress(duckdb.Error):
+            run(conn, "SET memory_limit = ?", [before])
+
+
+@contextmanager
 def registered(conn: duckdb.DuckDBPyConnection, name: str, frame: object) -> Iterator[str]:
     """Make a polars/Arrow frame queryable as `name` for the duration of the block."""
     conn.register(name, frame)
