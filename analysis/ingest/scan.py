@@ -78,11 +78,21 @@ def _is_number(dtype: str) -> bool:
     )
 
 
+_SPACE = ("chr(32)", "chr(9)", "chr(10)", "chr(13)")
+
+
+def _trimmed(col: str) -> str:
+    """SQL for text without white space at either end: trim() only where an end is white space
+    (trimming every value copies every long text; the tests at the ends cost next to nothing)."""
+    ends = " OR ".join(f"starts_with({col}, {c}) OR ends_with({col}, {c})" for c in _SPACE)
+    return f"CASE WHEN {ends} THEN trim({col}, {' || '.join(_SPACE)}) ELSE {col} END"
+
+
 def _text(column: str, dtype: str) -> str:
     """SQL for a column as trimmed text; whole floats (spreadsheet ids, 12.0) without the '.0'."""
     col = ident(column)
     if dtype == "VARCHAR":
-        return f"trim({col})"
+        return _trimmed(col)
     if _is_float(dtype):
         return (
             f"CASE WHEN {col} = floor({col}) THEN CAST(CAST({col} AS HUGEINT) AS VARCHAR)"
@@ -97,8 +107,8 @@ def _time(column: str, dtype: str) -> str:
     col = ident(column)
     if dtype == "VARCHAR":
         return (
-            f"coalesce(TRY_CAST(trim({col}) AS TIMESTAMPTZ), CASE WHEN regexp_full_match(trim({col}),"
-            f" '\\d{{9,11}}(\\.\\d+)?') THEN to_timestamp(CAST(trim({col}) AS DOUBLE)) END)"
+            f"coalesce(TRY_CAST({_trimmed(col)} AS TIMESTAMPTZ), CASE WHEN regexp_full_match({_trimmed(col)},"
+            f" '\\d{{9,11}}(\\.\\d+)?') THEN to_timestamp(CAST({_trimmed(col)} AS DOUBLE)) END)"
         )
     if dtype.startswith(("TIMESTAMP", "DATE")):
         return f"CAST({col} AS TIMESTAMPTZ)"

@@ -259,3 +259,32 @@ def test_jsonl_blocks_end_at_line_ends_and_number_lines_like_the_file(tmp_path: 
         ]
         expected = [(i, line) for i, line in enumerate(data.split(b"\n"), start=1) if line.strip()]
         assert numbered == expected
+
+
+def test_white_space_around_values_is_dropped(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = tmp_path / "spaces.jsonl"
+    path.write_text(
+        '{"comment_id": " c1 ", "article_id": "\\ta\\t", "author": " Ana\\n",'
+        ' "posted_at": "\\n2023-09-21T10:00:00Z ", "text": "\\n  hello there \\r\\n"}\n'
+    )
+    [result] = ingest(conn, [path], ImportOptions(keep_author_names=True))
+    assert (result.counts.comments, result.counts.rejects) == (1, 0)
+    assert rows(conn, "SELECT comment_id, article_id, author_name, posted_at, text FROM comments") == [
+        ("c1", "a", "Ana", datetime(2023, 9, 21, 10, tzinfo=UTC), "hello there")
+    ]
+
+
+def test_naive_times_are_read_in_the_zone_given(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    path = tmp_path / "naive.jsonl"
+    path.write_text(
+        '{"comment_id": "1", "article_id": "a", "posted_at": "2023-09-21 12:00:00", "text": "naive"}\n'
+        '{"comment_id": "2", "article_id": "a", "posted_at": "2023-09-21T12:00:00Z", "text": "aware"}\n'
+    )
+    ingest(conn, [path], ImportOptions(tz=ZoneInfo("Europe/Paris")))
+    assert rows(conn, "SELECT comment_id, posted_at FROM comments ORDER BY 1") == [
+        ("1", datetime(2023, 9, 21, 10, tzinfo=UTC)),
+        ("2", datetime(2023, 9, 21, 12, tzinfo=UTC)),
+    ]
+    assert rows(conn, "SELECT current_setting('TimeZone')") == [("UTC",)]
