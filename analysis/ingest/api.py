@@ -13,7 +13,8 @@ import duckdb
 
 from ..errors import UnreadableSource
 from ..store.db import memory_limit, pseudonym_secret, run, transaction
-from ..store.writer import FileWriter, WriteCounts
+from ..store.writer import FileRecord, FileWriter, WriteCounts
+from ..store.writer import record_failure as writer_record_failure
 from .formats import Format, detect
 from .model import Batch, ParseContext, SourceFile
 from .scan import CommentScan
@@ -71,10 +72,6 @@ def _already_loaded(conn: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
 
 def _loaded_contents(conn: duckdb.DuckDBPyConnection) -> set[str]:
     return {str(row[0]) for row in run(conn, "SELECT DISTINCT sha256 FROM sources WHERE status = 'loaded'")}
-
-
-def _next_source_id(conn: duckdb.DuckDBPyConnection) -> int:
-    return int(run(conn, "SELECT nextval('source_id_seq')")[0][0])
 
 
 @dataclass
@@ -208,33 +205,17 @@ def import_file(
     batches = reader.batches(opened)
     try:
         with transaction(conn):
-            source_id = _next_source_id(conn)
-            result.source_id = source_id
             writer = FileWriter(
-                conn, source_id, secret=reader.secret, keep_author_names=options.keep_author_names
+                conn,
+                FileRecord(path, opened.fmt.name, source.sha256, source.size),
+                secret=reader.secret,
+                keep_author_names=options.keep_author_names,
             )
+            result.source_id = writer.source_id
             for item in batches:
                 writer.write(item)
             reader.prepare(next_path)  # read ahead while the comments are merged and committed
             result.counts = writer.finish()
-            run(
-                conn,
-                "INSERT INTO sources (source_id, path, format, sha256, size_bytes, imported_at, status,"
-                " n_articles, n_passages, n_comments, n_rejects, n_updated)"
-                " VALUES (?, ?, ?, ?, ?, now(), 'loaded', ?, ?, ?, ?, ?)",
-                [
-                    source_id,
-                    str(path),
-                    opened.fmt.name,
-                    source.sha256,
-                    source.size,
-                    result.counts.articles,
-                    result.counts.passages,
-                    result.counts.comments,
-                    result.counts.rejects,
-                    result.counts.updated,
-                ],
-            )
     finally:
         batches.close()
         opened.close()
@@ -249,16 +230,7 @@ def record_failure(conn: duckdb.DuckDBPyConnection, path: Path, message: str) ->
         sha, size = source.sha256, source.size
     except OSError:
         sha, size = "", 0
-    with transaction(conn):
-        source_id = _next_source_id(conn)
-        run(
-            conn,
-            "INSERT INTO sources (source_id, path, format, sha256, size_bytes, imported_at, status, error)"
-            " VALUES (?, ?, NULL, ?, ?, now(), 'failed', ?)",
-            [source_id, str(path), sha, size, message],
-        )
-        run(conn, "INSERT INTO rejects VALUES (?, 'file', ?, NULL)", [source_id, message])
-    return source_id
+    return writer_record_failure(conn, FileRecord(path, None, sha, size), message)
 
 
 def ingest(

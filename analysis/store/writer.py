@@ -11,6 +11,7 @@ from __future__ import annotations
 from contextlib import suppress
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -18,7 +19,7 @@ import polars as pl
 from ..ingest.model import Batch
 from ..ingest.pseudonym import author_keys
 from ..ingest.scan import CommentScan
-from .db import registered, run, run_count
+from .db import registered, run, run_count, transaction
 
 
 def _sql(name: str) -> str:
@@ -148,6 +149,35 @@ def _write_rejects(conn: duckdb.DuckDBPyConnection, rejects: pl.DataFrame) -> in
 
 
 
+@dataclass(frozen=True)
+class FileRecord:
+    """What `sources` keeps of an imported file."""
+
+    path: Path
+    format: str | None
+    sha256: str
+    size: int
+
+
+def _next_source_id(conn: duckdb.DuckDBPyConnection) -> int:
+    return int(run(conn, "SELECT nextval('source_id_seq')")[0][0])
+
+
+def record_failure(conn: duckdb.DuckDBPyConnection, file: FileRecord, message: str) -> int:
+    """A file that could not be imported, in a transaction of its own: a failed source and one
+    reject saying why."""
+    with transaction(conn):
+        source_id = _next_source_id(conn)
+        run(
+            conn,
+            "INSERT INTO sources (source_id, path, format, sha256, size_bytes, imported_at, status, error)"
+            " VALUES (?, ?, ?, ?, ?, now(), 'failed', ?)",
+            [source_id, str(file.path), file.format, file.sha256, file.size, message],
+        )
+        run(conn, "INSERT INTO rejects VALUES (?, 'file', ?, NULL)", [source_id, message])
+    return source_id
+
+
 def _set_time_zone(conn: duckdb.DuckDBPyConnection, name: str) -> None:
     """The session's zone: the one naive times are read in (a zoneinfo key: letters, digits, _ + - /)."""
     if not name.replace("/", "").replace("_", "").replace("-", "").replace("+", "").isalnum():
@@ -164,10 +194,11 @@ class FileWriter:
     """
 
     def __init__(
-        self, conn: duckdb.DuckDBPyConnection, source_id: int, *, secret: bytes, keep_author_names: bool
+        self, conn: duckdb.DuckDBPyConnection, file: FileRecord, *, secret: bytes, keep_author_names: bool
     ) -> None:
         self.conn = conn
-        self.source_id = source_id
+        self.file = file
+        self.source_id = _next_source_id(conn)
         self.secret = secret
         self.keep_author_names = keep_author_names
         self.counts = WriteCounts()
@@ -215,11 +246,26 @@ class FileWriter:
                 self.staged += run_count(conn, SQL["stage_batch"], {"offset": self.staged})
 
     def finish(self) -> WriteCounts:
-        """Merge the staged comments into the database; the file's counts."""
+        """Merge the staged comments into the database and record the file (`sources`); its counts."""
+        conn, counts = self.conn, self.counts
+        if self.staged:
+            self._merge()
+        file = self.file
+        run(
+            conn,
+            "INSERT INTO sources (source_id, path, format, sha256, size_bytes, imported_at, status,"
+            " n_articles, n_passages, n_comments, n_rejects, n_updated)"
+            " VALUES (?, ?, ?, ?, ?, now(), 'loaded', ?, ?, ?, ?, ?)",
+            [
+                self.source_id, str(file.path), file.format, file.sha256, file.size,
+                counts.articles, counts.passages, counts.comments, counts.rejects, counts.updated,
+            ],
+        )
+        return counts
+
+    def _merge(self) -> None:
         conn, counts = self.conn, self.counts
         params = {"source_id": self.source_id}
-        if not self.staged:
-            return counts
         run(conn, SQL["keys"])
         unreadable, bad_keys, stored, new = run(conn, SQL["summary"])[0]
         if unreadable or bad_keys:
@@ -240,7 +286,6 @@ class FileWriter:
             if in_scope > new:  # stored comments share threads with new ones: their depth may change
                 run(conn, SQL["update_depths"])
         run(conn, "DROP TABLE _rp_stage")
-        return counts
 
     def _reject(self) -> None:
         """Record the rejected comments (with the reader's location and reason where it has them)."""
