@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 from ..errors import UnreadableSource
 from .model import Batch, ParseContext, SourceFile
+from .scan import CommentScan
 
 Sniffer = Callable[[SourceFile], bool]
-Parser = Callable[[SourceFile, ParseContext], Iterator[Batch]]
+# parsed batches, or (canonical comment files) one scan that DuckDB runs over the file itself
+Parser = Callable[[SourceFile, ParseContext], Iterator[Batch | CommentScan]]
 
 
 @dataclass(frozen=True)
