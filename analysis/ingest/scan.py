@@ -78,21 +78,24 @@ def _is_number(dtype: str) -> bool:
     )
 
 
-_SPACE = ("chr(32)", "chr(9)", "chr(10)", "chr(13)")
+_SPACE = "chr(32) || chr(9) || chr(10) || chr(13)"
 
 
-def _trimmed(col: str) -> str:
-    """SQL for text without white space at either end: trim() only where an end is white space
-    (trimming every value copies every long text; the tests at the ends cost next to nothing)."""
-    ends = " OR ".join(f"starts_with({col}, {c}) OR ends_with({col}, {c})" for c in _SPACE)
-    return f"CASE WHEN {ends} THEN trim({col}, {' || '.join(_SPACE)}) ELSE {col} END"
+def _trimmed(col: str, long: bool = False) -> str:
+    """SQL for text without white space (space, tab, line ends) at either end. A `long` text is
+    trimmed only where an end is white space: trim() copies every value it returns, cheap for short
+    ones (ids, names, times) but not for every comment's text."""
+    if not long:
+        return f"trim({col}, {_SPACE})"
+    ends = " OR ".join(f"starts_with({col}, chr({c})) OR ends_with({col}, chr({c}))" for c in (32, 9, 10, 13))
+    return f"CASE WHEN {ends} THEN trim({col}, {_SPACE}) ELSE {col} END"
 
 
-def _text(column: str, dtype: str) -> str:
+def _text(column: str, dtype: str, long: bool = False) -> str:
     """SQL for a column as trimmed text; whole floats (spreadsheet ids, 12.0) without the '.0'."""
     col = ident(column)
     if dtype == "VARCHAR":
-        return _trimmed(col)
+        return _trimmed(col, long)
     if _is_float(dtype):
         return (
             f"CASE WHEN {col} = floor({col}) THEN CAST(CAST({col} AS HUGEINT) AS VARCHAR)"
@@ -107,8 +110,8 @@ def _time(column: str, dtype: str) -> str:
     col = ident(column)
     if dtype == "VARCHAR":
         return (
-            f"coalesce(TRY_CAST({_trimmed(col)} AS TIMESTAMPTZ), CASE WHEN regexp_full_match({_trimmed(col)},"
-            f" '\\d{{9,11}}(\\.\\d+)?') THEN to_timestamp(CAST({_trimmed(col)} AS DOUBLE)) END)"
+            f"coalesce(TRY_CAST({_trimmed(col)} AS TIMESTAMPTZ), CASE WHEN regexp_full_match({col},"
+            f" '\\s*\\d{{9,11}}(\\.\\d+)?\\s*') THEN to_timestamp(TRY_CAST({_trimmed(col)} AS DOUBLE)) END)"
         )
     if dtype.startswith(("TIMESTAMP", "DATE")):
         return f"CAST({col} AS TIMESTAMPTZ)"
@@ -148,7 +151,8 @@ def typed_select(
             )
             exprs.append(_coalesce([f"CAST({ident(n)} AS VARCHAR)" for n in present]) + " AS posted_text")
         else:
-            exprs.append(_coalesce([_text(n, columns[n]) for n in present]) + f" AS {canonical}")
+            long = canonical == "text"
+            exprs.append(_coalesce([_text(n, columns[n], long) for n in present]) + f" AS {canonical}")
     return SQL["typed"].format(location=location, columns=", ".join(exprs), unreadable=unreadable, source=source)
 
 

@@ -5,8 +5,8 @@
 -- absent or unreadable), posted_text (the value as written) and unreadable (the reader could not
 -- read the record at all: its reader says why). The checks are tried in order; the first that
 -- holds gives the reason. `raw` is the record as JSON, kept for rejects only.
-WITH typed AS ({typed}),
-checked AS (
+WITH typed AS NOT MATERIALIZED ({typed}),
+checked AS NOT MATERIALIZED (
     SELECT
         *,
         coalesce(nullif(lower(status), ''), 'published') AS status_checked,
