@@ -5,8 +5,10 @@ published, deleted or spam). Article columns: article_id, url, title, published_
 and outlet optional). Other columns are ignored. Accepted aliases are listed in COMMENT_ALIASES
 and ARTICLE_ALIASES. Whether a file holds comments or articles is read from its columns.
 
-JSON Lines are read in blocks of lines straight into polars; a block with a broken line is read
-again line by line so that only the broken lines become rejects.
+Comment files are read by DuckDB itself (analysis/ingest/scan.py): the parser gives one scan
+that the writer runs straight into its staging table. Article files (few rows, each body cut into
+passages in Python) are read here: JSON Lines in blocks of lines straight into polars, a block
+with a broken line read again line by line so that only the broken lines become rejects.
 """
 
 from __future__ import annotations
@@ -265,7 +267,7 @@ def _jsonl_frame(
         if not raw.strip():
             continue
         number = first_line + offset
-        reason = _bad_json_line(raw)
+        reason = scan.bad_json_line(raw)
         if reason:
             rejects.append(
                 {
@@ -286,20 +288,6 @@ def _jsonl_frame(
         location=pl.Series([f"line {n}" for n in good_lines], dtype=pl.String)
     )
     return frame, pl.DataFrame(rejects, schema=REJECT_SCHEMA)
-
-
-def _bad_json_line(raw: bytes) -> str | None:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return f"not valid UTF-8 (byte {exc.start + 1} of the line)"
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return f"not valid JSON: {exc.msg} at column {exc.colno}"
-    if not isinstance(value, dict):
-        return f"a JSON {type(value).__name__} where a record (object) was expected"
-    return None
 
 
 def parse_jsonl(source: SourceFile, ctx: ParseContext) -> Iterator[Batch | CommentScan]:
