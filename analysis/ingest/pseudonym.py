@@ -54,3 +54,20 @@ def author_keys(authors: pl.Series, secret: bytes) -> pl.Series:
         .join(known, on="author", how="left", maintain_order="left")
         .get_column("author_key")
     )
+
+
+# The same pseudonyms for a few names at a time (one small file's): a dict, no frames.
+_NAMED: dict[bytes, dict[str, str | None]] = {}
+
+
+def keys_of(names: list[str], secret: bytes) -> list[str | None]:
+    """`author_key` of each name, each distinct name hashed once per process."""
+    known = _NAMED.setdefault(secret, {})
+    if len(known) + len(names) > _KNOWN_LIMIT:
+        known.clear()
+    keys = []
+    for name in names:
+        if name not in known:
+            known[name] = author_key(name, secret)
+        keys.append(known[name])
+    return keys

@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 
 from ..ingest.model import Batch
-from ..ingest.pseudonym import author_keys
+from ..ingest.pseudonym import keys_of
 from ..ingest.scan import CommentScan
 from .db import registered, run, run_count, transaction
 
@@ -279,10 +279,10 @@ class FileWriter:
                 run(conn, SQL["update_changed"], params)
         if new:
             in_scope = run_count(conn, SQL["depths"])
-            with registered(conn, "_rp_authors", self._pseudonyms()):
-                counts.comments += run_count(
-                    conn, SQL["insert_comments"], {**params, "keep_names": self.keep_author_names}
-                )
+            authors = self._pseudonyms()
+            counts.comments += run_count(
+                conn, SQL["insert_comments"], {**params, **authors, "keep_names": self.keep_author_names}
+            )
             if in_scope > new:  # stored comments share threads with new ones: their depth may change
                 run(conn, SQL["update_depths"])
         run(conn, "DROP TABLE _rp_stage")
@@ -315,12 +315,13 @@ class FileWriter:
             {"source_id": self.source_id},
         )
 
-    def _pseudonyms(self) -> pl.DataFrame:
-        """Each distinct name of the file's new comments and its pseudonym, hashed once."""
+    def _pseudonyms(self) -> dict[str, list[str | None]]:
+        """Each distinct name of the file's new comments and its pseudonym (hashed once), as the
+        lists `insert_comments` binds."""
         rows = run(
             self.conn,
             "SELECT DISTINCT s.author FROM _rp_stage s JOIN _rp_depths d ON d.node = -s.ord"
             " WHERE s.author IS NOT NULL",
         )
-        names = pl.Series("author", [row[0] for row in rows], dtype=pl.String)
-        return pl.DataFrame({"author": names, "author_key": author_keys(names, self.secret)})
+        names = [str(row[0]) for row in rows]
+        return {"names": list(names), "keys": keys_of(names, self.secret)}

@@ -43,3 +43,11 @@ def test_names_new_and_remembered_in_one_column_get_their_own_keys() -> None:
     assert author_keys(names, secret).to_list() == [
         author_key(n, secret) if n is not None else None for n in names.to_list()
     ]
+
+
+def test_keys_of_a_list_match_the_single_key() -> None:
+    from readerpulse.ingest.pseudonym import keys_of
+
+    names = ["Ana", "ana ", "Bob", "Ana", "   "]
+    assert keys_of(names, SECRET) == [author_key(n, SECRET) for n in names]
+    assert keys_of(["Ana"], b"other" * 6) != keys_of(["Ana"], SECRET)
