@@ -274,3 +274,43 @@ def test_comments_on_a_stored_article_leave_it_as_it_is(conn: duckdb.DuckDBPyCon
         ("k", "T", "https://x.example/k", 1),
         ("new", None, None, 2),
     ]
+
+
+KILLED_MID_FILE = """
+import os, signal, sys
+from pathlib import Path
+from readerpulse.ingest.api import ImportOptions, ingest
+from readerpulse.store import connect
+from readerpulse.store.writer import FileWriter
+
+real = FileWriter.finish
+
+def finish_then_die(self):
+    real(self)  # the file's rows and its sources row are written, not committed
+    os.kill(os.getpid(), signal.SIGKILL)
+
+FileWriter.finish = finish_then_die
+ingest(connect(sys.argv[1]), [Path(sys.argv[2])], ImportOptions())
+"""
+
+
+def test_a_process_killed_mid_file_leaves_the_database_as_before_it(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from readerpulse.store import connect
+
+    db = tmp_path / "db.duckdb"
+    first, second = tmp_path / "1.jsonl", tmp_path / "2.jsonl"
+    first.write_text('{"comment_id": "a", "article_id": "x", "text": "kept"}\n')
+    second.write_text("".join(f'{{"comment_id": "b{i}", "article_id": "y", "text": "lost"}}\n' for i in range(500)))
+    conn = connect(db)
+    ingest(conn, [first], ImportOptions())
+    conn.close()
+    killed = subprocess.run([sys.executable, "-c", KILLED_MID_FILE, str(db), str(second)], check=False)
+    assert killed.returncode == -9
+    conn = connect(db)
+    assert counts(conn) == {"sources": 1, "articles": 1, "passages": 0, "comments": 1, "rejects": 0}
+    [again] = ingest(conn, [second], ImportOptions())
+    assert (again.status, again.counts.comments) == ("loaded", 500)
+    conn.close()
