@@ -34,6 +34,7 @@ SQL = {
         "keys",
         "summary",
         "rejected",
+        "locate_rejects",
         "changed",
         "update_changed",
         "stub_articles",
@@ -179,10 +180,8 @@ def record_failure(conn: duckdb.DuckDBPyConnection, file: FileRecord, message: s
 
 
 def _set_time_zone(conn: duckdb.DuckDBPyConnection, name: str) -> None:
-    """The session's zone: the one naive times are read in (a zoneinfo key: letters, digits, _ + - /)."""
-    if not name.replace("/", "").replace("_", "").replace("-", "").replace("+", "").isalnum():
-        raise ValueError(f"not a time zone name: {name!r}")
-    run(conn, f"SET TimeZone = '{name}'")
+    """The session's zone: the one naive times are read in."""
+    run(conn, "SET TimeZone = ?", [name])
 
 
 class FileWriter:
@@ -295,19 +294,7 @@ class FileWriter:
         for scan in self.scans:
             if scan.locate is not None:
                 with registered(conn, "_rp_located", scan.locate(ords)):
-                    run(
-                        conn,
-                        """
-                        UPDATE _rp_rejected SET
-                            location = l.location,
-                            reason = CASE WHEN _rp_rejected.reason = 'unreadable record'
-                                          THEN coalesce(l.reason, 'comment has no text')
-                                          ELSE _rp_rejected.reason END,
-                            raw = CASE WHEN _rp_rejected.reason = 'unreadable record'
-                                       THEN l.raw ELSE _rp_rejected.raw END
-                        FROM _rp_located l WHERE _rp_rejected.ord = l.ord
-                        """,
-                    )
+                    run(conn, SQL["locate_rejects"])
         self.counts.rejects += run_count(
             conn,
             "INSERT INTO rejects (source_id, location, reason, raw)"
@@ -315,7 +302,7 @@ class FileWriter:
             {"source_id": self.source_id},
         )
 
-    def _pseudonyms(self) -> dict[str, list[str | None]]:
+    def _pseudonyms(self) -> dict[str, object]:
         """Each distinct name of the file's new comments and its pseudonym (hashed once), as the
         lists `insert_comments` binds."""
         rows = run(
@@ -324,4 +311,4 @@ class FileWriter:
             " WHERE s.author IS NOT NULL",
         )
         names = [str(row[0]) for row in rows]
-        return {"names": list(names), "keys": keys_of(names, self.secret)}
+        return {"names": names, "keys": keys_of(names, self.secret)}
