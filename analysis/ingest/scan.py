@@ -9,7 +9,9 @@ passes through Python. The rare records DuckDB cannot read are explained afterwa
   per non-blank line. A row's ordinal is its line number unless blank lines came before it;
   `locate` reads the file once to give the rejected rows their line, reason and text.
 * CSV: a file that DuckDB's strict reader cannot read whole (ragged rows, bad UTF-8) is read row by
-  row in Python instead (canonical.csv_rows), which keeps every readable record.
+  row in Python instead (canonical._csv_fallback), which keeps every readable record.
+
+Every reader takes a path: a decoded or decompressed copy of an input can be handed over as one.
 """
 
 from __future__ import annotations
