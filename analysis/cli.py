@@ -10,9 +10,9 @@ from pathlib import Path
 import click
 import duckdb
 
-from . import __version__, config, queries
+from . import __version__, api, config, queries
 from .errors import ReaderpulseError, UsageError
-from .ingest.api import FileResult, ImportOptions, ingest
+from .ingest.api import FileResult
 from .ingest.formats import registry
 from .output import FORMATS, render
 from .store import connect
@@ -125,22 +125,17 @@ def ingest_cmd(
 
     New comments are then scored (sentiment, topics, skepticism, tone, passage links) unless --no-score.
     """
-    from .score.model import load_model
-    from .score.runner import ScoreOptions, describe, score_database
-    from .score.taxonomy import load_taxonomy
-
-    options = ImportOptions(tz=config.timezone(tz), keep_author_names=keep_author_names, format=fmt)
-    db_path = config.db_path(db)
-    # taxonomy and model are read before importing: a bad one fails first
-    scoring = None if no_score else ScoreOptions(taxonomy=load_taxonomy(taxonomy), model=load_model(model, db_path))
+    from .score.runner import describe
 
     def progress(result: FileResult, index: int, total: int) -> None:
         if not quiet or result.status == "failed":
             click.echo(f"[{index}/{total}] {_describe(result)}", err=True)
 
-    with connect(db_path) as conn:
-        results = ingest(conn, paths, options, progress)
-        summary = score_database(conn, scoring, _score_progress(quiet)) if scoring else None
+    done = api.ingest(
+        paths, db, tz=tz, fmt=fmt, keep_author_names=keep_author_names, score=not no_score,
+        taxonomy=taxonomy, model=model, on_file=progress, on_scored=_score_progress(quiet),
+    )
+    db_path, results, summary = done.database, done.files, done.scored
     loaded = [r for r in results if r.status == "loaded"]
     failed = [r for r in results if r.status == "failed"]
     totals = {
@@ -191,16 +186,12 @@ def score_cmd(
     After a taxonomy edit, the comments scored before are tagged again for the topics whose
     definition changed (the others keep their hits).
     """
-    from .score.model import load_model
-    from .score.runner import SCORERS, ScoreOptions, describe, score_database
+    from .score.runner import describe
 
-    db_path = _existing_db(db)
-    options = ScoreOptions(
-        rescore_all=rescore_all, taxonomy=taxonomy, model=load_model(model, db_path), workers=workers,
-        scorers=scorers or SCORERS,
+    summary = api.score(
+        db, rescore_all=rescore_all, taxonomy=taxonomy, model=model, workers=workers, scorers=scorers,
+        progress=_score_progress(quiet),
     )
-    with connect(db_path) as conn:
-        summary = score_database(conn, options, _score_progress(quiet))
     for line in describe(summary):
         click.echo(line)
 
@@ -297,6 +288,25 @@ def formats_cmd() -> None:
         click.echo(f"{fmt.name:<16} {fmt.description}")
 
 
+@main.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init_cmd(directory: Path) -> None:
+    """Start a project in DIRECTORY: readerpulse.toml and editable copies of the taxonomy, the
+    named queries and the report definitions (commands run inside it use them)."""
+    for path in api.init(directory):
+        click.echo(f"wrote {path}{'/' if path.is_dir() else ''}")
+
+
+@main.command("info")
+def info_cmd() -> None:
+    """Print each setting and file in force and where it came from: an option, an environment
+    variable, the project's readerpulse.toml, or the packaged defaults."""
+    found = api.info()
+    click.echo(f"{'project':<9} {found.project or '(none: no readerpulse.toml here or above)'}")
+    for name, setting in found.settings:
+        click.echo(f"{name:<9} {setting.value}  [{setting.source}]")
+
+
 @main.command("sql")
 @click.argument("query")
 @DB_OPTION
@@ -304,12 +314,9 @@ def formats_cmd() -> None:
 @click.option("--write", is_flag=True, help="Allow statements that change the database (read-only by default).")
 def sql_cmd(query: str, db: Path | None, fmt: str, write: bool) -> None:
     """Run ad-hoc SQL on the database and print the result."""
-    db_path = _existing_db(db)
-    with connect(db_path, read_only=not write) as conn:
-        relation = conn.sql(query)
-        if relation is None:
-            return
-        click.echo(render(relation.pl(), fmt), nl=False)
+    frame = api.sql(query, db, write=write)
+    if frame is not None:
+        click.echo(render(frame, fmt), nl=False)
 
 
 @main.command("query")
@@ -323,18 +330,14 @@ def sql_cmd(query: str, db: Path | None, fmt: str, write: bool) -> None:
               help="Write to this file instead of printing (needed for parquet).")
 def query_cmd(name: str | None, list_: bool, params: tuple[str, ...], db: Path | None,
               fmt: str | None, output: Path | None) -> None:
-    """Run a named query from the library in queries/ (see --list)."""
-    library = queries.library()
+    """Run a named query from the library: the project's queries/ over the packaged ones (see --list)."""
+    library = api.query_library()
     if list_:
         click.echo(queries.describe_library(library), nl=False)
         return
     if name is None:
         raise UsageError(f"name a query or use --list; known queries: {', '.join(library)}")
-    query = queries.get(name)
-    values = query.bind(queries.parse_assignments(params))  # check before touching the database
-    db_path = _existing_db(db)
-    with connect(db_path, read_only=True) as conn:
-        frame = queries.run(conn, query, values)
+    frame = api.query(name, queries.parse_assignments(params), db)
     text = queries.write(frame, queries.output_format(fmt, output), output)
     if text is not None:
         click.echo(text, nl=False)
@@ -349,26 +352,20 @@ def query_cmd(name: str | None, list_: bool, params: tuple[str, ...], db: Path |
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First day (UTC), instead of --week.")
 @click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last day (UTC), included.")
 @click.option("--article", "article_id", default=None, metavar="ID", help="Only this article.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports/out"),
-              show_default=True, help="Folder for the report's own folder (HTML page, PNG and SVG charts).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help=f"Folder for the report's own folder (HTML page, PNG and SVG charts; default: "
+                   f"${config.OUTPUT_ENV}, the project's 'output', else ./{config.DEFAULT_OUTPUT}).")
 def report_cmd(name: str, db: Path | None, week: str | None, start: datetime | None, end: datetime | None,
-               article_id: str | None, out_dir: Path) -> None:
-    """Write a report (default: weekly; definitions in reports/) and print its path.
+               article_id: str | None, out_dir: Path | None) -> None:
+    """Write a report (default: weekly; definitions in the project's reports/, else the packaged
+    ones) and print its path.
 
     Without --week or --start/--end it covers the latest week with comments.
     """
-    from .report.weekly import write_report
-
-    db_path = _existing_db(db)
-    with connect(db_path, read_only=True) as conn:
-        result = write_report(
-            conn, name, out_dir,
-            week=week,
-            start=start.date() if start else None,
-            end=end.date() if end else None,
-            article_id=article_id,
-            database=db_path.name,
-        )
+    result = api.report(
+        name, db, out=out_dir, week=week, start=start.date() if start else None,
+        end=end.date() if end else None, article_id=article_id,
+    )
     report = result.report
     click.echo(
         f"{report.period.label}: {_count(len(report.charts), 'chart')}, {_count(len(report.articles), 'article')} "
