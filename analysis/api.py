@@ -15,7 +15,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import altair as alt
 import duckdb
 import polars as pl
 
@@ -25,6 +24,8 @@ from .ingest.api import FileResult, ImportOptions
 from .store import connect as _connect
 
 if TYPE_CHECKING:
+    import altair as alt
+
     from .report.weekly import ReportResult
     from .score.runner import ScoreSummary
 
