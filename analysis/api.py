@@ -7,7 +7,6 @@ connection (from `connect`), which is then left open.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,10 +25,14 @@ from .store import connect as _connect
 if TYPE_CHECKING:
     import altair as alt
 
+    from .evaluate import Evaluation, GroundTruthReport
     from .report.weekly import ReportResult
+    from .score.explain import ExplainReport
     from .score.runner import ScoreSummary
+    from .store.labels import LabelExport, LabelImport
+    from .train import TrainResult
 
-PathLike = str | os.PathLike[str]
+PathLike = str | Path
 Database = PathLike | duckdb.DuckDBPyConnection | None
 
 
@@ -242,6 +245,116 @@ def chart(
     if frame.is_empty():
         raise ReaderpulseError(f"nothing to chart for {section!r} in {period.label}")
     return charts.build(found.chart, frame, found.options)
+
+
+# --- labelled comments, models, measurement ---------------------------------------------------------
+
+
+def explain(
+    text: str, parent: str | None = None, *, taxonomy: PathLike | None = None, model: PathLike | None = None,
+    db: PathLike | None = None,
+) -> ExplainReport:
+    """Every topic's and skepticism's score for one text, the threshold, and why."""
+    from .score import explain as explaining
+    from .score.model import load_model
+    from .score.taxonomy import load_taxonomy
+
+    return explaining.explain(text, load_taxonomy(taxonomy), load_model(model, db), parent)
+
+
+def train(
+    labels: Sequence[PathLike] = (),
+    *,
+    out: PathLike | None = None,
+    db: PathLike | None = None,
+    taxonomy: PathLike | None = None,
+    external: PathLike | None = None,
+) -> TrainResult:
+    """Fit the models from label files or folders (default: the checkout's data/labels) and write
+    them to `out`, or beside the database `db` (which its scoring then uses)."""
+    from .score.model import database_model_path
+    from .score.taxonomy import load_taxonomy
+    from .train import default_labels
+    from .train import train as fit
+
+    if out is None:
+        if db is None:
+            raise UsageError("give --out FILE, or --db FILE to train the model that database's scoring uses")
+        out = database_model_path(db)
+    return fit(list(labels) or [default_labels()], load_taxonomy(taxonomy), out, Path(external) if external else None)
+
+
+def evaluate(
+    labels: Sequence[PathLike] = (),
+    *,
+    folds: int | None = None,
+    external: PathLike | None = None,
+    taxonomy: PathLike | None = None,
+    model: PathLike | None = None,
+    db: PathLike | None = None,
+) -> list[Evaluation]:
+    """Measure the scores on labelled comments the model never saw: the label files with the model
+    in force, K folds of cross-validation (default labels: data/labels), and/or the real sets'
+    held-out parts under `external`."""
+    from . import evaluate as measuring
+    from .score.model import load_model
+    from .score.taxonomy import load_taxonomy
+    from .train import default_labels
+
+    tax = load_taxonomy(taxonomy)
+    root = Path(external) if external else None
+    if folds is not None:
+        return [measuring.evaluate_cross_validation(list(labels) or [default_labels()], tax, folds, root)]
+    if not labels and root is None:
+        raise UsageError("give label files, --cross-validate K, --external DIR or --vader-groundtruth DIR")
+    loaded = load_model(model, db)
+    found = [measuring.evaluate_files(list(labels), tax, loaded)] if labels else []
+    return found + (measuring.evaluate_external(root, tax, loaded) if root is not None else [])
+
+
+def evaluate_vader(groundtruth: PathLike) -> GroundTruthReport:
+    """Pearson r of VADER against ICWSM-2014's *_GroundTruth.txt files in the folder."""
+    from .evaluate import evaluate_groundtruth
+
+    return evaluate_groundtruth(groundtruth)
+
+
+def import_labels(files: Sequence[PathLike], db: Database = None, *, taxonomy: PathLike | None = None) -> list[LabelImport]:
+    """Import label files (CSV; folders are read for *.csv) into the database's labels."""
+    from .score.taxonomy import load_taxonomy
+    from .store.labels import import_labels as importing
+
+    topic_ids = [topic.id for topic in load_taxonomy(taxonomy).topics]
+    with _opened(db, read_only=False, must_exist=False) as conn:
+        return importing(conn, list(files), topic_ids)
+
+
+def export_labels(
+    out: PathLike,
+    db: Database = None,
+    *,
+    n: int = 200,
+    seed: int = 0,
+    at_random: bool = False,
+    overwrite: bool = False,
+    taxonomy: PathLike | None = None,
+    model: PathLike | None = None,
+) -> LabelExport:
+    """Write unlabelled comments to `out`, a CSV to label: those the model is least sure about
+    first, or a random sample."""
+    from functools import partial
+
+    from .score.classify import uncertainty
+    from .score.model import load_model
+    from .score.taxonomy import load_taxonomy
+    from .store.labels import export_sample
+
+    tax = load_taxonomy(taxonomy)
+    db_file = existing_db(db) if not isinstance(db, duckdb.DuckDBPyConnection) else None
+    unsure = None if at_random else partial(uncertainty, taxonomy=tax, model=load_model(model, db_file))
+    topic_ids = [topic.id for topic in tax.topics]
+    with _opened(db, read_only=True) as conn:
+        return export_sample(conn, out, topic_ids, n=n, seed=seed, uncertainty=unsure, overwrite=overwrite)
 
 
 # --- projects and settings ------------------------------------------------------------------------

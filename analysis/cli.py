@@ -15,7 +15,6 @@ from .errors import ReaderpulseError, UsageError
 from .ingest.api import FileResult
 from .ingest.formats import registry
 from .output import FORMATS, render
-from .store import connect
 
 DB_OPTION = click.option(
     "--db",
@@ -43,14 +42,6 @@ MODEL_OPTION = click.option(
 def _count(n: int, noun: str) -> str:
     """'1 file', '2 files'."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _existing_db(option: Path | None) -> Path:
-    """The database file for commands that read one: it must exist already."""
-    path = config.db_path(option)
-    if not path.exists():
-        raise ReaderpulseError(f"{path}: no such database (run `readerpulse ingest` first)")
-    return path
 
 
 class Group(click.Group):
@@ -215,23 +206,11 @@ def evaluate_cmd(labels: tuple[Path, ...], folds: int | None, external: Path | N
     """Measure the scores on labelled comments the model never saw (LABELS: label files or folders,
     such as data/heldout), by cross-validation, on the real sets' held-out parts, or VADER's ICWSM-2014."""
     from . import evaluate
-    from .score.model import load_model
-    from .score.taxonomy import load_taxonomy
-    from .train import default_labels
 
     if groundtruth is not None:
-        click.echo(evaluate.render_groundtruth(evaluate.evaluate_groundtruth(groundtruth), fmt), nl=False)
+        click.echo(evaluate.render_groundtruth(api.evaluate_vader(groundtruth), fmt), nl=False)
         return
-    tax = load_taxonomy(taxonomy)
-    if folds is not None:
-        report = [evaluate.evaluate_cross_validation(labels or (default_labels(),), tax, folds, external)]
-    else:
-        if not labels and external is None:
-            raise UsageError("give label files, --cross-validate K, --external DIR or --vader-groundtruth DIR")
-        loaded = load_model(model, db)
-        report = [evaluate.evaluate_files(labels, tax, loaded)] if labels else []
-        if external is not None:
-            report += evaluate.evaluate_external(external, tax, loaded)
+    report = api.evaluate(labels, folds=folds, external=external, taxonomy=taxonomy, model=model, db=db)
     click.echo(evaluate.render(report, fmt, show_errors), nl=False)
 
 
@@ -247,15 +226,7 @@ def evaluate_cmd(labels: tuple[Path, ...], folds: int | None, external: Path | N
 def train_cmd(label_paths: tuple[Path, ...], external: Path | None, out: Path | None, db: Path | None,
               taxonomy: Path | None) -> None:
     """Fit the topic, skepticism and tone models from labelled comments."""
-    from .score.model import database_model_path
-    from .score.taxonomy import load_taxonomy
-    from .train import default_labels, train
-
-    if out is None:
-        if db is None:
-            raise UsageError("give --out FILE, or --db FILE to train the model that database's scoring uses")
-        out = database_model_path(db)
-    result = train(label_paths or (default_labels(),), load_taxonomy(taxonomy), out, external)
+    result = api.train(label_paths, out=out, db=db, taxonomy=taxonomy, external=external)
     meta = result.model.meta
     rows = ", ".join(f"{name} {n}" for name, n in meta["rows"].items())
     trained = ", ".join((*result.model.labels, "tone")) if result.model.labels else "tone"
@@ -274,10 +245,8 @@ def train_cmd(label_paths: tuple[Path, ...], external: Path | None, out: Path | 
 def explain_cmd(text: str, parent_text: str | None, taxonomy: Path | None, model: Path | None, db: Path | None) -> None:
     """Print every topic's and skepticism's score for TEXT, the threshold, and why."""
     from .score import explain
-    from .score.model import load_model
-    from .score.taxonomy import load_taxonomy
 
-    report = explain.explain(text, load_taxonomy(taxonomy), load_model(model, db), parent_text)
+    report = api.explain(text, parent_text, taxonomy=taxonomy, model=model, db=db)
     click.echo(explain.render(report), nl=False)
 
 
@@ -394,12 +363,7 @@ def label_import_cmd(files: tuple[Path, ...], db: Path | None, taxonomy: Path | 
     empty cell is not labelled. A file imported before is skipped; a changed one replaces the
     labels it gives again.
     """
-    from .score.taxonomy import load_taxonomy
-    from .store.labels import import_labels
-
-    topic_ids = [topic.id for topic in load_taxonomy(taxonomy).topics]
-    with connect(config.db_path(db)) as conn:
-        results = import_labels(conn, files, topic_ids)
+    results = api.import_labels(files, db, taxonomy=taxonomy)
     for result in results:
         click.echo(result.describe())
 
@@ -421,17 +385,7 @@ def label_export_cmd(out: Path, db: Path | None, taxonomy: Path | None, model: P
     Columns: id, article_id, author (pseudonym), posted_at, parent_id, text, parent_text, then one
     empty column per topic, skepticism and sentiment. Comments already labelled are left out.
     """
-    from functools import partial
-
-    from .score.classify import uncertainty
-    from .score.model import load_model
-    from .score.taxonomy import load_taxonomy
-    from .store.labels import export_sample
-
-    db_path = _existing_db(db)
-    tax = load_taxonomy(taxonomy)
-    unsure = None if at_random else partial(uncertainty, taxonomy=tax, model=load_model(model, db_path))
-    topic_ids = [topic.id for topic in tax.topics]
-    with connect(db_path, read_only=True) as conn:
-        result = export_sample(conn, out, topic_ids, n=n, seed=seed, uncertainty=unsure, overwrite=force)
+    result = api.export_labels(
+        out, db, n=n, seed=seed, at_random=at_random, overwrite=force, taxonomy=taxonomy, model=model
+    )
     click.echo(result.describe())
