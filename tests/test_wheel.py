@@ -1,7 +1,7 @@
 """The distribution works outside the checkout: build an sdist, a wheel from that sdist, install the
 wheel into a fresh virtual environment, and run the commands from a folder elsewhere.
 
-Slow (a minute or two, most of it pip installing the dependencies; pip's cache helps).
+Slow: most of the time goes to pip installing the dependencies (README, Development).
 """
 
 from __future__ import annotations
