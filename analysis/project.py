@@ -108,13 +108,15 @@ def init(directory: Path) -> list[Path]:
         shutil.copyfile(defaults.taxonomy_path(), directory / "topics.toml")
         shutil.copytree(defaults.queries_dir(), directory / "queries", ignore=_not_sql)
         shutil.copytree(defaults.reports_dir(), directory / "reports", ignore=_not_report)
+        written = [directory / "topics.toml", directory / "queries", directory / "reports"]
         gitignore = directory / ".gitignore"
-        if not gitignore.exists():
+        if not gitignore.exists():  # a team's own .gitignore stays as it is
             gitignore.write_text(GITIGNORE, "utf-8")
+            written.insert(0, gitignore)
         target.write_text(TEMPLATE, "utf-8")
     except OSError as exc:
         raise ProjectError(f"{directory}: cannot write the project ({exc})") from exc
-    return [target, gitignore, directory / "topics.toml", directory / "queries", directory / "reports"]
+    return [target, *written]
 
 
 def _not_sql(folder: str, names: list[str]) -> list[str]:
