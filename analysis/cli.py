@@ -21,13 +21,13 @@ DB_OPTION = click.option(
     "db",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help=f"Database file (default: ${config.DB_ENV} or ./{config.DEFAULT_DB}).",
+    help=f"Database file (default: ${config.DB_ENV}, the project's, else ./{config.DEFAULT_DB}).",
 )
 TAXONOMY_OPTION = click.option(
     "--taxonomy",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Topic taxonomy TOML (default: $READERPULSE_TAXONOMY or the repository's data/topics.toml).",
+    help="Topic taxonomy TOML (default: $READERPULSE_TAXONOMY, the project's, else the packaged one).",
 )
 
 
@@ -35,7 +35,7 @@ MODEL_OPTION = click.option(
     "--model",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Model file (default: $READERPULSE_MODEL, else the database's own from `train --db`, else the shipped one).",
+    help="Model file (default: $READERPULSE_MODEL, the project's, else the database's own from `train --db`, else the shipped one).",
 )
 
 
@@ -83,7 +83,7 @@ def _describe(result: FileResult) -> str:
 @click.option(
     "--tz",
     default=None,
-    help=f"Zone for timestamps written without one (default: ${config.TZ_ENV} or UTC).",
+    help=f"Zone for timestamps written without one (default: ${config.TZ_ENV}, the project's, else UTC).",
 )
 @click.option(
     "--format",
