@@ -14,6 +14,7 @@ from . import __version__, config, queries
 from .errors import ReaderpulseError, UsageError
 from .ingest.api import FileResult, ImportOptions, ingest
 from .ingest.formats import registry
+from .ingest.inputs import check_encoding
 from .output import FORMATS, render
 from .store import connect
 
@@ -86,6 +87,13 @@ def _describe(result: FileResult) -> str:
     )
 
 
+def _encoding(name: str | None) -> str | None:
+    try:
+        return check_encoding(name) if name else None
+    except UsageError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
 @main.command("ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @DB_OPTION
@@ -102,6 +110,13 @@ def _describe(result: FileResult) -> str:
     help="Skip detection and read every file as this format.",
 )
 @click.option(
+    "--encoding",
+    default=None,
+    metavar="NAME",
+    callback=lambda _ctx, _param, value: _encoding(value),
+    help="The files' text encoding (e.g. utf-16, cp1252); default: detected file by file.",
+)
+@click.option(
     "--keep-author-names",
     is_flag=True,
     help="Also store commenters' raw names (default: pseudonyms only).",
@@ -115,6 +130,7 @@ def ingest_cmd(
     db: Path | None,
     tz: str | None,
     fmt: str | None,
+    encoding: str | None,
     keep_author_names: bool,
     quiet: bool,
     no_score: bool,
@@ -129,7 +145,9 @@ def ingest_cmd(
     from .score.runner import ScoreOptions, describe, score_database
     from .score.taxonomy import load_taxonomy
 
-    options = ImportOptions(tz=config.timezone(tz), keep_author_names=keep_author_names, format=fmt)
+    options = ImportOptions(
+        tz=config.timezone(tz), keep_author_names=keep_author_names, format=fmt, encoding=encoding
+    )
     db_path = config.db_path(db)
     # taxonomy and model are read before importing: a bad one fails first
     scoring = None if no_score else ScoreOptions(taxonomy=load_taxonomy(taxonomy), model=load_model(model, db_path))

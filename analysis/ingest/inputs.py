@@ -28,6 +28,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
+
 from ..errors import UnreadableSource, UsageError
 from .model import HEAD_BYTES, SourceFile
 
@@ -121,7 +123,7 @@ def check_encoding(name: str) -> str:
 def _size(n: int) -> str:
     for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
         if n >= 1 << shift:
-            return f"{n / (1 << shift):g} {unit}"
+            return f"{round(n / (1 << shift), 1):g} {unit}"
     return f"{n} bytes"
 
 
@@ -265,15 +267,37 @@ def _transcode(stream: BinaryIO, sink: BinaryIO, codec: str, label: Path) -> Non
             _write(sink, codecs.charmap_decode(chunk, "strict", _CP1252_TABLE)[0].encode("utf-8"), label)
         return
     decoder = codecs.getincrementaldecoder(codec)("strict")
-    offset = 0
+    offset = start = 0  # bytes read; where the bytes the decoder is given start
     try:
         while chunk := stream.read(CHUNK_BYTES):
+            start = offset - len(decoder.getstate()[0])
             text = decoder.decode(chunk)
             _write(sink, (text.removeprefix("\ufeff") if offset == 0 else text).encode("utf-8"), label)
             offset += len(chunk)
+        start = offset - len(decoder.getstate()[0])
         decoder.decode(b"", final=True)
     except UnicodeDecodeError as exc:
         raise UnreadableSource(
-            f"{label}: not valid {codec} text ({exc.reason} near byte {offset + exc.start + 1:,}); "
+            f"{label}: not valid {codec} text ({exc.reason} at byte {start + exc.start + 1:,}); "
             "name the file's encoding with --encoding"
         ) from exc
+
+
+
+# --- JSON nesting -----------------------------------------------------------------------------
+
+# Levels of objects and arrays a JSON record may nest (the record itself is one). The JSON
+# parsers stop near there anyway (polars at 1,024, Python's at about 1,000: RecursionError).
+MAX_JSON_DEPTH = 1000
+MAX_RECORD_BYTES = 64 << 20  # the longest first line read to recognise a JSON Lines file
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+
+
+def too_deep(raw: bytes) -> bool:
+    """Do objects and arrays nest deeper than MAX_JSON_DEPTH in this JSON text? (Brackets
+    inside strings do not count; only a text with that many opening brackets is measured.)"""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH:
+        return False
+    codes = np.frombuffer(_JSON_STRING.sub(b"", raw), np.uint8)
+    steps = ((codes == 0x5B) | (codes == 0x7B)).astype(np.int32) - ((codes == 0x5D) | (codes == 0x7D))
+    return int(np.cumsum(steps).max(initial=0)) > MAX_JSON_DEPTH

@@ -82,7 +82,7 @@ def test_encodings(conn: duckdb.DuckDBPyConnection) -> None:
     # told an encoding that does not fit: the file fails, naming the encoding
     [result] = ingest(conn, [fixture("commento", "latin1.json")], ImportOptions(encoding="utf-8"))
     assert result.status == "failed"
-    assert result.error is not None and "not valid utf-8 text (invalid continuation byte near byte" in result.error
+    assert result.error is not None and "not valid utf-8 text (invalid continuation byte at byte" in result.error
     # not UTF-8: read as Windows-1252 (a superset of Latin-1's letters)
     load(conn, fixture("commento", "latin1.json"))
     assert comments(conn)[("commento:bugle.example/m", "m1")]["text"] == "café"
