@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -261,3 +262,30 @@ def test_jsonl_blocks_end_at_line_ends_and_number_lines_like_the_file(tmp_path: 
         ]
         expected = [(i, line) for i, line in enumerate(data.split(b"\n"), start=1) if line.strip()]
         assert numbered == expected
+
+
+def test_a_jsonl_record_nested_too_deep_is_one_reject(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = tmp_path / "deep.jsonl"
+    deep = '{"comment_id": "c2", "article_id": "a", "text": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    path.write_text(
+        '{"comment_id": "c1", "article_id": "a", "text": "before"}\n'
+        + deep
+        + '\n{"comment_id": "c3", "article_id": "a", "text": "after"}\n'
+    )
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.status, result.counts.comments, result.counts.rejects) == ("loaded", 2, 1)
+    assert rows(conn, "SELECT location, reason FROM rejects") == [
+        ("line 2", "nested deeper than 1,000 levels of objects and arrays")
+    ]
+
+
+def test_a_jsonl_file_whose_first_record_is_long_is_recognised(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = tmp_path / "long.jsonl"
+    path.write_text(
+        json.dumps({"comment_id": "c1", "article_id": "a", "text": "long " * 40_000}) + "\n"
+        + json.dumps({"comment_id": "c2", "article_id": "a", "text": "short"}) + "\n"
+    )
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.status, result.format, result.counts.comments) == ("loaded", "jsonl", 2), result.error
