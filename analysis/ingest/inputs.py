@@ -26,7 +26,7 @@ import tempfile
 import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 import numpy as np
 
@@ -168,7 +168,7 @@ def _temporary(name: str) -> Path:
     return Path(temp)
 
 
-def _write(sink: BinaryIO, data: bytes, label: Path) -> None:
+def _write(sink: IO[bytes], data: bytes, label: Path) -> None:
     try:
         sink.write(data)
     except OSError as exc:
@@ -261,7 +261,7 @@ def _reencode(source: SourceFile, forced: str | None) -> SourceFile:
     return replace(source, data=out, head=_head(out), encoding="utf-8")
 
 
-def _transcode(stream: BinaryIO, sink: BinaryIO, codec: str, label: Path) -> None:
+def _transcode(stream: IO[bytes], sink: IO[bytes], codec: str, label: Path) -> None:
     if codec == "cp1252":
         while chunk := stream.read(CHUNK_BYTES):
             _write(sink, codecs.charmap_decode(chunk, "strict", _CP1252_TABLE)[0].encode("utf-8"), label)

@@ -1,10 +1,6 @@
 """Text helpers: sentence splitting, tokens, stems and stop words (NLTK, no downloaded data)."""
 
 from .sentences import split_sentences
-
-# A comment is scored on its first SCORED_CHARS characters (at most a few thousand sentences);
-# the import notes every longer comment in the rejects table.
-SCORED_CHARS = 100_000
 from .tokens import (
     content_terms,
     fold_punctuation,
@@ -14,6 +10,10 @@ from .tokens import (
     term_frame,
     tokenize,
 )
+
+# A comment is scored on its first SCORED_CHARS characters (at most a few thousand sentences);
+# the import notes every longer comment in the rejects table.
+SCORED_CHARS = 100_000
 
 __all__ = [
     "SCORED_CHARS",

@@ -11,7 +11,13 @@ import duckdb
 import pytest
 from readerpulse.errors import UnreadableSource, UsageError
 from readerpulse.ingest.api import ImportOptions, ingest
-from readerpulse.ingest.inputs import Limits, check_encoding, decode_input, detect_encoding, open_input
+from readerpulse.ingest.inputs import (
+    Limits,
+    check_encoding,
+    decode_input,
+    detect_encoding,
+    open_input,
+)
 
 HEADER = "comment_id,article_id,text\n"
 
