@@ -42,6 +42,7 @@ _XML_DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=""")
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
 BINARY_CONTROL_SHARE = 0.01
 UTF8_DAMAGE = 10
+CLEARLY_NOT_UTF8 = 1000  # invalid sequences
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,8 @@ def _reads_as_utf8(path: Path) -> bool:
             bad = text.count("\ufffd")
             invalid += bad
             valid += len(text) - len(text.encode("ascii", "ignore")) - bad
+            if invalid >= CLEARLY_NOT_UTF8 and invalid > UTF8_DAMAGE * valid:
+                return False  # plenty of evidence already: no need to read the rest
     invalid += decoder.decode(b"", final=True).count("\ufffd")
     return invalid == 0 or (valid > 0 and invalid <= UTF8_DAMAGE * valid)
 
