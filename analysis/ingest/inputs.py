@@ -292,7 +292,7 @@ def _transcode(stream: IO[bytes], sink: IO[bytes], codec: str, label: Path) -> N
 # Levels of objects and arrays a JSON record may nest (the record itself is one). The JSON
 # parsers stop near there anyway (polars at 1,024, Python's at about 1,000: RecursionError).
 MAX_JSON_DEPTH = 1000
-MAX_RECORD_BYTES = 64 << 20  # the longest first line read to recognise a JSON Lines file
+MAX_RECORD_BYTES = 256 << 20  # the longest first line read to recognise a JSON Lines file
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 
 

@@ -19,6 +19,8 @@ from readerpulse.ingest.inputs import (
     open_input,
 )
 
+from tests.conftest import FIXTURES
+
 HEADER = "comment_id,article_id,text\n"
 
 
@@ -84,6 +86,19 @@ def test_gzip_files_are_read(conn: duckdb.DuckDBPyConnection, tmp_path: Path, na
     [result] = ingest(conn, [path], ImportOptions())
     assert result.status == "loaded", result.error
     assert _comments(conn) == {"1": "packed"}
+
+
+@pytest.mark.parametrize(
+    ("fixture", "fmt", "comments"),
+    [("disqus/replies.xml", "disqus", 6), ("commento/bom.json", "commento", 1), ("page/encoding.txt", "page", 2)],
+)
+def test_gzipped_exports_are_read_as_their_format(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, fixture: str, fmt: str, comments: int
+) -> None:
+    path = tmp_path / (Path(fixture).name + ".gz")
+    path.write_bytes(gzip.compress((FIXTURES / fixture).read_bytes()))
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.status, result.format, result.counts.comments) == ("loaded", fmt, comments), result.error
 
 
 def test_a_gzip_file_that_unpacks_too_far_fails_alone(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
