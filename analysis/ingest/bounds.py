@@ -19,6 +19,15 @@ from .model import REJECT_SCHEMA, Batch
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)
 RAW_CHARS = 2000
+# The reasons, as format strings for polars' pl.format (and DuckDB's format(), which reads {} alike).
+DATE_REASON = (
+    f"{{}} {{}} is outside the accepted dates (from {EARLIEST:%Y-%m-%d} to a day after the import); "
+    "{} skipped"
+)
+LONG_REASON = (
+    "truncated for scoring: the comment is {} characters long, over the limit of "
+    f"{SCORED_CHARS:,}; it is loaded whole and scored on its first {SCORED_CHARS:,} characters"
+)
 
 
 def bound_batch(batch: Batch, now: datetime | None = None) -> Batch:
@@ -55,11 +64,9 @@ def _split_dated(
     fields = [c for c in bad.columns if c != "location"]
     rejects = bad.select(
         location.fill_null(what).alias("location"),
-        pl.format(
-            f"{column} {{}} is outside the accepted dates (from {EARLIEST:%Y-%m-%d} to a day after "
-            f"the import); {what} skipped",
-            when.dt.strftime("%Y-%m-%d %H:%M:%S"),
-        ).alias("reason"),
+        pl.format(DATE_REASON, pl.lit(column), when.dt.strftime("%Y-%m-%d %H:%M:%S"), pl.lit(what)).alias(
+            "reason"
+        ),
         pl.struct([pl.col(c).cast(pl.String) for c in fields])
         .struct.json_encode()
         .str.slice(0, RAW_CHARS)
@@ -78,10 +85,6 @@ def _long_comments(comments: pl.DataFrame) -> pl.DataFrame:
         return pl.DataFrame(schema=REJECT_SCHEMA)
     return long.select(
         "location",
-        pl.format(
-            f"truncated for scoring: the comment is {{}} characters long, over the limit of "
-            f"{SCORED_CHARS:,}; it is loaded whole and scored on its first {SCORED_CHARS:,} characters",
-            pl.col("chars"),
-        ).alias("reason"),
+        pl.format(LONG_REASON, pl.col("chars")).alias("reason"),
         pl.col("text").str.slice(0, RAW_CHARS).alias("raw"),
     )
