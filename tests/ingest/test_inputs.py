@@ -208,3 +208,18 @@ def test_re_encoded_copies_are_temporary(tmp_path: Path) -> None:
     assert (source.path, source.encoding) == (path, "utf-8")
     source.discard()
     assert not source.data.exists() and path.exists()
+
+
+def test_the_command_takes_an_encoding(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from readerpulse.cli import main
+
+    path = tmp_path / "comments.csv"
+    path.write_bytes((HEADER + "1,a,Ωmega\n").encode("iso-8859-7"))
+    db = str(tmp_path / "t.duckdb")
+    unknown = CliRunner().invoke(main, ["ingest", str(path), "--db", db, "--encoding", "klingon"])
+    assert unknown.exit_code == 2 and "unknown text encoding 'klingon'" in unknown.stderr
+    named = CliRunner().invoke(main, ["ingest", str(path), "--db", db, "--no-score", "--encoding", "iso-8859-7"])
+    assert named.exit_code == 0, named.output
+    with duckdb.connect(db, read_only=True) as conn:
+        assert _comments(conn) == {"1": "Ωmega"}
