@@ -474,7 +474,7 @@ def parse_parquet(source: SourceFile, ctx: ParseContext) -> Iterator[Batch]:
     import pyarrow.parquet as pq
 
     try:
-        parquet = pq.ParquetFile(source.path)
+        parquet = pq.ParquetFile(source.data_path)
     except Exception as exc:  # pyarrow raises several types for a broken footer
         raise UnreadableSource(f"{source.path}: not a readable Parquet file ({exc})") from exc
     kind = classify(parquet.schema_arrow.names)

@@ -88,6 +88,18 @@ def test_gzip_files_are_read(conn: duckdb.DuckDBPyConnection, tmp_path: Path, na
     assert _comments(conn) == {"1": "packed"}
 
 
+def test_a_gzipped_parquet_table_is_read(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    import polars as pl
+
+    table = tmp_path / "c.parquet"
+    pl.DataFrame({"comment_id": ["1"], "article_id": ["a"], "text": ["packed"]}).write_parquet(table)
+    path = tmp_path / "c.parquet.gz"
+    path.write_bytes(gzip.compress(table.read_bytes()))
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.status, result.format) == ("loaded", "parquet"), result.error
+    assert _comments(conn) == {"1": "packed"}
+
+
 @pytest.mark.parametrize(
     ("fixture", "fmt", "comments"),
     [("disqus/replies.xml", "disqus", 6), ("commento/bom.json", "commento", 1), ("page/encoding.txt", "page", 2)],
