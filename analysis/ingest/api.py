@@ -15,7 +15,9 @@ from ..errors import UnreadableSource
 from ..store.db import memory_limit, pseudonym_secret, run, transaction
 from ..store.writer import FileRecord, FileWriter, WriteCounts
 from ..store.writer import record_failure as writer_record_failure
+from .bounds import bound_batch
 from .formats import Format, detect
+from .inputs import DEFAULT_LIMITS, Limits, decode_input, open_input
 from .model import Batch, ParseContext, SourceFile
 from .scan import CommentScan
 
@@ -40,6 +42,8 @@ class ImportOptions:
     keep_author_names: bool = False
     format: str | None = None
     batch_size: int = 100_000
+    encoding: str | None = None  # the files' text encoding; None: detected file by file
+    limits: Limits = DEFAULT_LIMITS
     # DuckDB's memory for the import (its staging tables, joins and the recursive depth query
     # spill to disk beyond it): the budget that keeps a large file from growing the process
     memory_limit: str = "600MB"
@@ -88,36 +92,35 @@ class _Opened:
     def close(self) -> None:
         if isinstance(self.batches, Generator):
             self.batches.close()
+        self.source.discard()
 
 
 def _open(path: Path, options: ImportOptions, secret: bytes, loaded: Container[str]) -> _Opened:
     """Hash the file; unless its content was loaded before, detect its format and parse a batch."""
-    try:
-        source = SourceFile.open_path(path)
-    except OSError as exc:
-        raise UnreadableSource(f"{path}: cannot read file ({exc.strerror or exc})") from exc
-    opened = _Opened(source)
-    if source.sha256 not in loaded:
+    opened = _Opened(open_input(path))
+    if opened.source.sha256 not in loaded:
         _start(opened, options, secret)
     return opened
 
 
 def _start(opened: _Opened, options: ImportOptions, secret: bytes) -> None:
-    source = opened.source
     opened.started = True
     try:
-        opened.fmt = detect(source, options.format)
+        opened.source = decode_input(opened.source, options.encoding, options.limits)
+        opened.fmt = detect(opened.source, options.format)
     except UnreadableSource as exc:
         opened.detect_error = exc
         return
-    opened.batches = opened.fmt.parse(source, ParseContext(tz=options.tz, batch_size=options.batch_size))
+    opened.batches = opened.fmt.parse(opened.source, ParseContext(tz=options.tz, batch_size=options.batch_size))
     opened.first = _next_batch(opened.batches)
 
 
 def _next_batch(batches: Iterator[Item]) -> Item | BaseException | None:
     """The next batch parsed (or the file's scan), or the parser's error."""
     try:
-        return next(batches, None)
+        item = next(batches, None)
+        # a parsed batch is held to the bounds here; a scan checks them in SQL (scan.py)
+        return bound_batch(item) if isinstance(item, Batch) else item
     except Exception as exc:  # raised in the writer's thread, inside the file's transaction
         return exc
 
@@ -199,6 +202,7 @@ def import_file(
     if not opened.started:
         reader.pool.submit(_start, opened, options, reader.secret).result()
     if opened.detect_error is not None:
+        opened.close()
         raise opened.detect_error
     assert opened.fmt is not None
     result = FileResult(path, opened.fmt.name, "loaded")
@@ -226,9 +230,9 @@ def import_file(
 def record_failure(conn: duckdb.DuckDBPyConnection, path: Path, message: str) -> int:
     """Keep a trace of a file that could not be imported: a failed source and one reject."""
     try:
-        source = SourceFile.open_path(path)
+        source = open_input(path)
         sha, size = source.sha256, source.size
-    except OSError:
+    except UnreadableSource:
         sha, size = "", 0
     return writer_record_failure(conn, FileRecord(path, None, sha, size), message)
 

@@ -25,6 +25,7 @@ import polars as pl
 from ..errors import UnreadableSource
 from . import scan
 from .formats import Format
+from .inputs import MAX_RECORD_BYTES, too_deep
 from .model import (
     ARTICLE_SCHEMA,
     PASSAGE_SCHEMA,
@@ -216,14 +217,15 @@ def articles_batch(frame: pl.DataFrame, tz_name: str) -> Batch:
 
 
 def _first_json_object(source: SourceFile) -> dict[str, object] | None:
-    for raw in source.head.split(b"\n")[:20]:
-        if raw.strip():
-            try:
-                value = json.loads(raw.decode("utf-8-sig"))
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                return None
-            return value if isinstance(value, dict) else None
-    return None
+    # the first record may be longer than the head
+    raw = source.first_line(MAX_RECORD_BYTES).lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()
+    if not raw.startswith(b"{") or too_deep(raw):
+        return None
+    try:
+        value = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def sniff_jsonl(source: SourceFile) -> bool:
@@ -296,7 +298,7 @@ def parse_jsonl(source: SourceFile, ctx: ParseContext) -> Iterator[Batch | Comme
     if kind is None:
         raise UnreadableSource(f"{source.path}: the first line is not a comment or article record")
     if kind is COMMENTS:
-        yield scan.jsonl_scan(source.path, list(first or {}), kind.aliases, str(ctx.tz.key))
+        yield scan.jsonl_scan(source.data_path, list(first or {}), kind.aliases, str(ctx.tz.key))
         return
     names = {alias for aliases in kind.aliases.values() for alias in aliases} | set(first or {})
     schema: dict[str, pl.DataType] = {name: pl.String() for name in sorted(names)}
@@ -375,7 +377,9 @@ def parse_csv(source: SourceFile, ctx: ParseContext) -> Iterator[Batch | Comment
     if kind is None:
         raise UnreadableSource(f"{source.path}: the header names no comment or article columns")
     if kind is COMMENTS:
-        yield scan.csv_scan(source.path, kind.aliases, str(ctx.tz.key), lambda: _csv_fallback(source.read_bytes()))
+        yield scan.csv_scan(
+            source.data_path, kind.aliases, str(ctx.tz.key), lambda: _csv_fallback(source.read_bytes())
+        )
         return
     data = source.read_bytes()
     try:
@@ -401,17 +405,17 @@ def sniff_parquet(source: SourceFile) -> bool:
 
 
 def parse_parquet(source: SourceFile, ctx: ParseContext) -> Iterator[Batch | CommentScan]:
-    columns = scan.parquet_columns(source.path)
+    columns = scan.parquet_columns(source.data_path, source.path)
     kind = classify(list(columns))
     if kind is None:
         raise UnreadableSource(f"{source.path}: the columns name no comment or article fields")
     if kind is COMMENTS:
-        yield scan.parquet_scan(source.path, columns, kind.aliases, str(ctx.tz.key))
+        yield scan.parquet_scan(source.data_path, columns, kind.aliases, str(ctx.tz.key))
         return
     import pyarrow.parquet as pq
 
     row = 0
-    for record_batch in pq.ParquetFile(source.path).iter_batches(batch_size=ctx.batch_size):
+    for record_batch in pq.ParquetFile(source.data_path).iter_batches(batch_size=ctx.batch_size):
         frame = pl.from_arrow(record_batch)
         assert isinstance(frame, pl.DataFrame)
         locations = pl.int_range(row + 1, row + frame.height + 1, eager=True).cast(pl.String)

@@ -26,6 +26,7 @@ import duckdb
 import polars as pl
 
 from ..errors import UnreadableSource
+from .inputs import MAX_JSON_DEPTH, too_deep
 
 EPOCH_MIN, EPOCH_MAX = 631_152_000, 4_102_444_800  # 1990-01-01 and 2100-01-01 in seconds
 
@@ -177,13 +178,22 @@ def jsonl_scan(path: Path, first_keys: Iterable[str], aliases: dict[str, tuple[s
     columns = {name: "VARCHAR" for name in names}
     source = SQL["read_jsonl"]
     everything = _coalesce([ident(n) for n in names])
-    typed = typed_select(columns, aliases, source, "'line ' || ord", f"({everything}) IS NULL")
+    # a value nested deeper than MAX_JSON_DEPTH is the record's error too: its line says why
+    deep = " OR ".join(_nested_deep(ident(n)) for n in names)
+    typed = typed_select(columns, aliases, source, "'line ' || ord", f"({everything}) IS NULL OR {deep}")
     return CommentScan(
         select=_checked(typed),
         params={"path": str(path), "columns": columns},
         tz=tz,
         locate=lambda ords: locate_lines(path, ords),
     )
+
+
+def _nested_deep(col: str) -> str:
+    """SQL: might this value (a JSON array or object as text) nest deeper than MAX_JSON_DEPTH? As
+    `inputs.too_deep` first counts brackets; only such values' lines are looked at again."""
+    brackets = f"length({col}) - length(replace(replace({col}, '[', ''), '{{', ''))"
+    return f"coalesce((starts_with({col}, '[') OR starts_with({col}, '{{')) AND {brackets} > {MAX_JSON_DEPTH}, false)"
 
 
 def lines(path: Path, block_bytes: int | None = None) -> Iterator[tuple[int, bytes]]:
@@ -208,12 +218,15 @@ def bad_json_line(raw: bytes) -> str | None:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return f"not valid UTF-8 (byte {exc.start + 1} of the line)"
+    deep = f"nested deeper than {MAX_JSON_DEPTH:,} levels of objects and arrays"
+    if too_deep(raw):
+        return deep
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         return f"not valid JSON: {exc.msg} at column {exc.colno}"
     except RecursionError:
-        return "not valid JSON: nested too deeply"
+        return deep
     if not isinstance(value, dict):
         return f"a JSON {type(value).__name__} where a record (object) was expected"
     return None
@@ -261,12 +274,13 @@ def csv_scan(
 # --- Parquet --------------------------------------------------------------------------------------
 
 
-def parquet_columns(path: Path) -> dict[str, str]:
+def parquet_columns(path: Path, name: Path) -> dict[str, str]:
+    """The columns of the Parquet table at `path` (the file `name`, or its unpacked copy)."""
     try:
         with duckdb.connect() as probe:
             return _describe(probe, SQL["read_parquet"], {"path": str(path)})
     except duckdb.Error as exc:
-        raise UnreadableSource(f"{path}: not a readable Parquet file ({exc})") from exc
+        raise UnreadableSource(f"{name}: not a readable Parquet file ({exc})") from exc
 
 
 def parquet_scan(path: Path, columns: dict[str, str], aliases: dict[str, tuple[str, ...]], tz: str) -> CommentScan:

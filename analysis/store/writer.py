@@ -16,9 +16,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from ..ingest import bounds
 from ..ingest.model import Batch
 from ..ingest.pseudonym import keys_of
 from ..ingest.scan import CommentScan
+from ..text import SCORED_CHARS
 from .db import registered, run, run_count, transaction
 
 
@@ -41,6 +43,7 @@ SQL = {
         "depths",
         "insert_comments",
         "update_depths",
+        "long_comments",
     )
 }
 
@@ -217,17 +220,31 @@ class FileWriter:
             self.counts.rejects += _write_rejects(conn, self._sourced(scan.rejects))
         if scan.tz != "UTC":
             _set_time_zone(conn, scan.tz)
+        before = self.staged
+        params = {**scan.params, **bounds.sql_params()}
         try:
             if scan.frame is None:
-                self.staged += run_count(conn, "INSERT INTO _rp_stage " + scan.select, scan.params)
+                self.staged += run_count(conn, "INSERT INTO _rp_stage " + scan.select, params)
             else:
                 with registered(conn, "_rp_scan_frame", scan.frame):
-                    self.staged += run_count(conn, "INSERT INTO _rp_stage " + scan.select, scan.params)
+                    self.staged += run_count(conn, "INSERT INTO _rp_stage " + scan.select, params)
         finally:
             if scan.tz != "UTC":
                 with suppress(duckdb.Error):  # after a failed INSERT the transaction is over anyway
                     run(conn, "SET TimeZone = 'UTC'")
         self.scans.append(scan)
+        # comments longer than the scorers read are kept whole, with a note (bounds.py)
+        self.counts.rejects += run_count(
+            conn,
+            SQL["long_comments"],
+            {
+                "source_id": self.source_id,
+                "offset": before,
+                "limit": SCORED_CHARS,
+                "long_reason": bounds.LONG_REASON,
+                "raw_chars": bounds.RAW_CHARS,
+            },
+        )
 
     def _sourced(self, frame: pl.DataFrame) -> pl.DataFrame:
         return frame.with_columns(source_id=pl.lit(self.source_id, pl.Int32))

@@ -4,7 +4,8 @@
 -- file), location, the canonical columns as trimmed text, posted_at as TIMESTAMPTZ (NULL when
 -- absent or unreadable), posted_text (the value as written) and unreadable (the reader could not
 -- read the record at all: its reader says why). The checks are tried in order; the first that
--- holds gives the reason. `raw` is the record as JSON, kept for rejects only.
+-- holds gives the reason; the last is the window of accepted dates (bounds.py: $earliest,
+-- $latest, $date_reason). `raw` is the record as JSON, kept for rejects only.
 WITH typed AS NOT MATERIALIZED ({typed}),
 checked AS NOT MATERIALIZED (
     SELECT
@@ -19,6 +20,9 @@ checked AS NOT MATERIALIZED (
                 THEN 'unrecognised timestamp in posted_at: ' || posted_text
             WHEN coalesce(nullif(lower(status), ''), 'published') NOT IN ('published', 'deleted', 'spam')
                 THEN 'unknown status ' || lower(status) || ' (expected published, deleted or spam)'
+            WHEN posted_at NOT BETWEEN $earliest AND $latest
+                THEN format($date_reason, 'posted_at',
+                            strftime(timezone('UTC', posted_at), '%Y-%m-%d %H:%M:%S'), 'comment')
         END AS reason
     FROM typed
 )
