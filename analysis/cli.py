@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -15,7 +16,8 @@ from .errors import ReaderpulseError, UsageError
 from .ingest.api import FileResult, ImportOptions, ingest
 from .ingest.formats import registry
 from .output import FORMATS, render
-from .store import connect
+from .store import connect, writing
+from .store.keys import KEY_ENV, KEY_FILE_ENV
 
 DB_OPTION = click.option(
     "--db",
@@ -23,6 +25,13 @@ DB_OPTION = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help=f"Database file (default: ${config.DB_ENV} or ./{config.DEFAULT_DB}).",
+)
+WAIT_OPTION = click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    metavar="SECONDS",
+    help="If another command is writing the database, retry for up to this long (default: fail at once).",
 )
 TAXONOMY_OPTION = click.option(
     "--taxonomy",
@@ -53,18 +62,39 @@ def _existing_db(option: Path | None) -> Path:
     return path
 
 
+DEBUG_ENV = "READERPULSE_DEBUG"
+
+
 class Group(click.Group):
-    """Library errors become one line on stderr and the error's exit code."""
+    """Every error becomes one line on stderr and an exit code, never a traceback (unless
+    $READERPULSE_DEBUG is set): library errors with their own code, the rest with 1."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
         except ReaderpulseError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except duckdb.Error as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {_one_line(exc)}", err=True)
             ctx.exit(1)
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+            ctx.exit(1)
+        except Exception as exc:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            click.echo(f"error: {type(exc).__name__}: {_one_line(exc)} (set {DEBUG_ENV}=1 for the traceback)", err=True)
+            ctx.exit(1)
+        return None
+
+
+def _one_line(exc: BaseException) -> str:
+    """The message of `exc` on one line."""
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 @click.group(cls=Group)
@@ -110,6 +140,9 @@ def _describe(result: FileResult) -> str:
 @click.option("--no-score", is_flag=True, help="Only import; score later with `readerpulse score`.")
 @TAXONOMY_OPTION
 @MODEL_OPTION
+@click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help=f"The pseudonym key (default: ${KEY_ENV}, else ${KEY_FILE_ENV}, else DB.key beside the database).")
+@WAIT_OPTION
 def ingest_cmd(
     paths: tuple[Path, ...],
     db: Path | None,
@@ -120,6 +153,8 @@ def ingest_cmd(
     no_score: bool,
     taxonomy: Path | None,
     model: Path | None,
+    key_file: Path | None,
+    wait: float,
 ) -> None:
     """Import article pages, comment exports and tables from files or folders.
 
@@ -129,7 +164,7 @@ def ingest_cmd(
     from .score.runner import ScoreOptions, describe, score_database
     from .score.taxonomy import load_taxonomy
 
-    options = ImportOptions(tz=config.timezone(tz), keep_author_names=keep_author_names, format=fmt)
+    options = ImportOptions(tz=config.timezone(tz), keep_author_names=keep_author_names, format=fmt, key_file=key_file)
     db_path = config.db_path(db)
     # taxonomy and model are read before importing: a bad one fails first
     scoring = None if no_score else ScoreOptions(taxonomy=load_taxonomy(taxonomy), model=load_model(model, db_path))
@@ -138,7 +173,7 @@ def ingest_cmd(
         if not quiet or result.status == "failed":
             click.echo(f"[{index}/{total}] {_describe(result)}", err=True)
 
-    with connect(db_path) as conn:
+    with writing(db_path, wait=wait, key_file=key_file) as conn:
         results = ingest(conn, paths, options, progress)
         summary = score_database(conn, scoring, _score_progress(quiet)) if scoring else None
     loaded = [r for r in results if r.status == "loaded"]
@@ -182,9 +217,10 @@ def _score_progress(quiet: bool) -> Callable[[int, int], None]:
               help="Run only this scorer (repeat for several; default: all five). With --all, only "
                    "its scores are redone, e.g. --all --scorer skepticism.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
+@WAIT_OPTION
 def score_cmd(
     db: Path | None, rescore_all: bool, taxonomy: Path | None, model: Path | None, workers: int,
-    scorers: tuple[str, ...], quiet: bool,
+    scorers: tuple[str, ...], quiet: bool, wait: float,
 ) -> None:
     """Score every comment not yet scored: sentiment, topics, skepticism, tone, passage links.
 
@@ -199,7 +235,7 @@ def score_cmd(
         rescore_all=rescore_all, taxonomy=taxonomy, model=load_model(model, db_path), workers=workers,
         scorers=scorers or SCORERS,
     )
-    with connect(db_path) as conn:
+    with writing(db_path, wait=wait) as conn:
         summary = score_database(conn, options, _score_progress(quiet))
     for line in describe(summary):
         click.echo(line)
@@ -297,15 +333,31 @@ def formats_cmd() -> None:
         click.echo(f"{fmt.name:<16} {fmt.description}")
 
 
+@main.command("migrate")
+@DB_OPTION
+@click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help=f"Where an older database's pseudonym key goes (default: ${KEY_FILE_ENV}, else DB.key).")
+@WAIT_OPTION
+def migrate_cmd(db: Path | None, key_file: Path | None, wait: float) -> None:
+    """Bring the database's schema up to date (commands that only read never do)."""
+    from .store.db import schema_version
+
+    db_path = _existing_db(db)
+    with writing(db_path, wait=wait, key_file=key_file) as conn:  # opening to write migrates
+        version = schema_version(conn)
+    click.echo(f"{db_path}: schema up to date (version {version})")
+
+
 @main.command("sql")
 @click.argument("query")
 @DB_OPTION
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--write", is_flag=True, help="Allow statements that change the database (read-only by default).")
-def sql_cmd(query: str, db: Path | None, fmt: str, write: bool) -> None:
+@WAIT_OPTION
+def sql_cmd(query: str, db: Path | None, fmt: str, write: bool, wait: float) -> None:
     """Run ad-hoc SQL on the database and print the result."""
     db_path = _existing_db(db)
-    with connect(db_path, read_only=not write) as conn:
+    with writing(db_path, wait=wait) if write else connect(db_path, read_only=True, wait=wait) as conn:
         relation = conn.sql(query)
         if relation is None:
             return
@@ -321,8 +373,9 @@ def sql_cmd(query: str, db: Path | None, fmt: str, write: bool) -> None:
               help="Output format (default: from the --output suffix, else table).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of printing (needed for parquet).")
+@WAIT_OPTION
 def query_cmd(name: str | None, list_: bool, params: tuple[str, ...], db: Path | None,
-              fmt: str | None, output: Path | None) -> None:
+              fmt: str | None, output: Path | None, wait: float) -> None:
     """Run a named query from the library in queries/ (see --list)."""
     library = queries.library()
     if list_:
@@ -333,7 +386,7 @@ def query_cmd(name: str | None, list_: bool, params: tuple[str, ...], db: Path |
     query = queries.get(name)
     values = query.bind(queries.parse_assignments(params))  # check before touching the database
     db_path = _existing_db(db)
-    with connect(db_path, read_only=True) as conn:
+    with connect(db_path, read_only=True, wait=wait) as conn:
         frame = queries.run(conn, query, values)
     text = queries.write(frame, queries.output_format(fmt, output), output)
     if text is not None:
@@ -351,8 +404,9 @@ def query_cmd(name: str | None, list_: bool, params: tuple[str, ...], db: Path |
 @click.option("--article", "article_id", default=None, metavar="ID", help="Only this article.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports/out"),
               show_default=True, help="Folder for the report's own folder (HTML page, PNG and SVG charts).")
+@WAIT_OPTION
 def report_cmd(name: str, db: Path | None, week: str | None, start: datetime | None, end: datetime | None,
-               article_id: str | None, out_dir: Path) -> None:
+               article_id: str | None, out_dir: Path, wait: float) -> None:
     """Write a report (default: weekly; definitions in reports/) and print its path.
 
     Without --week or --start/--end it covers the latest week with comments.
@@ -360,7 +414,7 @@ def report_cmd(name: str, db: Path | None, week: str | None, start: datetime | N
     from .report.weekly import write_report
 
     db_path = _existing_db(db)
-    with connect(db_path, read_only=True) as conn:
+    with connect(db_path, read_only=True, wait=wait) as conn:
         result = write_report(
             conn, name, out_dir,
             week=week,
@@ -390,7 +444,8 @@ def label_group() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @DB_OPTION
 @TAXONOMY_OPTION
-def label_import_cmd(files: tuple[Path, ...], db: Path | None, taxonomy: Path | None) -> None:
+@WAIT_OPTION
+def label_import_cmd(files: tuple[Path, ...], db: Path | None, taxonomy: Path | None, wait: float) -> None:
     """Import label files (CSV: id, text and label columns; folders are read for *.csv).
 
     The label columns are the taxonomy's topic ids, skepticism (0/1) and sentiment (-2..2); an
@@ -401,7 +456,7 @@ def label_import_cmd(files: tuple[Path, ...], db: Path | None, taxonomy: Path | 
     from .store.labels import import_labels
 
     topic_ids = [topic.id for topic in load_taxonomy(taxonomy).topics]
-    with connect(config.db_path(db)) as conn:
+    with writing(config.db_path(db), wait=wait) as conn:
         results = import_labels(conn, files, topic_ids)
     for result in results:
         click.echo(result.describe())
@@ -416,8 +471,9 @@ def label_import_cmd(files: tuple[Path, ...], db: Path | None, taxonomy: Path | 
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random order (breaks ties).")
 @click.option("--random", "at_random", is_flag=True, help="A random sample instead of the least sure first.")
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+@WAIT_OPTION
 def label_export_cmd(out: Path, db: Path | None, taxonomy: Path | None, model: Path | None, n: int, seed: int,
-                     at_random: bool, force: bool) -> None:
+                     at_random: bool, force: bool, wait: float) -> None:
     """Write unlabelled published comments to OUT, a CSV to label: those the model is least sure
     about first (a label's probability nearest its threshold), or a random sample with --random.
 
@@ -435,6 +491,6 @@ def label_export_cmd(out: Path, db: Path | None, taxonomy: Path | None, model: P
     tax = load_taxonomy(taxonomy)
     unsure = None if at_random else partial(uncertainty, taxonomy=tax, model=load_model(model, db_path))
     topic_ids = [topic.id for topic in tax.topics]
-    with connect(db_path, read_only=True) as conn:
+    with connect(db_path, read_only=True, wait=wait) as conn:
         result = export_sample(conn, out, topic_ids, n=n, seed=seed, uncertainty=unsure, overwrite=force)
     click.echo(result.describe())

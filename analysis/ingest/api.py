@@ -44,6 +44,7 @@ class ImportOptions:
     keep_author_names: bool = False
     format: str | None = None
     batch_size: int = 100_000
+    key_file: Path | None = None  # the pseudonym key's file (default: see store.keys)
 
 
 Progress = Callable[[FileResult, int, int], None]
@@ -198,7 +199,7 @@ def import_file(
     """Import one file in one transaction. A failure leaves the database as it was before it."""
     if reader is None:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool:
-            reader = _Reader(pool, options, pseudonym_secret(conn), _loaded_contents(conn))
+            reader = _Reader(pool, options, pseudonym_secret(conn, options.key_file), _loaded_contents(conn))
             return import_file(conn, path, options, reader=reader)
     opened = reader.open(path)
     source = opened.source
@@ -286,7 +287,7 @@ def ingest(
     files = list(expand_paths(paths))
     results = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool:
-        reader = _Reader(pool, options, pseudonym_secret(conn), _loaded_contents(conn))
+        reader = _Reader(pool, options, pseudonym_secret(conn, options.key_file), _loaded_contents(conn))
         try:
             for index in range(1, len(files) + 1):
                 results.append(_import_one(conn, reader, files, index, options))
