@@ -206,8 +206,8 @@ def _score_progress(quiet: bool) -> Callable[[int, int], None]:
 @main.command("score")
 @DB_OPTION
 @click.option("--all", "rescore_all", is_flag=True,
-              help="Delete the scores and score every comment again (after a taxonomy edit, plain "
-                   "`score` already re-tags the changed topics).")
+              help="Score every comment again, batch by batch: each keeps its old scores until its new "
+                   "ones are written (after a taxonomy edit, plain `score` already re-tags the changed topics).")
 @TAXONOMY_OPTION
 @MODEL_OPTION
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
