@@ -31,6 +31,8 @@ SHOWS = {
 # Parameters the report itself fills in for every query that declares them.
 PERIOD_PARAMS = ("start", "end", "article_id")
 SECTION_ID = re.compile(r"^[a-z][a-z0-9-]*$")
+# A report is named by its definition's file name in the definitions folder, never by a path.
+REPORT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
 class ReportDefinitionError(ReaderpulseError):
@@ -151,6 +153,11 @@ def _section(table: dict[str, Any], where: str, library: dict[str, queries.Query
 def load(name: str, directory: Path | None = None, library: dict[str, queries.Query] | None = None) -> ReportDefinition:
     """The report definition reports/NAME.toml, checked against the query library and the charts."""
     root = directory or reports_dir()
+    if not REPORT_NAME.match(name):
+        raise UsageError(
+            f"{name!r} is not a report name (letters, digits, '-' and '_': a file NAME.toml in {root}); "
+            f"known reports: {', '.join(available(root)) or '(none)'}"
+        )
     path = root / f"{name}.toml"
     if not path.is_file():
         raise UsageError(f"no report named {name!r}; known reports: {', '.join(available(root)) or '(none)'}")
