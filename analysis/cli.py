@@ -175,7 +175,8 @@ def ingest_cmd(
 
     with writing(db_path, wait=wait, key_file=key_file) as conn:
         results = ingest(conn, paths, options, progress)
-        summary = score_database(conn, scoring, _score_progress(quiet)) if scoring else None
+        stopped = any(r.stopped for r in results)  # the database cannot be written: no scoring either
+        summary = score_database(conn, scoring, _score_progress(quiet)) if scoring and not stopped else None
     loaded = [r for r in results if r.status == "loaded"]
     failed = [r for r in results if r.status == "failed"]
     totals = {
