@@ -45,9 +45,14 @@ def _open(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection
                 raise ReaderpulseError(f"{path}: cannot open the database ({_first_line(exc)})") from exc
             if time.monotonic() >= deadline:
                 waited = f" after waiting {wait:g}s" if wait > 0 else ""
+                # a reader meets only writers; a writer meets readers too
+                holder = (
+                    "another readerpulse command that writes (an import or scoring run)"
+                    if read_only
+                    else "another command (an import, scoring, or a reader: a command that writes needs the file alone)"
+                )
                 raise DatabaseBusy(
-                    f"{path}: in use by another readerpulse command that writes (an import or scoring "
-                    f"run){waited}; try again when it ends, or give --wait SECONDS"
+                    f"{path}: in use by {holder}{waited}; try again when it ends, or give --wait SECONDS"
                 ) from exc
             time.sleep(RETRY_SECONDS)
 

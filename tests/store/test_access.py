@@ -50,10 +50,11 @@ def loaded(db_path: Path) -> Path:
     return db_path
 
 
-def test_readers_run_side_by_side(loaded: Path) -> None:
+def test_readers_run_side_by_side(loaded: Path, tmp_path: Path) -> None:
     """Another process reading the file does not stop a read-only command (which once opened the
-    file read-write to migrate it first, and failed on the reader's lock)."""
-    holder = _hold(loaded, "ro", 30)
+    file read-write to migrate it first, and failed on the reader's lock), nor do they stop
+    each other."""
+    holder = _hold(loaded, "ro", 60)
     try:
         procs = [
             subprocess.Popen(
@@ -62,15 +63,18 @@ def test_readers_run_side_by_side(loaded: Path) -> None:
             )
             for args in (["sql", "SELECT count(*) AS n FROM comments", "--format", "csv"],
                          ["query", "top_commenters", "--format", "csv"],
-                         ["sql", "SELECT count(*) AS n FROM articles", "--format", "csv"])
+                         ["report", "weekly", "--week", "2023-W38", "--out", str(tmp_path / "report")],
+                         ["label", "export", str(tmp_path / "sample.csv"), "--random"])
         ]
-        outputs = [proc.communicate(timeout=120) for proc in procs]
+        outputs = [proc.communicate(timeout=180) for proc in procs]
     finally:
         holder.kill()
         holder.wait()
-    assert [proc.returncode for proc in procs] == [0, 0, 0], outputs
+    assert [proc.returncode for proc in procs] == [0, 0, 0, 0], outputs
     assert outputs[0][0] == "n\n3\n"
     assert outputs[1][0].startswith("commenter,")
+    assert Path(outputs[2][0].strip()).is_file()
+    assert (tmp_path / "sample.csv").is_file()
 
 
 def test_a_read_only_file_can_be_read(loaded: Path) -> None:
@@ -157,6 +161,17 @@ def test_migrations_may_leave_gaps_and_each_one_runs_once(db_path: Path, monkeyp
     assert {"late_table", "early_table"} <= names
     assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone() == (len(every) + 2,)
     conn.close()
+
+
+def test_a_writer_meeting_a_reader_says_so(loaded: Path) -> None:
+    holder = _hold(loaded, "ro", 30)
+    try:
+        result = _readerpulse("score", "--db", str(loaded))
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "a command that writes needs the file alone" in result.stderr
 
 
 def test_opening_a_missing_file_read_only_is_one_error(tmp_path: Path) -> None:
