@@ -31,7 +31,7 @@ WAIT_OPTION = click.option(
     type=click.FloatRange(min=0),
     default=0.0,
     metavar="SECONDS",
-    help="If another command is writing the database, retry for up to this long (default: fail at once).",
+    help="If another command holds the database (an import, say), retry for up to this long (default: fail at once).",
 )
 TAXONOMY_OPTION = click.option(
     "--taxonomy",
