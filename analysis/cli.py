@@ -15,6 +15,7 @@ from . import __version__, api, config, queries
 from .errors import ReaderpulseError, UsageError
 from .ingest.api import FileResult
 from .ingest.formats import registry
+from .ingest.inputs import check_encoding
 from .output import FORMATS, render
 from .store.keys import KEY_ENV, KEY_FILE_ENV
 
@@ -113,6 +114,13 @@ def _describe(result: FileResult) -> str:
     )
 
 
+def _encoding(name: str | None) -> str | None:
+    try:
+        return check_encoding(name) if name else None
+    except UsageError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
 @main.command("ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @DB_OPTION
@@ -127,6 +135,13 @@ def _describe(result: FileResult) -> str:
     type=click.Choice([fmt.name for fmt in registry()]),
     default=None,
     help="Skip detection and read every file as this format.",
+)
+@click.option(
+    "--encoding",
+    default=None,
+    metavar="NAME",
+    callback=lambda _ctx, _param, value: _encoding(value),
+    help="The files' text encoding (e.g. utf-16, cp1252); default: detected file by file.",
 )
 @click.option(
     "--keep-author-names",
@@ -144,6 +159,7 @@ def ingest_cmd(
     db: Path | None,
     tz: str | None,
     fmt: str | None,
+    encoding: str | None,
     keep_author_names: bool,
     quiet: bool,
     no_score: bool,
@@ -163,7 +179,7 @@ def ingest_cmd(
             click.echo(f"[{index}/{total}] {_describe(result)}", err=True)
 
     done = api.ingest(
-        paths, db, tz=tz, fmt=fmt, keep_author_names=keep_author_names, score=not no_score,
+        paths, db, tz=tz, fmt=fmt, encoding=encoding, keep_author_names=keep_author_names, score=not no_score,
         taxonomy=taxonomy, model=model, on_file=progress, on_scored=_score_progress(quiet), key_file=key_file,
         wait=wait,
     )
