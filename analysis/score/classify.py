@@ -10,8 +10,8 @@ For each topic of the taxonomy and for skepticism:
   in the taxonomy (0.5, one keyword, unless the file says otherwise).
 
 A hit's evidence is the keywords it matched, then up to three words or word pairs of the comment
-that pushed the model's output most (kept by the C projection, `features.project_top`; function
-words are not evidence). The tone is the model's.
+that pushed the model's output most (found by the C projection for the (comment, label) pairs
+that may be hits, `features.project_top`; function words are not evidence). The tone is the model's.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ NEVER = 1.01  # a threshold no score reaches
 TONE_SCORER = "tone"
 TONE_VERSION = "tone-1"
 EVIDENCE_WORDS = 3  # model evidence words per hit
-CANDIDATE_WORDS = EVIDENCE_WORDS + 1  # kept per output while scoring: a repeated word takes two places
+CANDIDATE_WORDS = EVIDENCE_WORDS + 1  # ranked per output while scoring: a repeated word takes two places
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,7 @@ def _predict(
         parents.is_not_null().cast(pl.Float32).to_numpy(),
         normal,
         top=top,
+        words=EVIDENCE_WORDS if top else 0,
         skip=_function_words(model.bits) if top else None,
     )
     return texts, matches, normal, prediction
@@ -137,7 +138,7 @@ def classify(
         ),
     )
     hits = _hits(scores, rules, key)
-    evidence = _evidence(hits, normal, matches, model, prediction)
+    evidence = _evidence(hits, matches, model, prediction)
     topic_hits = (
         hits.filter(pl.col("label") != SKEPTICISM)
         .join(evidence, on=["_row", "label"], how="left")
@@ -179,53 +180,32 @@ def parent_keyword_counts(parents: pl.Series, taxonomy: Taxonomy, labels: tuple[
     return counts
 
 
-def _evidence(
-    hits: pl.DataFrame, normal: pl.Series, matches: pl.DataFrame, model: Model, prediction: Prediction
-) -> pl.DataFrame:
+def _evidence(hits: pl.DataFrame, matches: pl.DataFrame, model: Model, prediction: Prediction) -> pl.DataFrame:
     """Per hit (_row, label): the keywords matched, then up to EVIDENCE_WORDS of the words or
-    word pairs that pushed the model's decision most (found in C while scoring: spans of the
-    normalised text), for the labels the model decides."""
-    keywords = (
-        matches.with_row_index("_row")
-        .unpivot(index="_row", variable_name="label", value_name="keywords")
-        .join(hits.select("_row", "label"), on=["_row", "label"], how="semi")
+    word pairs that pushed the model's decision most (found in C while scoring, for the labels
+    the model decides)."""
+    empty = pl.lit([], pl.List(pl.String))
+    keywords = pl.concat(
+        [
+            part.select("_row", "label", matches[label].gather(part["_row"]).alias("keywords"))
+            for (label,), part in hits.select("_row", "label").partition_by("label", as_dict=True).items()
+        ]
+        or [hits.select("_row", "label", empty.alias("keywords")).clear()]
     )
-    columns = {label: i for i, label in enumerate(model.labels)}
-    decided = hits.filter(pl.col("label").is_in(list(columns)))
-    rows = decided["_row"].cast(pl.Int64).to_numpy()
-    outputs = decided["label"].replace_strict(columns, default=0, return_dtype=pl.Int64).to_numpy()
-    top = prediction.contributions.shape[2]
-    value = prediction.contributions[rows, outputs].reshape(-1)
-    spans = prediction.spans[rows, outputs].reshape(-1, 2)
-    found = pl.DataFrame(
+    found = prediction.words
+    if found is None or not len(found.rows):
+        return keywords.select("_row", "label", pl.col("keywords").alias("evidence"))
+    words = pl.DataFrame(
         {
-            "_row": np.repeat(rows, top).astype(np.uint32),
-            "label": np.repeat(decided["label"].to_numpy(), top),
-            "value": value,
-            "start": spans[:, 0],
-            "length": spans[:, 1],
-        },
-        schema={"_row": pl.UInt32, "label": pl.String, "value": pl.Float32, "start": pl.Int64, "length": pl.Int64},
-    ).filter(pl.col("value") > 0)
-    words = (
-        found.with_columns(normal.gather(found["_row"]).str.slice(found["start"], found["length"]).alias("word"))
-        .group_by(["_row", "label"], maintain_order=True)
-        .agg(pl.col("word").unique(maintain_order=True).head(EVIDENCE_WORDS).alias("words"))
+            "_row": found.rows.astype(np.uint32),
+            "label": pl.Series(model.labels, dtype=pl.String).gather(found.outputs),
+            "words": found.words,
+        }
     )
-    return (
-        hits.select("_row", "label")
-        .join(keywords, on=["_row", "label"], how="left")
-        .join(words, on=["_row", "label"], how="left")
-        .select(
-            "_row",
-            "label",
-            pl.concat_list(
-                pl.col("keywords").fill_null(pl.lit([], pl.List(pl.String))),
-                pl.col("words").fill_null(pl.lit([], pl.List(pl.String))),
-            )
-            .list.unique(maintain_order=True)
-            .alias("evidence"),
-        )
+    return keywords.join(words, on=["_row", "label"], how="left").select(
+        "_row",
+        "label",
+        pl.concat_list("keywords", pl.col("words").fill_null(empty)).list.unique(maintain_order=True).alias("evidence"),
     )
 
 

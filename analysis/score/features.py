@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 from scipy import sparse
 
 from ..text.buffers import text_buffers
@@ -61,7 +63,19 @@ def project(texts: pl.Series, bits: int, weights: np.ndarray, normalised_texts: 
 
     Computed in C without building the feature matrix; releases the GIL. `normalised_texts`,
     when the caller has them already, saves normalising again."""
-    return project_top(texts, bits, weights, 0, normalised_texts)[0]
+    weights = np.ascontiguousarray(weights, dtype=np.float32)
+    offsets, data = text_buffers(normalised_texts if normalised_texts is not None else normalise(texts))
+    out = _features.project(offsets, data, bits, weights.data.cast("B"), weights.shape[1])
+    return np.frombuffer(out, dtype=np.float32).reshape(len(texts), weights.shape[1])
+
+
+@dataclass(frozen=True)
+class TopWords:
+    """Per (text, output) pair kept by `project_top`: its distinct top words, largest first."""
+
+    rows: np.ndarray  # int64
+    outputs: np.ndarray  # int32
+    words: pl.Series  # List[String], words or word pairs of the normalised text
 
 
 def project_top(
@@ -69,29 +83,34 @@ def project_top(
     bits: int,
     weights: np.ndarray,
     top: int,
+    words: int,
     normalised_texts: pl.Series | None = None,
     skip: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`project`, and per text and output the `top` words or word pairs of the normalised text
-    that add most to the sum (positive contributions only, largest first): their contributions
-    (rows x k x top, 0 for an empty place) and character spans (rows x k x top x 2: start,
-    length) in the normalised text. A word's contribution is its own feature and its char
-    n-grams; a pair's, its pair feature (`word_shares`). `skip` (`bucket_mask`): words left out
-    of the top words, and pairs of two of them (function words: no evidence)."""
+    bar: np.ndarray | None = None,
+) -> tuple[np.ndarray, TopWords]:
+    """`project` (its sums added word by word), and per text and output whose sum reaches `bar`
+    (rows x k; None: every one) the distinct words or word pairs, at most `words`, among the
+    `top` of the normalised text that add most to the sum (positive contributions only, largest
+    first, the earlier on a tie; a word repeated takes two of the `top` places). A word's
+    contribution is its own feature and its char n-grams; a pair's, its pair feature
+    (`word_shares`). `skip` (`bucket_mask`): words left out of the top words, and pairs of two
+    of them (function words: no evidence). Only pairs with a word are listed. Releases the GIL."""
     weights = np.ascontiguousarray(weights, dtype=np.float32)
     offsets, data = text_buffers(normalised_texts if normalised_texts is not None else normalise(texts))
     n, k = len(texts), weights.shape[1]
     mask = None if skip is None else np.ascontiguousarray(skip, dtype=np.uint8).data.cast("B")
-    out = _features.project(offsets, data, bits, weights.data.cast("B"), k, top, mask)
-    if isinstance(out, bytes):
-        empty = np.zeros((n, k, 0), dtype=np.float32)
-        return np.frombuffer(out, dtype=np.float32).reshape(n, k), empty, np.zeros((n, k, 0, 2), dtype=np.int32)
-    scores, best, spans = out
-    return (
-        np.frombuffer(scores, dtype=np.float32).reshape(n, k),
-        np.frombuffer(best, dtype=np.float32).reshape(n, k, top),
-        np.frombuffer(spans, dtype=np.int32).reshape(n, k, top, 2),
+    bars = None if bar is None else np.ascontiguousarray(bar, dtype=np.float32).data.cast("B")
+    sums, rows, outputs, lists, strings, chars = _features.project_words(
+        offsets, data, bits, weights.data.cast("B"), k, top, words, mask, bars
     )
+    n_strings = len(strings) // 8 - 1
+    values = pa.LargeStringArray.from_buffers(n_strings, pa.py_buffer(strings), pa.py_buffer(chars))
+    column = pl.from_arrow(pa.LargeListArray.from_arrays(pa.array(np.frombuffer(lists, dtype=np.int64)), values))
+    assert isinstance(column, pl.Series)
+    found = TopWords(
+        np.frombuffer(rows, dtype=np.int64), np.frombuffer(outputs, dtype=np.int32), column.cast(pl.List(pl.String))
+    )
+    return np.frombuffer(sums, dtype=np.float32).reshape(n, k), found
 
 
 def _fnv(tag: bytes, piece: bytes) -> int:
