@@ -7,7 +7,12 @@ Reads the corpus's comments with their parents' texts, computes their VADER scor
 then times `classify` with the taxonomy and model in force, best of --repeat runs, once per
 thread count of --threads (each in a child process with POLARS_MAX_THREADS set, since polars
 reads it once), and prints comments per second of wall and of CPU time beside the target.
-`--rows` scores only the first rows (for a run under callgrind).
+`--rows` scores only the first rows. Timings on a busy machine vary; instruction counts do not
+much: count them with callgrind, once with `--repeat 0` (everything but `classify`) and once with
+`--repeat 1`, and take the difference:
+
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null .venv/bin/python bench/model_speed.py \
+        build/bench/corpus-100000-2023 --here --rows 5000 --repeat 1
 """
 
 from __future__ import annotations
@@ -27,12 +32,12 @@ def load(corpus: Path, rows: int | None) -> tuple[object, object]:
     import polars as pl
     from readerpulse.score.sentiment import SentimentScorer
 
-    comments = pl.concat(
-        [
-            pl.read_ndjson(path).select("article_id", "comment_id", "parent_id", "text")
-            for path in sorted(corpus.glob("comments-week-*.jsonl"))
-        ]
-    )
+    weeks = []
+    for path in sorted(corpus.glob("comments-week-*.jsonl")):  # only the weeks needed for `rows`
+        weeks.append(pl.read_ndjson(path).select("article_id", "comment_id", "parent_id", "text"))
+        if rows is not None and sum(week.height for week in weeks) >= rows:
+            break
+    comments = pl.concat(weeks)
     parents = comments.select("article_id", pl.col("comment_id").alias("parent_id"), pl.col("text").alias("parent_text"))
     frame = (
         comments.with_row_index("comment_pk")
@@ -56,6 +61,9 @@ def measure(corpus: Path, repeat: int, rows: int | None) -> None:
     frame, vader = load(corpus, rows)
     assert isinstance(frame, pl.DataFrame) and isinstance(vader, pl.DataFrame)
     taxonomy, model = load_taxonomy(None), load_model(None)
+    if not repeat:
+        print(f"loaded {frame.height:,} comments; classify not run (the baseline of an instruction count)")
+        return
     best = cpu = float("inf")
     for _ in range(repeat):
         started, started_cpu = time.perf_counter(), time.process_time()
