@@ -16,7 +16,8 @@
  *
  *   hashed(offsets, data, bits) -> (indptr, indices, values)      a CSR matrix, for training
  *   project(offsets, data, bits, weights, k) -> scores            the features times a
- *        (2**bits x k) float32 matrix, per text k float32 sums; releases the GIL.
+ *        (2**bits x k) float32 matrix, per text k float32 sums; releases the GIL. The matrix
+ *        may also come with its rows padded with zeros to 16 floats (k <= 16): faster.
  *   project_words(offsets, data, bits, weights, k, top, words, skip, bar) -> the same sums, added
  *        word by word, and for each (text, output) whose sum reaches `bar` (NULL: every one) the
  *        distinct words or word pairs, at most `words`, among the `top` that add most to the
@@ -35,6 +36,8 @@
 #define MAX_BYTES 20000
 #define MIN_N 3
 #define MAX_N 5
+#define MAX_TOP 16
+#define WIDE 16
 
 static inline uint32_t fnv(uint8_t tag, const uint8_t *s, Py_ssize_t len) {
     uint32_t h = 2166136261u;
@@ -70,6 +73,10 @@ typedef struct {
     Py_ssize_t n_words, cap_starts, cap_lens, cap_uni, cap_chr_end;
     float *shares;    /* project_words: per word, its share and its pair's share of each output */
     Py_ssize_t cap_shares;
+    /* find_words: the outputs whose words are ranked, and per output its top shares and spans */
+    int *outputs;
+    float *best;
+    uint32_t *spans;
     uint8_t pad[MAX_BYTES + 2];
 } Scratch;
 
@@ -146,51 +153,79 @@ static int featurise(const uint8_t *text, Py_ssize_t len, uint32_t mask, Scratch
     return 0;
 }
 
+/* The weights are 2**bits rows of `width` floats: k (the outputs), or WIDE when k <= WIDE, the
+   rows padded with zeros to one 64-byte line each (fewer lines read, and a sum of a constant
+   width the compiler unrolls). Either way each output's sum is the same, in the same order. */
+
 /* The features of the text (s, featurised) times the weights into o (k outputs): word
    features, then char n-grams, in order. */
-static void project_flat(const Scratch *s, const float *w, int k, float *o) {
+static inline __attribute__((always_inline)) void flat_sums(const Scratch *s, const float *w, int width, float *o) {
     float ww = s->n_word ? (float)(1.0 / sqrt((double)s->n_word)) : 0.0f;
     float wc = s->n_chr ? (float)(1.0 / sqrt((double)s->n_chr)) : 0.0f;
     for (Py_ssize_t j = 0; j < s->n_word; j++) {
-        const float *row = w + (Py_ssize_t)s->word[j] * k;
-        for (int c = 0; c < k; c++) o[c] += ww * row[c];
+        const float *row = w + (Py_ssize_t)s->word[j] * width;
+        for (int c = 0; c < width; c++) o[c] += ww * row[c];
     }
     for (Py_ssize_t j = 0; j < s->n_chr; j++) {
-        const float *row = w + (Py_ssize_t)s->chr[j] * k;
-        for (int c = 0; c < k; c++) o[c] += wc * row[c];
+        const float *row = w + (Py_ssize_t)s->chr[j] * width;
+        for (int c = 0; c < width; c++) o[c] += wc * row[c];
+    }
+}
+
+static void project_flat(const Scratch *s, const float *w, int width, int k, float *o) {
+    if (width == WIDE) {
+        float sums[WIDE] = {0};
+        flat_sums(s, w, WIDE, sums);
+        memcpy(o, sums, (size_t)k * sizeof(float));
+    } else {
+        flat_sums(s, w, width, o);
     }
 }
 
 /* The same sums into o, added word by word: each word's share (its own feature and its char
    n-grams), then its pair's share (the pair feature with the word before), both kept in
-   s->shares (per word: k word shares, then k pair shares). */
-static int project_by_word(Scratch *s, const float *w, int k, float *o) {
-    if (grow((void **)&s->shares, &s->cap_shares, s->n_words * 2 * k, sizeof(float))) return -1;
+   s->shares (per word: `width` word shares, then `width` pair shares). */
+static inline __attribute__((always_inline)) void word_sums(Scratch *s, const float *w, int width, float *o) {
     float ww = s->n_word ? (float)(1.0 / sqrt((double)s->n_word)) : 0.0f;
     float wc = s->n_chr ? (float)(1.0 / sqrt((double)s->n_chr)) : 0.0f;
     for (Py_ssize_t i = 0; i < s->n_words; i++) {
-        float *acc = s->shares + i * 2 * k, *pair = acc + k;
-        const float *row = w + (Py_ssize_t)s->word[s->uni[i]] * k;
-        for (int c = 0; c < k; c++) acc[c] = ww * row[c];
+        float *share = s->shares + i * 2 * width, *pair = share + width;
+        float acc[width];
+        const float *row = w + (Py_ssize_t)s->word[s->uni[i]] * width;
+        for (int c = 0; c < width; c++) acc[c] = ww * row[c];
         Py_ssize_t from = i ? s->chr_end[i - 1] : 0;
         for (Py_ssize_t j = from; j < (Py_ssize_t)s->chr_end[i]; j++) {
-            const float *chr = w + (Py_ssize_t)s->chr[j] * k;
-            for (int c = 0; c < k; c++) acc[c] += wc * chr[c];
+            const float *chr = w + (Py_ssize_t)s->chr[j] * width;
+            for (int c = 0; c < width; c++) acc[c] += wc * chr[c];
         }
-        for (int c = 0; c < k; c++) o[c] += acc[c];
+        for (int c = 0; c < width; c++) {
+            share[c] = acc[c];
+            o[c] += acc[c];
+        }
         if (i) {
-            const float *prow = w + (Py_ssize_t)s->word[s->uni[i] + 1] * k;
-            for (int c = 0; c < k; c++) pair[c] = ww * prow[c];
-            for (int c = 0; c < k; c++) o[c] += pair[c];
+            const float *prow = w + (Py_ssize_t)s->word[s->uni[i] + 1] * width;
+            for (int c = 0; c < width; c++) pair[c] = ww * prow[c];
+            for (int c = 0; c < width; c++) o[c] += pair[c];
         }
+    }
+}
+
+static int project_by_word(Scratch *s, const float *w, int width, int k, float *o) {
+    if (grow((void **)&s->shares, &s->cap_shares, s->n_words * 2 * width, sizeof(float))) return -1;
+    if (width == WIDE) {
+        float sums[WIDE] = {0};
+        word_sums(s, w, WIDE, sums);
+        memcpy(o, sums, (size_t)k * sizeof(float));
+    } else {
+        word_sums(s, w, width, o);
     }
     return 0;
 }
 
 /* Keep the `top` largest positive shares, largest first (a stable insertion: the earlier on a
-   tie), with their byte spans. */
-static void keep_top(float *best, uint32_t *span, int top, float value, uint32_t start, uint32_t length) {
-    if (!(value > 0.0f) || value <= best[top - 1]) return;
+   tie), with their byte spans; best[top - 1] is never negative, so a share above it is positive. */
+static inline void keep_top(float *best, uint32_t *span, int top, float value, uint32_t start, uint32_t length) {
+    if (!(value > best[top - 1])) return;
     int at = top - 1;
     while (at > 0 && value > best[at - 1]) {
         best[at] = best[at - 1];
@@ -216,25 +251,37 @@ typedef struct {
     Py_ssize_t n_data, cap_data;
 } Found;
 
-#define MAX_TOP 16
 
-/* Per output c of the text (s, by word) whose sum o[c] reaches bar[c]: the distinct words or
-   pairs, at most `words`, among the `top` largest positive shares. */
-static int find_words(const Scratch *s, const uint8_t *text, Py_ssize_t r, int k, int top, int words,
+/* Per output c of the text (s, by word) whose sum o[c] reaches bar[c] (every output without a
+   bar): the distinct words or pairs, at most `words`, among the `top` largest positive shares,
+   ranked in one pass over the words for all those outputs. */
+static int find_words(Scratch *s, const uint8_t *text, Py_ssize_t r, int width, int k, int top, int words,
                       const float *o, const float *bar, const uint8_t *skip, Found *f) {
-    for (int c = 0; c < k; c++) {
-        if (bar && !(o[c] >= bar[c])) continue;
-        float best[MAX_TOP] = {0};
-        uint32_t span[2 * MAX_TOP] = {0};
-        for (Py_ssize_t i = 0; i < s->n_words; i++) {
-            const float *acc = s->shares + i * 2 * k;
-            /* a skipped word (a function word, by its unigram's bucket) is no evidence; a pair
-               is when one of its words is not skipped */
-            int skip_word = skip && skip[s->word[s->uni[i]]];
-            if (!skip_word) keep_top(best, span, top, acc[c], s->starts[i], s->lens[i]);
-            if (i && !(skip_word && skip[s->word[s->uni[i - 1]]]))
-                keep_top(best, span, top, acc[k + c], s->starts[i - 1], s->starts[i] + s->lens[i] - s->starts[i - 1]);
+    int n = 0;
+    for (int c = 0; c < k; c++)
+        if (!bar || o[c] >= bar[c]) s->outputs[n++] = c;
+    if (!n) return 0;
+    memset(s->best, 0, (size_t)n * MAX_TOP * sizeof(float));
+    int prev_skipped = 0;
+    for (Py_ssize_t i = 0; i < s->n_words; i++) {
+        const float *share = s->shares + i * 2 * width, *pair = share + width;
+        /* a skipped word (a function word, by its unigram's bucket) is no evidence; a pair is
+           when one of its words is not skipped */
+        int skipped = skip && skip[s->word[s->uni[i]]];
+        if (!skipped)
+            for (int j = 0; j < n; j++)
+                keep_top(s->best + j * MAX_TOP, s->spans + j * 2 * MAX_TOP, top, share[s->outputs[j]], s->starts[i],
+                         s->lens[i]);
+        if (i && !(skipped && prev_skipped)) {
+            uint32_t start = s->starts[i - 1], length = s->starts[i] + s->lens[i] - s->starts[i - 1];
+            for (int j = 0; j < n; j++)
+                keep_top(s->best + j * MAX_TOP, s->spans + j * 2 * MAX_TOP, top, pair[s->outputs[j]], start, length);
         }
+        prev_skipped = skipped;
+    }
+    for (int j = 0; j < n; j++) {
+        const float *best = s->best + j * MAX_TOP;
+        const uint32_t *span = s->spans + j * 2 * MAX_TOP;
         if (!(best[0] > 0.0f)) continue;
         Py_ssize_t first = f->n_strings;
         for (int a = 0; a < top && best[a] > 0.0f && f->n_strings - first < words; a++) {
@@ -250,13 +297,14 @@ static int find_words(const Scratch *s, const uint8_t *text, Py_ssize_t r, int k
             f->n_data += length;
             f->strings[++f->n_strings] = f->n_data;
         }
-        Py_ssize_t n = f->n_pairs++;
-        if (grow((void **)&f->rows, &f->cap_rows, n + 1, sizeof(int64_t))) return -1;
-        if (grow((void **)&f->outputs, &f->cap_outputs, n + 1, sizeof(int32_t))) return -1;
-        if (grow((void **)&f->lists, &f->cap_lists, n + 2, sizeof(int64_t))) return -1;
-        f->rows[n] = r;
-        f->outputs[n] = c;
-        f->lists[n + 1] = f->n_strings;
+        Py_ssize_t p = f->n_pairs++;
+        if (grow((void **)&f->rows, &f->cap_rows, p + 1, sizeof(int64_t)) ||
+            grow((void **)&f->outputs, &f->cap_outputs, p + 1, sizeof(int32_t)) ||
+            grow((void **)&f->lists, &f->cap_lists, p + 2, sizeof(int64_t)))
+            return -1;
+        f->rows[p] = r;
+        f->outputs[p] = s->outputs[j];
+        f->lists[p + 1] = f->n_strings;
     }
     return 0;
 }
@@ -269,6 +317,9 @@ static void scratch_free(Scratch *s) {
     free(s->uni);
     free(s->chr_end);
     free(s->shares);
+    free(s->outputs);
+    free(s->best);
+    free(s->spans);
     free(s);
 }
 
@@ -360,6 +411,7 @@ done:
 typedef struct {
     Py_buffer off, data, w, skip, bar;
     Py_ssize_t rows;
+    int width; /* of a row of weights: k, or WIDE */
 } Args;
 
 static void args_release(Args *a) {
@@ -381,8 +433,12 @@ static int args_get(Args *a, PyObject *o_off, PyObject *o_data, int bits, PyObje
     if (get_buffers(o_off, o_data, &a->off, &a->data, &a->rows)) return -1;
     Py_ssize_t dim = (Py_ssize_t)1 << bits;
     if (PyObject_GetBuffer(o_w, &a->w, PyBUF_SIMPLE) < 0) goto fail;
-    if (a->w.len != dim * k * (Py_ssize_t)sizeof(float)) {
-        PyErr_SetString(PyExc_ValueError, "weights: 2**bits x k float32 values, row-major");
+    if (a->w.len == dim * k * (Py_ssize_t)sizeof(float)) {
+        a->width = k;
+    } else if (k <= WIDE && a->w.len == dim * WIDE * (Py_ssize_t)sizeof(float)) {
+        a->width = WIDE;
+    } else {
+        PyErr_SetString(PyExc_ValueError, "weights: 2**bits x k float32 values, row-major (or 2**bits x 16 when k <= 16)");
         goto fail;
     }
     if (o_skip != Py_None) {
@@ -424,7 +480,7 @@ static PyObject *project(PyObject *self, PyObject *args) {
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t r = 0; r < rows; r++) {
         if (featurise(data + off[r], off[r + 1] - off[r], mask, s)) { failed = 1; break; }
-        project_flat(s, w, k, out + r * k);
+        project_flat(s, w, a.width, k, out + r * k);
     }
     Py_END_ALLOW_THREADS
     if (failed) { PyErr_NoMemory(); goto done; }
@@ -452,8 +508,13 @@ static PyObject *project_words(PyObject *self, PyObject *args) {
     Scratch *s = calloc(1, sizeof(Scratch));
     float *out = calloc((size_t)(rows ? rows : 1) * (size_t)k, sizeof(float));
     Found f = {0};
+    if (s) {
+        s->outputs = malloc((size_t)k * sizeof(int));
+        s->best = malloc((size_t)k * MAX_TOP * sizeof(float));
+        s->spans = malloc((size_t)k * 2 * MAX_TOP * sizeof(uint32_t));
+    }
     /* every buffer allocated, even when nothing is found: Py_BuildValue makes NULL a None */
-    if (!s || !out || grow((void **)&f.rows, &f.cap_rows, 1, sizeof(int64_t)) ||
+    if (!s || !out || !s->outputs || !s->best || !s->spans || grow((void **)&f.rows, &f.cap_rows, 1, sizeof(int64_t)) ||
         grow((void **)&f.outputs, &f.cap_outputs, 1, sizeof(int32_t)) ||
         grow((void **)&f.lists, &f.cap_lists, 1, sizeof(int64_t)) ||
         grow((void **)&f.strings, &f.cap_strings, 1, sizeof(int64_t)) || grow((void **)&f.data, &f.cap_data, 1, 1)) {
@@ -471,8 +532,8 @@ static PyObject *project_words(PyObject *self, PyObject *args) {
     for (Py_ssize_t r = 0; r < rows; r++) {
         const uint8_t *text = data + off[r];
         float *o = out + r * k;
-        if (featurise(text, off[r + 1] - off[r], mask, s) || project_by_word(s, w, k, o) ||
-            find_words(s, text, r, k, top, words, o, bar ? bar + r * k : NULL, skip, &f)) {
+        if (featurise(text, off[r + 1] - off[r], mask, s) || project_by_word(s, w, a.width, k, o) ||
+            find_words(s, text, r, a.width, k, top, words, o, bar ? bar + r * k : NULL, skip, &f)) {
             failed = 1;
             break;
         }

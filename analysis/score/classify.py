@@ -92,11 +92,12 @@ def _predict(
     kept = pl.select(normalised_text(pl.lit(texts))).to_series()  # once, for keywords and n-grams
     matches = keyword_matches(texts, taxonomy, kept)
     normal = kept.str.to_lowercase()
+    counts = keyword_counts(matches, model.keyword_labels)
     prediction = model.predict(
         texts,
         vader,
-        keyword_counts(matches, model.keyword_labels),
-        parent_keyword_counts(parents, taxonomy, model.keyword_labels),
+        counts,
+        parent_keyword_counts(parents, taxonomy, model.keyword_labels, (texts, counts)),
         parents.is_not_null().cast(pl.Float32).to_numpy(),
         normal,
         top=top,
@@ -170,13 +171,29 @@ def _hits(scores: pl.DataFrame, rules: list[Decision], key: str) -> pl.DataFrame
     return pl.concat(frames) if frames else indexed.select("_row", key, pl.lit("").alias("label"), pl.lit(0.0).alias("score")).clear()
 
 
-def parent_keyword_counts(parents: pl.Series, taxonomy: Taxonomy, labels: tuple[str, ...]) -> np.ndarray:
-    """keyword_counts of the parents, matched only for the rows that have one."""
+def parent_keyword_counts(
+    parents: pl.Series, taxonomy: Taxonomy, labels: tuple[str, ...], known: tuple[pl.Series, np.ndarray] | None = None
+) -> np.ndarray:
+    """keyword_counts of the parents (0 for a row without one). `known`: texts whose counts are
+    at hand (a batch's own comments, when replies and their parents arrive together): a parent
+    with one of those texts takes its counts, which depend on the text alone; the other parents
+    are matched, each distinct text once."""
     counts = np.zeros((len(parents), len(labels)), dtype=np.float32)
-    present = parents.is_not_null()
-    if labels and present.any():
-        rows = np.flatnonzero(present.to_numpy())
-        counts[rows] = keyword_counts(keyword_matches(parents.filter(present), taxonomy), labels)
+    rows = pl.DataFrame({"text": parents}, schema={"text": pl.String}).with_row_index("_row").drop_nulls("text")
+    if not labels or rows.height == 0:
+        return counts
+    if known is not None:
+        texts, known_counts = known
+        at = pl.DataFrame({"text": texts}, schema={"text": pl.String}).with_row_index("_at").unique("text")
+        rows = rows.join(at, on="text", how="left")
+        found = rows.filter(pl.col("_at").is_not_null())
+        counts[found["_row"].to_numpy()] = known_counts[found["_at"].to_numpy()]
+        rows = rows.filter(pl.col("_at").is_null()).drop("_at")
+    if rows.height:
+        distinct = rows.select(pl.col("text").unique()).with_row_index("_at")
+        matched = keyword_counts(keyword_matches(distinct["text"], taxonomy), labels)
+        rows = rows.join(distinct, on="text", how="left")
+        counts[rows["_row"].to_numpy()] = matched[rows["_at"].to_numpy()]
     return counts
 
 

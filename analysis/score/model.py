@@ -15,6 +15,7 @@ written with a fixed date and order, so the same training gives the same bytes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -144,14 +145,21 @@ class Model:
         `normalised_texts` (features.normalise of the texts) when the caller has them; `skip`:
         words that are no evidence (`features.bucket_mask`)."""
         dense = features.dense(texts, vader, keyword_counts, parent_counts, is_reply) @ self.dense_weights
+        weights, k = self._projected, len(self.outputs)
         if not top:
-            z = features.project(texts, self.bits, self.sparse_weights, normalised_texts)
+            z = features.project(texts, self.bits, weights, normalised_texts, k)
             return Prediction(self.outputs_of(z + dense + self.bias))
         bar = self._logit_cuts() - (dense + self.bias)
         z, found = features.project_top(
-            texts, self.bits, self.sparse_weights, top, words, normalised_texts, skip, bar.astype(np.float32)
+            texts, self.bits, weights, top, words, normalised_texts, skip, bar.astype(np.float32), k
         )
         return Prediction(self.outputs_of(z + dense + self.bias), found)
+
+    @functools.cached_property
+    def _projected(self) -> np.ndarray:
+        """The n-gram weights as the projection reads them fastest (`features.padded`), made once."""
+        k = self.sparse_weights.shape[1]
+        return features.padded(self.sparse_weights) if k <= features.WIDE else self.sparse_weights
 
     def _logit_cuts(self) -> np.ndarray:
         """Per output, the linear output from which a label may be a hit (NEAR_MISS below its
