@@ -6,7 +6,8 @@
 Reads the corpus's comments with their parents' texts, computes their VADER scores (not timed),
 then times `classify` with the taxonomy and model in force, best of --repeat runs, once per
 thread count of --threads (each in a child process with POLARS_MAX_THREADS set, since polars
-reads it once), and prints comments per second of wall and of CPU time beside the target.
+reads it once, and as many `classify` workers), and prints comments per second of wall and of
+CPU time beside the target.
 `--rows` scores only the first rows. Timings on a busy machine vary; instruction counts do not
 much: count them with callgrind, once with `--repeat 0` (everything but `classify`) and once with
 `--repeat 1`, and take the difference:
@@ -67,7 +68,7 @@ def measure(corpus: Path, repeat: int, rows: int | None) -> None:
     best = cpu = float("inf")
     for _ in range(repeat):
         started, started_cpu = time.perf_counter(), time.process_time()
-        result = classify(frame, vader, taxonomy, model)
+        result = classify(frame, vader, taxonomy, model, workers=pl.thread_pool_size())
         best = min(best, time.perf_counter() - started)
         cpu = min(cpu, time.process_time() - started_cpu)
     n = frame.height

@@ -17,6 +17,7 @@ that may be hits, `features.project_top`; function words are not evidence). The 
 from __future__ import annotations
 
 import functools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +33,7 @@ NEVER = 1.01  # a threshold no score reaches
 TONE_SCORER = "tone"
 TONE_VERSION = "tone-1"
 EVIDENCE_WORDS = 3  # model evidence words per hit
+MIN_PART = 10_000  # rows: a smaller part is not worth a thread
 CANDIDATE_WORDS = EVIDENCE_WORDS + 1  # ranked per output while scoring: a repeated word takes two places
 
 
@@ -119,9 +121,30 @@ def classify(
     taxonomy: Taxonomy,
     model: Model,
     key: str = "comment_pk",
+    workers: int = 1,
 ) -> Classified:
     """Score a batch: `comments` has `key`, `text` and `parent_text` (null: not a reply);
-    `vader` has neg, neu, pos, compound for the same rows in the same order."""
+    `vader` has neg, neu, pos, compound for the same rows in the same order.
+
+    `workers` > 1 scores that many consecutive parts of a large batch on threads of their own
+    (polars and the C projection release the GIL) and puts them together: the same rows."""
+    parts = min(workers, comments.height // MIN_PART)
+    if parts <= 1:
+        return _classify(comments, vader, taxonomy, model, key)
+    size = -(-comments.height // parts)
+    with ThreadPoolExecutor(max_workers=parts, thread_name_prefix="classify") as pool:
+        done = list(
+            pool.map(
+                lambda start: _classify(comments.slice(start, size), vader.slice(start, size), taxonomy, model, key),
+                range(0, comments.height, size),
+            )
+        )
+    return Classified(
+        *(pl.concat([getattr(part, name) for part in done]) for name in ("topic_hits", "skepticism", "tone", "scores"))
+    )
+
+
+def _classify(comments: pl.DataFrame, vader: pl.DataFrame, taxonomy: Taxonomy, model: Model, key: str) -> Classified:
     texts, matches, normal, prediction = _predict(comments, vader, taxonomy, model, CANDIDATE_WORDS)
     predicted = prediction.scores
     rules = decisions(taxonomy, model)

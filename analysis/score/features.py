@@ -131,7 +131,7 @@ def project_top(
     n = len(texts)
     mask = None if skip is None else np.ascontiguousarray(skip, dtype=np.uint8).data.cast("B")
     bars = None if bar is None else np.ascontiguousarray(bar, dtype=np.float32).data.cast("B")
-    sums, rows, outputs, lists, strings, chars = _features.project_words(
+    sums, rows, columns, lists, strings, chars = _features.project_words(
         offsets, data, bits, buffer, k, top, words, mask, bars
     )
     n_strings = len(strings) // 8 - 1
@@ -139,7 +139,7 @@ def project_top(
     column = pl.from_arrow(pa.LargeListArray.from_arrays(pa.array(np.frombuffer(lists, dtype=np.int64)), values))
     assert isinstance(column, pl.Series)
     found = TopWords(
-        np.frombuffer(rows, dtype=np.int64), np.frombuffer(outputs, dtype=np.int32), column.cast(pl.List(pl.String))
+        np.frombuffer(rows, dtype=np.int64), np.frombuffer(columns, dtype=np.int32), column.cast(pl.List(pl.String))
     )
     return np.frombuffer(sums, dtype=np.float32).reshape(n, k), found
 
