@@ -25,6 +25,7 @@ import polars as pl
 
 from ..text.stopwords import STOPWORDS
 from . import features
+from .evidence import hit_evidence
 from .keywords import keyword_matches, keyword_score, normalised_text
 from .model import TONE, Model, Prediction
 from .taxonomy import SKEPTICISM, Taxonomy
@@ -162,14 +163,11 @@ def _classify(comments: pl.DataFrame, vader: pl.DataFrame, taxonomy: Taxonomy, m
         ),
     )
     hits = _hits(scores, rules, key)
-    evidence = _evidence(hits, matches, model, prediction)
-    topic_hits = (
-        hits.filter(pl.col("label") != SKEPTICISM)
-        .join(evidence, on=["_row", "label"], how="left")
-        .select(key, pl.col("label").alias("topic"), "score", pl.col("evidence").fill_null(pl.lit([], pl.List(pl.String))))
-    )
+    written = sorted({keyword.text for label in taxonomy.labels for keyword in label.keywords})
+    hits = hits.with_columns(hit_evidence(hits, matches, model, prediction.words, written))
+    topic_hits = hits.filter(pl.col("label") != SKEPTICISM).select(key, pl.col("label").alias("topic"), "score", "evidence")
     skeptic = next(d for d in rules if d.label == SKEPTICISM)
-    cues = evidence.filter(pl.col("label") == SKEPTICISM).select("_row", pl.col("evidence").alias("cues"))
+    cues = hits.filter(pl.col("label") == SKEPTICISM).select("_row", pl.col("evidence").alias("cues"))
     skepticism = (
         scores.with_row_index("_row")
         .select("_row", key, pl.col(SKEPTICISM).alias("score"), (pl.col(SKEPTICISM) >= skeptic.threshold).alias("skeptical"))
@@ -218,35 +216,6 @@ def parent_keyword_counts(
         rows = rows.join(distinct, on="text", how="left")
         counts[rows["_row"].to_numpy()] = matched[rows["_at"].to_numpy()]
     return counts
-
-
-def _evidence(hits: pl.DataFrame, matches: pl.DataFrame, model: Model, prediction: Prediction) -> pl.DataFrame:
-    """Per hit (_row, label): the keywords matched, then up to EVIDENCE_WORDS of the words or
-    word pairs that pushed the model's decision most (found in C while scoring, for the labels
-    the model decides)."""
-    empty = pl.lit([], pl.List(pl.String))
-    keywords = pl.concat(
-        [
-            part.select("_row", "label", matches[label].gather(part["_row"]).alias("keywords"))
-            for (label,), part in hits.select("_row", "label").partition_by("label", as_dict=True).items()
-        ]
-        or [hits.select("_row", "label", empty.alias("keywords")).clear()]
-    )
-    found = prediction.words
-    if found is None or not len(found.rows):
-        return keywords.select("_row", "label", pl.col("keywords").alias("evidence"))
-    words = pl.DataFrame(
-        {
-            "_row": found.rows.astype(np.uint32),
-            "label": pl.Series(model.labels, dtype=pl.String).gather(found.outputs),
-            "words": found.words,
-        }
-    )
-    return keywords.join(words, on=["_row", "label"], how="left").select(
-        "_row",
-        "label",
-        pl.concat_list("keywords", pl.col("words").fill_null(empty)).list.unique(maintain_order=True).alias("evidence"),
-    )
 
 
 def score_texts(
