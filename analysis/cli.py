@@ -10,25 +10,24 @@ from pathlib import Path
 import click
 import duckdb
 
-from . import __version__, config, queries
+from . import __version__, api, config, queries
 from .errors import ReaderpulseError, UsageError
-from .ingest.api import FileResult, ImportOptions, ingest
+from .ingest.api import FileResult
 from .ingest.formats import registry
 from .output import FORMATS, render
-from .store import connect
 
 DB_OPTION = click.option(
     "--db",
     "db",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help=f"Database file (default: ${config.DB_ENV} or ./{config.DEFAULT_DB}).",
+    help=f"Database file (default: ${config.DB_ENV}, the project's, else ./{config.DEFAULT_DB}).",
 )
 TAXONOMY_OPTION = click.option(
     "--taxonomy",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Topic taxonomy TOML (default: $READERPULSE_TAXONOMY or the repository's data/topics.toml).",
+    help="Topic taxonomy TOML (default: $READERPULSE_TAXONOMY, the project's, else the packaged one).",
 )
 
 
@@ -36,21 +35,13 @@ MODEL_OPTION = click.option(
     "--model",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Model file (default: $READERPULSE_MODEL, else the database's own from `train --db`, else the shipped one).",
+    help="Model file (default: $READERPULSE_MODEL, the project's, else the database's own from `train --db`, else the shipped one).",
 )
 
 
 def _count(n: int, noun: str) -> str:
     """'1 file', '2 files'."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _existing_db(option: Path | None) -> Path:
-    """The database file for commands that read one: it must exist already."""
-    path = config.db_path(option)
-    if not path.exists():
-        raise ReaderpulseError(f"{path}: no such database (run `readerpulse ingest` first)")
-    return path
 
 
 class Group(click.Group):
@@ -92,7 +83,7 @@ def _describe(result: FileResult) -> str:
 @click.option(
     "--tz",
     default=None,
-    help=f"Zone for timestamps written without one (default: ${config.TZ_ENV} or UTC).",
+    help=f"Zone for timestamps written without one (default: ${config.TZ_ENV}, the project's, else UTC).",
 )
 @click.option(
     "--format",
@@ -125,22 +116,17 @@ def ingest_cmd(
 
     New comments are then scored (sentiment, topics, skepticism, tone, passage links) unless --no-score.
     """
-    from .score.model import load_model
-    from .score.runner import ScoreOptions, describe, score_database
-    from .score.taxonomy import load_taxonomy
-
-    options = ImportOptions(tz=config.timezone(tz), keep_author_names=keep_author_names, format=fmt)
-    db_path = config.db_path(db)
-    # taxonomy and model are read before importing: a bad one fails first
-    scoring = None if no_score else ScoreOptions(taxonomy=load_taxonomy(taxonomy), model=load_model(model, db_path))
+    from .score.runner import describe
 
     def progress(result: FileResult, index: int, total: int) -> None:
         if not quiet or result.status == "failed":
             click.echo(f"[{index}/{total}] {_describe(result)}", err=True)
 
-    with connect(db_path) as conn:
-        results = ingest(conn, paths, options, progress)
-        summary = score_database(conn, scoring, _score_progress(quiet)) if scoring else None
+    done = api.ingest(
+        paths, db, tz=tz, fmt=fmt, keep_author_names=keep_author_names, score=not no_score,
+        taxonomy=taxonomy, model=model, on_file=progress, on_scored=_score_progress(quiet),
+    )
+    db_path, results, summary = done.database, done.files, done.scored
     loaded = [r for r in results if r.status == "loaded"]
     failed = [r for r in results if r.status == "failed"]
     totals = {
@@ -191,16 +177,12 @@ def score_cmd(
     After a taxonomy edit, the comments scored before are tagged again for the topics whose
     definition changed (the others keep their hits).
     """
-    from .score.model import load_model
-    from .score.runner import SCORERS, ScoreOptions, describe, score_database
+    from .score.runner import describe
 
-    db_path = _existing_db(db)
-    options = ScoreOptions(
-        rescore_all=rescore_all, taxonomy=taxonomy, model=load_model(model, db_path), workers=workers,
-        scorers=scorers or SCORERS,
+    summary = api.score(
+        db, rescore_all=rescore_all, taxonomy=taxonomy, model=model, workers=workers, scorers=scorers,
+        progress=_score_progress(quiet),
     )
-    with connect(db_path) as conn:
-        summary = score_database(conn, options, _score_progress(quiet))
     for line in describe(summary):
         click.echo(line)
 
@@ -224,23 +206,11 @@ def evaluate_cmd(labels: tuple[Path, ...], folds: int | None, external: Path | N
     """Measure the scores on labelled comments the model never saw (LABELS: label files or folders,
     such as data/heldout), by cross-validation, on the real sets' held-out parts, or VADER's ICWSM-2014."""
     from . import evaluate
-    from .score.model import load_model
-    from .score.taxonomy import load_taxonomy
-    from .train import default_labels
 
     if groundtruth is not None:
-        click.echo(evaluate.render_groundtruth(evaluate.evaluate_groundtruth(groundtruth), fmt), nl=False)
+        click.echo(evaluate.render_groundtruth(api.evaluate_vader(groundtruth), fmt), nl=False)
         return
-    tax = load_taxonomy(taxonomy)
-    if folds is not None:
-        report = [evaluate.evaluate_cross_validation(labels or (default_labels(),), tax, folds, external)]
-    else:
-        if not labels and external is None:
-            raise UsageError("give label files, --cross-validate K, --external DIR or --vader-groundtruth DIR")
-        loaded = load_model(model, db)
-        report = [evaluate.evaluate_files(labels, tax, loaded)] if labels else []
-        if external is not None:
-            report += evaluate.evaluate_external(external, tax, loaded)
+    report = api.evaluate(labels, folds=folds, external=external, taxonomy=taxonomy, model=model, db=db)
     click.echo(evaluate.render(report, fmt, show_errors), nl=False)
 
 
@@ -256,15 +226,7 @@ def evaluate_cmd(labels: tuple[Path, ...], folds: int | None, external: Path | N
 def train_cmd(label_paths: tuple[Path, ...], external: Path | None, out: Path | None, db: Path | None,
               taxonomy: Path | None) -> None:
     """Fit the topic, skepticism and tone models from labelled comments."""
-    from .score.model import database_model_path
-    from .score.taxonomy import load_taxonomy
-    from .train import default_labels, train
-
-    if out is None:
-        if db is None:
-            raise UsageError("give --out FILE, or --db FILE to train the model that database's scoring uses")
-        out = database_model_path(db)
-    result = train(label_paths or (default_labels(),), load_taxonomy(taxonomy), out, external)
+    result = api.train(label_paths, out=out, db=db, taxonomy=taxonomy, external=external)
     meta = result.model.meta
     rows = ", ".join(f"{name} {n}" for name, n in meta["rows"].items())
     trained = ", ".join((*result.model.labels, "tone")) if result.model.labels else "tone"
@@ -283,10 +245,8 @@ def train_cmd(label_paths: tuple[Path, ...], external: Path | None, out: Path | 
 def explain_cmd(text: str, parent_text: str | None, taxonomy: Path | None, model: Path | None, db: Path | None) -> None:
     """Print every topic's and skepticism's score for TEXT, the threshold, and why."""
     from .score import explain
-    from .score.model import load_model
-    from .score.taxonomy import load_taxonomy
 
-    report = explain.explain(text, load_taxonomy(taxonomy), load_model(model, db), parent_text)
+    report = api.explain(text, parent_text, taxonomy=taxonomy, model=model, db=db)
     click.echo(explain.render(report), nl=False)
 
 
@@ -297,6 +257,25 @@ def formats_cmd() -> None:
         click.echo(f"{fmt.name:<16} {fmt.description}")
 
 
+@main.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init_cmd(directory: Path) -> None:
+    """Start a project in DIRECTORY: readerpulse.toml and editable copies of the taxonomy, the
+    named queries and the report definitions (commands run inside it use them)."""
+    for path in api.init(directory):
+        click.echo(f"wrote {path}{'/' if path.is_dir() else ''}")
+
+
+@main.command("info")
+def info_cmd() -> None:
+    """Print each setting and file in force and where it came from: an option, an environment
+    variable, the project's readerpulse.toml, or the packaged defaults."""
+    found = api.info()
+    click.echo(f"{'project':<9} {found.project or '(none: no readerpulse.toml here or above)'}")
+    for name, setting in found.settings:
+        click.echo(f"{name:<9} {setting.value}  [{setting.source}]")
+
+
 @main.command("sql")
 @click.argument("query")
 @DB_OPTION
@@ -304,12 +283,9 @@ def formats_cmd() -> None:
 @click.option("--write", is_flag=True, help="Allow statements that change the database (read-only by default).")
 def sql_cmd(query: str, db: Path | None, fmt: str, write: bool) -> None:
     """Run ad-hoc SQL on the database and print the result."""
-    db_path = _existing_db(db)
-    with connect(db_path, read_only=not write) as conn:
-        relation = conn.sql(query)
-        if relation is None:
-            return
-        click.echo(render(relation.pl(), fmt), nl=False)
+    frame = api.sql(query, db, write=write)
+    if frame is not None:
+        click.echo(render(frame, fmt), nl=False)
 
 
 @main.command("query")
@@ -323,18 +299,14 @@ def sql_cmd(query: str, db: Path | None, fmt: str, write: bool) -> None:
               help="Write to this file instead of printing (needed for parquet).")
 def query_cmd(name: str | None, list_: bool, params: tuple[str, ...], db: Path | None,
               fmt: str | None, output: Path | None) -> None:
-    """Run a named query from the library in queries/ (see --list)."""
-    library = queries.library()
+    """Run a named query from the library: the project's queries/ over the packaged ones (see --list)."""
+    library = api.query_library()
     if list_:
         click.echo(queries.describe_library(library), nl=False)
         return
     if name is None:
         raise UsageError(f"name a query or use --list; known queries: {', '.join(library)}")
-    query = queries.get(name)
-    values = query.bind(queries.parse_assignments(params))  # check before touching the database
-    db_path = _existing_db(db)
-    with connect(db_path, read_only=True) as conn:
-        frame = queries.run(conn, query, values)
+    frame = api.query(name, queries.parse_assignments(params), db)
     text = queries.write(frame, queries.output_format(fmt, output), output)
     if text is not None:
         click.echo(text, nl=False)
@@ -349,26 +321,20 @@ def query_cmd(name: str | None, list_: bool, params: tuple[str, ...], db: Path |
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First day (UTC), instead of --week.")
 @click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last day (UTC), included.")
 @click.option("--article", "article_id", default=None, metavar="ID", help="Only this article.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports/out"),
-              show_default=True, help="Folder for the report's own folder (HTML page, PNG and SVG charts).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help=f"Folder for the report's own folder (HTML page, PNG and SVG charts; default: "
+                   f"${config.OUTPUT_ENV}, the project's 'output', else ./{config.DEFAULT_OUTPUT}).")
 def report_cmd(name: str, db: Path | None, week: str | None, start: datetime | None, end: datetime | None,
-               article_id: str | None, out_dir: Path) -> None:
-    """Write a report (default: weekly; definitions in reports/) and print its path.
+               article_id: str | None, out_dir: Path | None) -> None:
+    """Write a report (default: weekly; definitions in the project's reports/, else the packaged
+    ones) and print its path.
 
     Without --week or --start/--end it covers the latest week with comments.
     """
-    from .report.weekly import write_report
-
-    db_path = _existing_db(db)
-    with connect(db_path, read_only=True) as conn:
-        result = write_report(
-            conn, name, out_dir,
-            week=week,
-            start=start.date() if start else None,
-            end=end.date() if end else None,
-            article_id=article_id,
-            database=db_path.name,
-        )
+    result = api.report(
+        name, db, out=out_dir, week=week, start=start.date() if start else None,
+        end=end.date() if end else None, article_id=article_id,
+    )
     report = result.report
     click.echo(
         f"{report.period.label}: {_count(len(report.charts), 'chart')}, {_count(len(report.articles), 'article')} "
@@ -397,12 +363,7 @@ def label_import_cmd(files: tuple[Path, ...], db: Path | None, taxonomy: Path | 
     empty cell is not labelled. A file imported before is skipped; a changed one replaces the
     labels it gives again.
     """
-    from .score.taxonomy import load_taxonomy
-    from .store.labels import import_labels
-
-    topic_ids = [topic.id for topic in load_taxonomy(taxonomy).topics]
-    with connect(config.db_path(db)) as conn:
-        results = import_labels(conn, files, topic_ids)
+    results = api.import_labels(files, db, taxonomy=taxonomy)
     for result in results:
         click.echo(result.describe())
 
@@ -424,17 +385,7 @@ def label_export_cmd(out: Path, db: Path | None, taxonomy: Path | None, model: P
     Columns: id, article_id, author (pseudonym), posted_at, parent_id, text, parent_text, then one
     empty column per topic, skepticism and sentiment. Comments already labelled are left out.
     """
-    from functools import partial
-
-    from .score.classify import uncertainty
-    from .score.model import load_model
-    from .score.taxonomy import load_taxonomy
-    from .store.labels import export_sample
-
-    db_path = _existing_db(db)
-    tax = load_taxonomy(taxonomy)
-    unsure = None if at_random else partial(uncertainty, taxonomy=tax, model=load_model(model, db_path))
-    topic_ids = [topic.id for topic in tax.topics]
-    with connect(db_path, read_only=True) as conn:
-        result = export_sample(conn, out, topic_ids, n=n, seed=seed, uncertainty=unsure, overwrite=force)
+    result = api.export_labels(
+        out, db, n=n, seed=seed, at_random=at_random, overwrite=force, taxonomy=taxonomy, model=model
+    )
     click.echo(result.describe())

@@ -11,6 +11,9 @@ The body refers to each parameter as ``$name``; DuckDB binds the values, the SQL
 never formatted with them. The views in ``queries/staging/`` (``-- view:`` headers) are
 created as temporary views before a query runs, so the marts read from them; a staging file
 with a ``-- macro: NAME(ARGS)`` header instead is created as a temporary table macro.
+
+The library is the packaged one with the project's own folder over it (`config.queries`): a
+query or staging view there is listed beside the packaged ones, and replaces one of the same name.
 """
 
 from __future__ import annotations
@@ -26,12 +29,12 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from . import config
 from .errors import ReaderpulseError, UsageError
 from .output import FORMATS as TEXT_FORMATS
 from .output import render
 
-QUERIES_ENV = "READERPULSE_QUERIES"
-DEFAULT_QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
+QUERIES_ENV = config.QUERIES_ENV
 OUTPUT_FORMATS = (*TEXT_FORMATS, "parquet")
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -191,12 +194,15 @@ class View:
     args: str | None = None
 
 
-def queries_dir(option: str | os.PathLike[str] | None = None) -> Path:
-    """The query library: the option, else $READERPULSE_QUERIES, else queries/ in the checkout."""
-    if option:
-        return Path(option)
-    env = os.environ.get(QUERIES_ENV)
-    return Path(env) if env else DEFAULT_QUERIES_DIR
+def query_dirs(option: str | os.PathLike[str] | None = None) -> list[Path]:
+    """The library's folders, the one that wins a name first: the option's, $READERPULSE_QUERIES
+    or the project's, then the packaged library."""
+    return [setting.path for setting in config.queries(option)]
+
+
+def _folders(directory: Path | None) -> list[Path]:
+    """The folders to read, the one that wins a name first: `directory` alone, else the library's."""
+    return [directory] if directory is not None else query_dirs()
 
 
 def _split_header(path: Path) -> tuple[dict[str, list[str]], str]:
@@ -287,18 +293,27 @@ def load_view(path: Path) -> View:
     return View(name, _one(header, "description", path), body, path, args)
 
 
+def _files(folders: list[Path], pattern: str) -> list[Path]:
+    """The files matching `pattern`, one per file name: the first folder's wins, in name order."""
+    found: dict[str, Path] = {}
+    for folder in reversed(folders):
+        found.update((p.name, p) for p in folder.glob(pattern))
+    return [found[name] for name in sorted(found)]
+
+
 def library(directory: Path | None = None) -> dict[str, Query]:
-    """The named queries, by name, in name order."""
-    root = directory or queries_dir()
-    if not root.is_dir():
-        raise UsageError(f"{root}: no query library here (set ${QUERIES_ENV})")
-    return {q.name: q for q in (load_query(p) for p in sorted(root.glob("*.sql")))}
+    """The named queries, by name, in name order (of `directory` alone when given)."""
+    folders = _folders(directory)
+    for root in folders:
+        if not root.is_dir():
+            raise UsageError(f"{root}: no query library here (set ${QUERIES_ENV} or the project's 'queries')")
+    return {q.name: q for q in (load_query(p) for p in _files(folders, "*.sql"))}
 
 
 def staging_views(directory: Path | None = None) -> list[View]:
     """The staging views, ordered so that each comes after the views it reads."""
-    root = (directory or queries_dir()) / "staging"
-    views = {v.name: v for v in (load_view(p) for p in sorted(root.glob("*.sql")))}
+    files = _files([folder / "staging" for folder in _folders(directory)], "*.sql")
+    views = {v.name: v for v in (load_view(p) for p in files)}
     ordered: list[View] = []
     state: dict[str, str] = {}
 
@@ -345,7 +360,9 @@ def run(
 ) -> pl.DataFrame:
     """Run one named query with its parameters bound by DuckDB; the staging views are refreshed first."""
     bound = query.bind(values or {})
-    install_staging(conn, directory if directory is not None else query.path.parent)
+    if directory is None and query.path.parent.resolve() not in {d.resolve() for d in query_dirs()}:
+        directory = query.path.parent  # a query read from a folder of its own: its staging views
+    install_staging(conn, directory)
     frame: pl.DataFrame = conn.sql(query.sql, params=bound).pl()
     return frame
 

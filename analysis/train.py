@@ -356,8 +356,11 @@ def keyword_counter(taxonomy: Taxonomy) -> KeywordCounter:
 
 
 def default_labels() -> Path:
-    """data/labels of the repository this package lives in."""
-    return Path(__file__).resolve().parents[1] / "data" / "labels"
+    """data/labels of the source tree this package runs from (an installed wheel has none)."""
+    path = Path(__file__).resolve().parents[1] / "data" / "labels"
+    if not path.is_dir():
+        raise UsageError("no labelled comments come with an installed readerpulse: name label files or folders")
+    return path
 
 
 @dataclass(frozen=True)

@@ -27,3 +27,19 @@ def test_no_code_imports_the_folder_name() -> None:
         if pattern.search(p.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_the_packaged_defaults_are_the_top_level_folders() -> None:
+    from readerpulse import defaults
+
+    assert defaults.queries_dir().resolve() == ROOT / "queries"
+    assert defaults.reports_dir().resolve() == ROOT / "reports"
+    assert defaults.taxonomy_path().resolve() == ROOT / "data" / "topics.toml"
+
+
+def test_package_data_carries_every_query_report_and_the_taxonomy() -> None:
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    packaged = {p for pattern in globs["readerpulse.defaults"] for p in (ROOT / "analysis" / "defaults").glob(pattern)}
+    wanted = [*(ROOT / "queries").rglob("*.sql"), *(ROOT / "reports").glob("*.toml"),
+              *(ROOT / "reports").glob("*.j2"), ROOT / "data" / "topics.toml"]
+    assert {p.resolve() for p in packaged} == {p.resolve() for p in wanted}

@@ -1,5 +1,8 @@
 """Report definitions: the TOML files in reports/ that say which sections a report shows.
 
+They are looked up in the project's reports folder (or --reports, $READERPULSE_REPORTS), then
+in the packaged ones (`config.reports`); a template in the definition's own folder, else there.
+
 A section names a query from the library and how to show its rows: a chart registered in
 analysis/report/charts.py (with options), or one of the ready-made displays in SHOWS. See
 docs/reports.md for the format; `load` checks every name and option so that a typo fails fast
@@ -15,12 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import queries
+from .. import config, queries
 from ..errors import ReaderpulseError, UsageError
 from . import charts
 
-REPORTS_ENV = "READERPULSE_REPORTS"
-DEFAULT_REPORTS_DIR = Path(__file__).resolve().parents[2] / "reports"
+REPORTS_ENV = config.REPORTS_ENV
 
 # How a section without a chart shows its rows.
 SHOWS = {
@@ -69,22 +71,22 @@ class ReportDefinition:
     title: str
     path: Path
     template: str
+    template_dirs: tuple[Path, ...] = ()  # where the template is looked for, in order
     intro: str = ""
     notes: tuple[str, ...] = ()
     sections: tuple[Section, ...] = ()
     articles: Articles | None = None
 
 
-def reports_dir(option: str | os.PathLike[str] | None = None) -> Path:
-    """Where report definitions live: the option, else $READERPULSE_REPORTS, else reports/."""
-    if option:
-        return Path(option)
-    env = os.environ.get(REPORTS_ENV)
-    return Path(env) if env else DEFAULT_REPORTS_DIR
+def report_dirs(option: str | os.PathLike[str] | None = None) -> list[Path]:
+    """Where report definitions live, the folder that wins a name first: the option's,
+    $READERPULSE_REPORTS or the project's, then the packaged ones."""
+    return [setting.path for setting in config.reports(option)]
 
 
 def available(directory: Path | None = None) -> list[str]:
-    return sorted(p.stem for p in (directory or reports_dir()).glob("*.toml"))
+    folders = [directory] if directory is not None else report_dirs()
+    return sorted({p.stem for folder in folders for p in folder.glob("*.toml")})
 
 
 def _text(table: dict[str, Any], key: str, where: str, *, required: bool = False, default: str = "") -> str:
@@ -106,7 +108,7 @@ def _section(table: dict[str, Any], where: str, library: dict[str, queries.Query
     query_name = _text(table, "query", where, required=True)
     query = library.get(query_name)
     if query is None:
-        raise ReportDefinitionError(f"{where}: no query named {query_name!r} in {queries.queries_dir()}")
+        raise ReportDefinitionError(f"{where}: no query named {query_name!r} in the query library")
     chart = table.get("chart")
     show = table.get("show", "chart" if chart else None)
     if chart is not None:
@@ -149,11 +151,13 @@ def _section(table: dict[str, Any], where: str, library: dict[str, queries.Query
 
 
 def load(name: str, directory: Path | None = None, library: dict[str, queries.Query] | None = None) -> ReportDefinition:
-    """The report definition reports/NAME.toml, checked against the query library and the charts."""
-    root = directory or reports_dir()
-    path = root / f"{name}.toml"
-    if not path.is_file():
-        raise UsageError(f"no report named {name!r}; known reports: {', '.join(available(root)) or '(none)'}")
+    """The report definition NAME.toml (from `directory` alone when given), checked against the
+    query library and the charts."""
+    folders = [directory] if directory is not None else report_dirs()
+    path = next((folder / f"{name}.toml" for folder in folders if (folder / f"{name}.toml").is_file()), None)
+    if path is None:
+        raise UsageError(f"no report named {name!r}; known reports: {', '.join(available(directory)) or '(none)'}")
+    root = path.parent
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -190,7 +194,8 @@ def load(name: str, directory: Path | None = None, library: dict[str, queries.Qu
     if duplicates:
         raise ReportDefinitionError(f"{where}: section ids must be unique; repeated: {duplicates}")
     template = _text(data, "template", where, default=f"{name}.html.j2")
-    if not (root / template).is_file():
+    template_dirs = tuple(dict.fromkeys([root, *folders]))
+    if not any((folder / template).is_file() for folder in template_dirs):
         raise ReportDefinitionError(f"{where}: template {template!r} not found in {root}")
     notes = data.get("notes", [])
     if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
@@ -200,6 +205,7 @@ def load(name: str, directory: Path | None = None, library: dict[str, queries.Qu
         title=_text(data, "title", where, required=True),
         path=path,
         template=template,
+        template_dirs=template_dirs,
         intro=_text(data, "intro", where),
         notes=tuple(notes),
         sections=sections,

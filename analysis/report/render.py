@@ -249,7 +249,7 @@ def environment(directory: Any) -> Environment:
 
 def render_html(report: Report) -> str:
     definition = report.definition
-    env = environment(definition.path.parent)
+    env = environment(list(definition.template_dirs or (definition.path.parent,)))
     template = env.get_template(definition.template)
     specs = {chart.id: chart.spec for chart in report.charts}
     page = template.render(

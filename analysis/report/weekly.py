@@ -180,6 +180,11 @@ def _run(conn: duckdb.DuckDBPyConnection, library: dict[str, queries.Query], nam
     return queries.run(conn, query, _query_params(query, period, article_id, extra or {}))
 
 
+def section_frame(conn: duckdb.DuckDBPyConnection, section: Section, period: Period, article_id: str | None) -> pl.DataFrame:
+    """The rows of one section's query for the period (the staging views installed already)."""
+    return _run(conn, queries.library(), section.query, period, article_id, section.params)
+
+
 def _chart(section: Section, frame: pl.DataFrame, chart_id: str, subtitle: str = "") -> ChartOutput | None:
     if section.chart is None or frame.is_empty():
         return None

@@ -29,12 +29,13 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from .. import config
 from ..errors import ReaderpulseError
 from . import features
 
 FORMAT = "readerpulse-model/1"
 TONE = "tone"
-MODEL_ENV = "READERPULSE_MODEL"
+MODEL_ENV = config.MODEL_ENV
 _ZIP_DATE = (2024, 1, 1, 0, 0, 0)
 _ARRAYS = ("sparse_weights", "dense_weights", "bias")
 
@@ -51,13 +52,11 @@ def shipped_path() -> Path:
 
 
 def resolve_path(option: str | os.PathLike[str] | None = None, db: str | os.PathLike[str] | None = None) -> Path:
-    """The model in force: the option, else $READERPULSE_MODEL, else the one `train` wrote for
-    the database (`<db>.model` beside it), else the shipped one."""
-    if option:
-        return Path(option)
-    env = os.environ.get(MODEL_ENV)
-    if env:
-        return Path(env)
+    """The model in force: the option, else $READERPULSE_MODEL, else the project's, else the one
+    `train` wrote for the database (`<db>.model` beside it), else the shipped one."""
+    named = config.model(option)
+    if named is not None:
+        return named.path
     if db is not None:
         beside = database_model_path(db)
         if beside.is_file():

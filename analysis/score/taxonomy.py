@@ -1,7 +1,7 @@
 """The topic taxonomy: an editable TOML file of keyword lists, validated and compiled.
 
-The file in force is `--taxonomy PATH`, else $READERPULSE_TAXONOMY, else the repository's
-data/topics.toml. Its SHA-256 is recorded with every topics run, so a tag can always be traced
+The file in force is `--taxonomy PATH`, else $READERPULSE_TAXONOMY, else the project's, else the
+packaged copy of data/topics.toml (`config.taxonomy`). Its SHA-256 is recorded with every topics run, so a tag can always be traced
 to the taxonomy that produced it. The format (format = 2) is documented in docs/scoring.md:
 
     [topics.<id>]   label, description, keywords = [...], exclude = [...], threshold = 0.5
@@ -23,9 +23,10 @@ from typing import Any
 
 import polars as pl
 
+from .. import config, defaults
 from ..errors import ReaderpulseError
 
-TAXONOMY_ENV = "READERPULSE_TAXONOMY"
+TAXONOMY_ENV = config.TAXONOMY_ENV
 FORMAT_VERSION = 2
 SKEPTICISM = "skepticism"
 DEFAULT_THRESHOLD = 0.5
@@ -91,16 +92,13 @@ class Taxonomy:
 
 
 def default_path() -> Path:
-    """data/topics.toml of the repository this package lives in."""
-    return Path(__file__).resolve().parents[2] / "data" / "topics.toml"
+    """The packaged taxonomy (a copy of data/topics.toml)."""
+    return defaults.taxonomy_path()
 
 
 def resolve_path(option: str | os.PathLike[str] | None = None) -> Path:
-    """The taxonomy file: the option, else $READERPULSE_TAXONOMY, else the default."""
-    if option:
-        return Path(option)
-    env = os.environ.get(TAXONOMY_ENV)
-    return Path(env) if env else default_path()
+    """The taxonomy file: the option, else $READERPULSE_TAXONOMY, else the project's, else the packaged one."""
+    return config.taxonomy(option).path
 
 
 def load_taxonomy(option: str | os.PathLike[str] | None = None) -> Taxonomy:
@@ -110,7 +108,7 @@ def load_taxonomy(option: str | os.PathLike[str] | None = None) -> Taxonomy:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise TaxonomyError(
-            f"taxonomy file not found: {path} (give --taxonomy PATH or set ${TAXONOMY_ENV})"
+            f"taxonomy file not found: {path} (give --taxonomy PATH, set ${TAXONOMY_ENV} or the project's 'taxonomy')"
         ) from None
     except OSError as exc:
         raise TaxonomyError(f"{path}: cannot read taxonomy ({exc.strerror or exc})") from exc

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 from markupsafe import escape
-from readerpulse import queries
+from readerpulse import defaults, queries
 from readerpulse.cli import main
 from readerpulse.errors import ReaderpulseError, UsageError
 from readerpulse.report import definition, render
@@ -84,7 +84,7 @@ def test_the_weekly_definition_loads() -> None:
 def reports(tmp_path: Path) -> Path:
     root = tmp_path / "reports"
     root.mkdir()
-    shutil.copy(definition.DEFAULT_REPORTS_DIR / "weekly.html.j2", root / "weekly.html.j2")
+    shutil.copy(defaults.reports_dir() / "weekly.html.j2", root / "weekly.html.j2")
     return root
 
 

