@@ -156,9 +156,11 @@ class Model:
 
     @functools.cached_property
     def _projected(self) -> np.ndarray:
-        """The n-gram weights as the projection reads them fastest (`features.padded`), made once."""
+        """The n-gram weights as the projection reads them fastest, made once: rows of 9 to 16
+        outputs padded to one cache line each (`features.padded`); fewer outputs (a model
+        restricted to a few labels) stay compact."""
         k = self.sparse_weights.shape[1]
-        return features.padded(self.sparse_weights) if k <= features.WIDE else self.sparse_weights
+        return features.padded(self.sparse_weights) if 8 < k <= features.WIDE else self.sparse_weights
 
     def _logit_cuts(self) -> np.ndarray:
         """Per output, the linear output from which a label may be a hit (NEAR_MISS below its

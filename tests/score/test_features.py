@@ -47,6 +47,22 @@ def test_project_equals_sparse_product() -> None:
     assert np.allclose(features.project(texts, 12, weights), expected, atol=1e-5)
 
 
+@pytest.mark.parametrize("k", [1, 10, 16])
+def test_padded_weights_give_the_same_sums_and_words(k: int) -> None:
+    weights = np.random.default_rng(k).standard_normal((1 << 10, k)).astype(np.float32)
+    padded = features.padded(weights)
+    assert padded.shape == (1 << 10, features.WIDE) and padded.ctypes.data % 64 == 0
+    texts = pl.Series(TEXTS * 2)
+    assert np.array_equal(features.project(texts, 10, padded, outputs=k), features.project(texts, 10, weights))
+    sums, found = features.project_top(texts, 10, weights, 4, 3)
+    padded_sums, padded_found = features.project_top(texts, 10, padded, 4, 3, outputs=k)
+    assert np.array_equal(padded_sums, sums)
+    assert np.array_equal(padded_found.rows, found.rows) and np.array_equal(padded_found.outputs, found.outputs)
+    assert padded_found.words.equals(found.words)
+    with pytest.raises(ValueError, match="at most 16"):
+        features.padded(np.zeros((4, 17), dtype=np.float32))
+
+
 def test_each_family_has_unit_weight() -> None:
     # one word "ab": word family 1 feature, char family: " ab " gives 2 trigrams and 1 four-gram
     matrix = features.hashed_reference(["ab"], 20)
