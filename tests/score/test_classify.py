@@ -108,6 +108,12 @@ def test_parts_on_threads_give_the_same_rows(taxonomy: Taxonomy, model: Model, m
         assert getattr(parts, name).equals(getattr(whole, name)), name
 
 
+def test_an_empty_batch(taxonomy: Taxonomy, model: Model) -> None:
+    frame, vader = comments()
+    result = classify(frame.clear(), vader.clear(), taxonomy, model)
+    assert (result.topic_hits.height, result.skepticism.height, result.tone.height) == (0, 0, 0)
+
+
 def test_parents_take_the_counts_of_a_comment_with_their_text(taxonomy: Taxonomy) -> None:
     labels = ("alpha", "beta", "skepticism", "not_in_the_taxonomy")
     texts = pl.Series([t or "" for t in TEXTS])
