@@ -130,7 +130,7 @@ def project_top(
     offsets, data = text_buffers(normalised_texts if normalised_texts is not None else normalise(texts))
     n = len(texts)
     mask = None if skip is None else np.ascontiguousarray(skip, dtype=np.uint8).data.cast("B")
-    bars = None if bar is None else memoryview(np.ascontiguousarray(bar, dtype=np.float32).reshape(-1).view(np.uint8))
+    bars = None if bar is None else np.ascontiguousarray(bar, dtype=np.float32).reshape(-1).view(np.uint8).data
     sums, rows, columns, lists, strings, chars = _features.project_words(
         offsets, data, bits, buffer, k, top, words, mask, bars
     )
