@@ -20,6 +20,7 @@ import polars as pl
 from . import config, project, queries
 from .errors import ReaderpulseError, UsageError
 from .ingest.api import FileResult, ImportOptions
+from .ingest.inputs import check_encoding
 from .store import connect as _connect
 
 if TYPE_CHECKING:
@@ -85,6 +86,7 @@ def ingest(
     *,
     tz: str | None = None,
     fmt: str | None = None,
+    encoding: str | None = None,
     keep_author_names: bool = False,
     score: bool = True,
     taxonomy: PathLike | None = None,
@@ -98,7 +100,12 @@ def ingest(
     from .score.runner import ScoreOptions, score_database
     from .score.taxonomy import load_taxonomy
 
-    options = ImportOptions(tz=config.timezone(tz), keep_author_names=keep_author_names, format=fmt)
+    options = ImportOptions(
+        tz=config.timezone(tz),
+        keep_author_names=keep_author_names,
+        format=fmt,
+        encoding=check_encoding(encoding) if encoding else None,
+    )
     db_file = _database_file(db)
     # taxonomy and model are read before importing: a bad one fails first
     scoring = ScoreOptions(taxonomy=load_taxonomy(taxonomy), model=load_model(model, db_file)) if score else None

@@ -14,6 +14,7 @@ from . import __version__, api, config, queries
 from .errors import ReaderpulseError, UsageError
 from .ingest.api import FileResult
 from .ingest.formats import registry
+from .ingest.inputs import check_encoding
 from .output import FORMATS, render
 
 DB_OPTION = click.option(
@@ -77,6 +78,13 @@ def _describe(result: FileResult) -> str:
     )
 
 
+def _encoding(name: str | None) -> str | None:
+    try:
+        return check_encoding(name) if name else None
+    except UsageError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
 @main.command("ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @DB_OPTION
@@ -93,6 +101,13 @@ def _describe(result: FileResult) -> str:
     help="Skip detection and read every file as this format.",
 )
 @click.option(
+    "--encoding",
+    default=None,
+    metavar="NAME",
+    callback=lambda _ctx, _param, value: _encoding(value),
+    help="The files' text encoding (e.g. utf-16, cp1252); default: detected file by file.",
+)
+@click.option(
     "--keep-author-names",
     is_flag=True,
     help="Also store commenters' raw names (default: pseudonyms only).",
@@ -106,6 +121,7 @@ def ingest_cmd(
     db: Path | None,
     tz: str | None,
     fmt: str | None,
+    encoding: str | None,
     keep_author_names: bool,
     quiet: bool,
     no_score: bool,
@@ -123,7 +139,7 @@ def ingest_cmd(
             click.echo(f"[{index}/{total}] {_describe(result)}", err=True)
 
     done = api.ingest(
-        paths, db, tz=tz, fmt=fmt, keep_author_names=keep_author_names, score=not no_score,
+        paths, db, tz=tz, fmt=fmt, encoding=encoding, keep_author_names=keep_author_names, score=not no_score,
         taxonomy=taxonomy, model=model, on_file=progress, on_scored=_score_progress(quiet),
     )
     db_path, results, summary = done.database, done.files, done.scored

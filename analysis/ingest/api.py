@@ -22,7 +22,9 @@ from ..store.writer import (
     update_depths,
     write_batch,
 )
+from .bounds import bound_batch
 from .formats import Format, detect
+from .inputs import DEFAULT_LIMITS, Limits, decode_input, open_input
 from .model import Batch, ParseContext, SourceFile
 
 
@@ -44,6 +46,8 @@ class ImportOptions:
     keep_author_names: bool = False
     format: str | None = None
     batch_size: int = 100_000
+    encoding: str | None = None  # the files' text encoding; None: detected file by file
+    limits: Limits = DEFAULT_LIMITS
 
 
 Progress = Callable[[FileResult, int, int], None]
@@ -93,29 +97,26 @@ class _Opened:
     def close(self) -> None:
         if isinstance(self.batches, Generator):
             self.batches.close()
+        self.source.discard()
 
 
 def _open(path: Path, options: ImportOptions, secret: bytes, loaded: Container[str]) -> _Opened:
     """Hash the file; unless its content was loaded before, detect its format and parse a batch."""
-    try:
-        source = SourceFile.open_path(path)
-    except OSError as exc:
-        raise UnreadableSource(f"{path}: cannot read file ({exc.strerror or exc})") from exc
-    opened = _Opened(source)
-    if source.sha256 not in loaded:
+    opened = _Opened(open_input(path))
+    if opened.source.sha256 not in loaded:
         _start(opened, options, secret)
     return opened
 
 
 def _start(opened: _Opened, options: ImportOptions, secret: bytes) -> None:
-    source = opened.source
     opened.started = True
     try:
-        opened.fmt = detect(source, options.format)
+        opened.source = decode_input(opened.source, options.encoding, options.limits)
+        opened.fmt = detect(opened.source, options.format)
     except UnreadableSource as exc:
         opened.detect_error = exc
         return
-    opened.batches = opened.fmt.parse(source, ParseContext(tz=options.tz, batch_size=options.batch_size))
+    opened.batches = opened.fmt.parse(opened.source, ParseContext(tz=options.tz, batch_size=options.batch_size))
     opened.first = _next_batch(opened.batches, options, secret)
 
 
@@ -127,7 +128,7 @@ def _next_batch(
         batch = next(batches, None)
         if batch is None:
             return None
-        return prepare_batch(batch, secret=secret, keep_author_names=options.keep_author_names)
+        return prepare_batch(bound_batch(batch), secret=secret, keep_author_names=options.keep_author_names)
     except Exception as exc:  # raised in the writer's thread, inside the file's transaction
         return exc
 
@@ -209,6 +210,7 @@ def import_file(
     if not opened.started:
         reader.pool.submit(_start, opened, options, reader.secret).result()
     if opened.detect_error is not None:
+        opened.close()
         raise opened.detect_error
     assert opened.fmt is not None
     result = FileResult(path, opened.fmt.name, "loaded")
@@ -259,9 +261,9 @@ def import_file(
 def record_failure(conn: duckdb.DuckDBPyConnection, path: Path, message: str) -> int:
     """Keep a trace of a file that could not be imported: a failed source and one reject."""
     try:
-        source = SourceFile.open_path(path)
+        source = open_input(path)
         sha, size = source.sha256, source.size
-    except OSError:
+    except UnreadableSource:
         sha, size = "", 0
     with transaction(conn):
         source_id = _next_source_id(conn)

@@ -22,6 +22,7 @@ import polars as pl
 
 from ..errors import UnreadableSource
 from .formats import Format
+from .inputs import MAX_JSON_DEPTH, MAX_RECORD_BYTES, too_deep
 from .model import (
     ARTICLE_SCHEMA,
     COMMENT_SCHEMA,
@@ -271,14 +272,15 @@ def _to_batch(frame: pl.DataFrame, kind: Kind, ctx: ParseContext) -> Batch:
 
 
 def _first_json_object(source: SourceFile) -> dict[str, object] | None:
-    for raw in source.head.split(b"\n")[:20]:
-        if raw.strip():
-            try:
-                value = json.loads(raw.decode("utf-8-sig"))
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                return None
-            return value if isinstance(value, dict) else None
-    return None
+    # the first record may be longer than the head
+    raw = source.first_line(MAX_RECORD_BYTES).lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()
+    if not raw.startswith(b"{") or too_deep(raw):
+        return None
+    try:
+        value = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def sniff_jsonl(source: SourceFile) -> bool:
@@ -350,10 +352,15 @@ def _bad_json_line(raw: bytes) -> str | None:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return f"not valid UTF-8 (byte {exc.start + 1} of the line)"
+    deep = f"nested deeper than {MAX_JSON_DEPTH:,} levels of objects and arrays"
+    if too_deep(raw):
+        return deep
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         return f"not valid JSON: {exc.msg} at column {exc.colno}"
+    except RecursionError:
+        return deep
     if not isinstance(value, dict):
         return f"a JSON {type(value).__name__} where a record (object) was expected"
     return None
@@ -467,7 +474,7 @@ def parse_parquet(source: SourceFile, ctx: ParseContext) -> Iterator[Batch]:
     import pyarrow.parquet as pq
 
     try:
-        parquet = pq.ParquetFile(source.path)
+        parquet = pq.ParquetFile(source.data_path)
     except Exception as exc:  # pyarrow raises several types for a broken footer
         raise UnreadableSource(f"{source.path}: not a readable Parquet file ({exc})") from exc
     kind = classify(parquet.schema_arrow.names)

@@ -72,35 +72,68 @@ class Batch:
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A file to import: its path, size, content hash and first bytes (for format sniffing)."""
+    """A file to import: its path, size, content hash and first bytes (for format sniffing).
+
+    `path`, `size` and `sha256` are those of the file as given. When the file had to be unpacked
+    (gzip) or re-encoded to UTF-8 first (see `inputs.decode_input`), `data` is the temporary file
+    the parsers read instead, `head` is its first bytes and `encoding` says what it now is.
+    """
 
     path: Path
     size: int
     sha256: str
     head: bytes
+    data: Path | None = None
+    encoding: str | None = None  # the data's text encoding when known for certain (re-encoded)
 
     @classmethod
     def open_path(cls, path: Path) -> SourceFile:
+        with path.open("rb") as fh:
+            return cls.from_stream(path, fh)
+
+    @classmethod
+    def from_stream(cls, path: Path, fh: IO[bytes]) -> SourceFile:
+        """The file `path`, read (hashed) from `fh`, opened on it."""
         digest = hashlib.sha256()
         size = 0
         head = b""
-        with path.open("rb") as fh:
-            while chunk := fh.read(1 << 20):
-                if not head:
-                    head = chunk[:HEAD_BYTES]
-                digest.update(chunk)
-                size += len(chunk)
+        while chunk := fh.read(1 << 20):
+            if len(head) < HEAD_BYTES:
+                head += chunk[: HEAD_BYTES - len(head)]
+            digest.update(chunk)
+            size += len(chunk)
         return cls(path=path, size=size, sha256=digest.hexdigest(), head=head)
 
+    @property
+    def data_path(self) -> Path:
+        """The file to read the records from (the file itself unless unpacked or re-encoded)."""
+        return self.data or self.path
+
     def read_bytes(self) -> bytes:
-        return self.path.read_bytes()
+        return self.data_path.read_bytes()
 
     def open(self) -> IO[bytes]:
-        return self.path.open("rb")
+        return self.data_path.open("rb")
 
     def head_text(self) -> str:
         """The first bytes decoded leniently, BOM removed: for sniffing only."""
         return self.head.decode("utf-8", errors="replace").lstrip("\ufeff")
+
+    def first_line(self, limit: int) -> bytes:
+        """The first line that is not blank (at most `limit` bytes): for sniffing a record that
+        does not fit in `head`."""
+        if b"\n" in self.head.lstrip() or len(self.head) < HEAD_BYTES:
+            return self.head.lstrip().split(b"\n", 1)[0]
+        with self.open() as fh:
+            while fh.tell() < limit and (line := fh.readline(limit)):
+                if line.strip():
+                    return line.rstrip(b"\r\n")
+        return b""
+
+    def discard(self) -> None:
+        """Delete the temporary data file, if any (the file as given is never touched)."""
+        if self.data is not None:
+            self.data.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from ..errors import UnreadableSource
 from .formats import Format
@@ -241,7 +242,7 @@ def parse_page(source: SourceFile, ctx: ParseContext) -> Iterator[Batch]:
             break
         body.append(lines[position])
     split_body(body, parts)
-    article_id = source.path.stem
+    article_id = Path(source.path.name.removesuffix(".gz")).stem  # page.txt.gz is 'page' too
     _read_comments(rest, article_id, ctx, builder)
     for line in rest:
         if match := COPYRIGHT.match(line.text):

@@ -3,8 +3,8 @@
 - the nested tree of its API (``/api/v1/find?format=tree``):
   ``{"comments": [{"comment": {...}, "replies": [{"comment": {...}, "replies": [...]}]}]}``;
 - the flat list of its API (``format=plain``): ``{"comments": [{...}, {...}]}``;
-- its backup / export file (``backup -s <site>``, automatic backups; usually gzipped, read
-  either way): one JSON object per line, first a meta line ``{"version": 1, "users": [...],
+- its backup / export file (``backup -s <site>``, automatic backups; usually gzipped, which
+  ``inputs.decode_input`` unpacks before any format sees the file): one JSON object per line, first a meta line ``{"version": 1, "users": [...],
   "posts": [...]}``, then one comment per line (documented at remark42.com/docs/backup/backup).
 
 A comment: ``id``, ``pid`` (parent id, ``""`` at top level; in the tree a missing pid is taken
@@ -22,11 +22,9 @@ time; in backups also a line that is not JSON (each as ``line N``; tree records 
 
 from __future__ import annotations
 
-import gzip
 import io
 import json
 import re
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -45,9 +43,8 @@ from .exportutil import (
     timestamp_or_none,
 )
 from .formats import Format
-from .model import HEAD_BYTES, Batch, BatchBuilder, ParseContext, SourceFile
+from .model import Batch, BatchBuilder, ParseContext, SourceFile
 
-_GZIP_MAGIC = b"\x1f\x8b"
 _TREE_OR_PLAIN = re.compile(r'"locator"\s*:\s*\{')
 _BACKUP_META = re.compile(r'^\{\s*"version"\s*:\s*\d+\s*,\s*"users"\s*:')
 
@@ -60,20 +57,10 @@ class _Context:
 
 
 def sniff(source: SourceFile) -> bool:
-    head = _head_text(source).lstrip()
+    head = sniff_text(source).lstrip()
     return head.startswith("{") and (
         _TREE_OR_PLAIN.search(head) is not None or _BACKUP_META.match(head) is not None
     )
-
-
-def _head_text(source: SourceFile) -> str:
-    if not source.head.startswith(_GZIP_MAGIC):
-        return sniff_text(source)
-    try:
-        head = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS).decompress(source.head, HEAD_BYTES)
-    except zlib.error:
-        return ""
-    return head.decode("utf-8", errors="replace").lstrip("\ufeff")
 
 
 def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Batch]:
@@ -93,13 +80,7 @@ def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Batch]:
 
 
 def _read_text(source: SourceFile) -> str:
-    data = source.read_bytes()
-    if data.startswith(_GZIP_MAGIC):
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise UnreadableSource(f"{source.path}: a broken gzip file ({exc})") from exc
-    return decode_json_bytes(data, str(source.path))
+    return decode_json_bytes(source.read_bytes(), str(source.path))
 
 
 def _is_backup(text: str) -> bool:
@@ -223,7 +204,7 @@ def _author(user: Any) -> str | None:
 FORMATS = [
     Format(
         name="remark42",
-        description="remark42 comments: API tree or plain list, or its backup file (one JSON per line, gzip ok)",
+        description="remark42 comments: API tree or plain list, or its backup file (one JSON per line)",
         sniff=sniff,
         parse=parse,
     )

@@ -125,7 +125,7 @@ class XmlDocument:
 
     @classmethod
     def from_source(cls, source: SourceFile) -> XmlDocument:
-        text, encoding = decode_xml(source.read_bytes(), str(source.path))
+        text, encoding = decode_xml(source.read_bytes(), str(source.path), source.encoding)
         return cls(str(source.path), text, encoding)
 
     def records(self, root: str, containers: frozenset[str]) -> Iterator[Record | Boundary]:
@@ -138,12 +138,15 @@ class XmlDocument:
         return _Scanner(self, root, containers | {root}).run()
 
 
-def decode_xml(data: bytes, label: str) -> tuple[str, str]:
-    """Text of an XML file and its encoding: BOM first, then the declaration, else UTF-8.
+def decode_xml(data: bytes, label: str, known: str | None = None) -> tuple[str, str]:
+    """Text of an XML file and its encoding: `known` if given (the file was re-encoded, its
+    declaration no longer holds), else BOM first, then the declaration, else UTF-8.
 
     Bytes that are not valid in that encoding are kept as lone surrogates, so that only the
     records containing them are rejected.
     """
+    if known is not None:
+        return data.decode(known, errors="surrogateescape").lstrip("\ufeff"), known.upper()
     if data.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8", errors="surrogateescape"), "UTF-8"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

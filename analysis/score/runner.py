@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from ..errors import UsageError
 from ..store.db import transaction
+from ..text import SCORED_CHARS
 from . import classify, links, sentiment, skepticism, topics
 from .model import Model, load_model
 from .sentiment import PendingSentiment, SentimentScorer, label_expr
@@ -239,7 +240,8 @@ def _batches(
     together, so any order gives the same database). The stream owns `conn` until it ends or
     the generator is closed.
     """
-    reader = conn.sql(_PENDING_WITH_VADER if with_vader else _PENDING).to_arrow_reader(size)
+    query = _PENDING_WITH_VADER if with_vader else _PENDING
+    reader = conn.sql(query, params=[SCORED_CHARS, SCORED_CHARS]).to_arrow_reader(size)
     try:
         waiting: list[pa.RecordBatch] = []
         rows = 0
@@ -257,13 +259,16 @@ def _batches(
         reader.close()
 
 
+# Texts are cut at SCORED_CHARS characters: a longer comment is scored on its first part.
 _PENDING = """
-    SELECT c.comment_pk, c.article_id, c.text, p.text AS parent_text FROM comments c
+    SELECT c.comment_pk, c.article_id, left(c.text, ?) AS text, left(p.text, ?) AS parent_text
+    FROM comments c
     LEFT JOIN comments p ON p.article_id = c.article_id AND p.comment_id = c.parent_id
     WHERE c.comment_pk IN (SELECT comment_pk FROM _rp_pending)
 """
 _PENDING_WITH_VADER = """
-    SELECT c.comment_pk, c.article_id, c.text, p.text AS parent_text, s.neg, s.neu, s.pos, s.compound
+    SELECT c.comment_pk, c.article_id, left(c.text, ?) AS text, left(p.text, ?) AS parent_text,
+           s.neg, s.neu, s.pos, s.compound
     FROM comments c
     LEFT JOIN comments p ON p.article_id = c.article_id AND p.comment_id = c.parent_id
     LEFT JOIN sentiment s ON s.comment_pk = c.comment_pk

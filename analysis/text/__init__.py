@@ -11,7 +11,12 @@ from .tokens import (
     tokenize,
 )
 
+# A comment is scored on its first SCORED_CHARS characters (at most a few thousand sentences);
+# the import notes every longer comment in the rejects table.
+SCORED_CHARS = 100_000
+
 __all__ = [
+    "SCORED_CHARS",
     "content_terms",
     "fold_punctuation",
     "fold_punctuation_expr",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +33,7 @@ def test_classify_by_columns() -> None:
 def test_jsonl_comments_load_and_bad_lines_are_rejected(conn: duckdb.DuckDBPyConnection) -> None:
     [result] = ingest(conn, [CANON / "comments.jsonl"], ImportOptions(keep_author_names=True))
     assert (result.format, result.status) == ("jsonl", "loaded")
-    assert (result.counts.comments, result.counts.rejects) == (4, 5)
+    assert (result.counts.comments, result.counts.rejects) == (5, 4)
     assert rows(
         conn, "SELECT comment_id, parent_id, depth, posted_at FROM comments ORDER BY comment_id"
     ) == [
@@ -40,13 +41,15 @@ def test_jsonl_comments_load_and_bad_lines_are_rejected(conn: duckdb.DuckDBPyCon
         ("c1", None, 0, datetime(2023, 9, 21, 10, 0, tzinfo=UTC)),
         ("c2", "c1", 1, datetime(2023, 9, 21, 9, 30, tzinfo=UTC)),
         ("c3", "c2", 2, datetime(2023, 9, 21, 12, 0, tzinfo=UTC)),
+        ("c7", None, 0, None),
     ]
     rejects = dict(rows(conn, "SELECT location, reason FROM rejects"))
     assert rejects["line 5"].startswith("not valid JSON")
     assert rejects["line 6"] == "a JSON list where a record (object) was expected"
     assert rejects["line 7"] == "unrecognised timestamp in posted_at: yesterday-ish"
     assert rejects["line 8"] == "comment has no comment_id"
-    assert rejects["line 10"].startswith("not valid UTF-8")
+    # the file is not UTF-8 (its one non-ASCII byte is Latin-1): read as Windows-1252
+    assert rows(conn, "SELECT text FROM comments WHERE comment_id = 'c7'") == [("café in latin-1",)]
 
 
 def test_same_commenter_gets_the_same_pseudonym(conn: duckdb.DuckDBPyConnection) -> None:
@@ -259,3 +262,30 @@ def test_jsonl_blocks_end_at_line_ends_and_number_lines_like_the_file(tmp_path: 
         ]
         expected = [(i, line) for i, line in enumerate(data.split(b"\n"), start=1) if line.strip()]
         assert numbered == expected
+
+
+def test_a_jsonl_record_nested_too_deep_is_one_reject(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = tmp_path / "deep.jsonl"
+    deep = '{"comment_id": "c2", "article_id": "a", "text": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    path.write_text(
+        '{"comment_id": "c1", "article_id": "a", "text": "before"}\n'
+        + deep
+        + '\n{"comment_id": "c3", "article_id": "a", "text": "after"}\n'
+    )
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.status, result.counts.comments, result.counts.rejects) == ("loaded", 2, 1)
+    assert rows(conn, "SELECT location, reason FROM rejects") == [
+        ("line 2", "nested deeper than 1,000 levels of objects and arrays")
+    ]
+
+
+def test_a_jsonl_file_whose_first_record_is_long_is_recognised(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = tmp_path / "long.jsonl"
+    path.write_text(
+        json.dumps({"comment_id": "c1", "article_id": "a", "text": "long " * 40_000}) + "\n"
+        + json.dumps({"comment_id": "c2", "article_id": "a", "text": "short"}) + "\n"
+    )
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.status, result.format, result.counts.comments) == ("loaded", "jsonl", 2), result.error

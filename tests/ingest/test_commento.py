@@ -79,9 +79,13 @@ def test_truncated_json_fails_with_one_clear_line(conn: duckdb.DuckDBPyConnectio
 def test_encodings(conn: duckdb.DuckDBPyConnection) -> None:
     load(conn, fixture("commento", "bom.json"))
     assert comments(conn)[("commento:bugle.example/m", "m1")]["text"] == "BOM and ünïcödé"
-    [result] = ingest(conn, [fixture("commento", "latin1.json")], ImportOptions())
+    # told an encoding that does not fit: the file fails, naming the encoding
+    [result] = ingest(conn, [fixture("commento", "latin1.json")], ImportOptions(encoding="utf-8"))
     assert result.status == "failed"
-    assert result.error is not None and "not UTF-8 text (byte 0xe9 on line 2)" in result.error
+    assert result.error is not None and "not valid utf-8 text (invalid continuation byte at byte" in result.error
+    # not UTF-8: read as Windows-1252 (a superset of Latin-1's letters)
+    load(conn, fixture("commento", "latin1.json"))
+    assert comments(conn)[("commento:bugle.example/m", "m1")]["text"] == "café"
 
 
 def test_remark42_migrator_fixture(conn: duckdb.DuckDBPyConnection) -> None:

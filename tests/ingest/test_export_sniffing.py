@@ -8,6 +8,7 @@ import duckdb
 import pytest
 from readerpulse.ingest import commento, disqus, isso, reddit, remark42, wxr
 from readerpulse.ingest.formats import Format, detect
+from readerpulse.ingest.inputs import decode_input, open_input
 from readerpulse.ingest.model import SourceFile
 
 from tests.ingest.export_helpers import EXTERNAL, FIXTURES, fixture, load
@@ -55,16 +56,21 @@ UPSTREAM = [
 ]
 
 
+def _source(path: Path) -> SourceFile:
+    """The file as the formats see it (unpacked, in UTF-8)."""
+    return decode_input(open_input(path))
+
+
 @pytest.mark.parametrize(("fmt", "name"), MISNAMED)
 def test_misleading_extension(conn: duckdb.DuckDBPyConnection, fmt: str, name: str) -> None:
     path = fixture(fmt, name)
-    assert detect(SourceFile.open_path(path)).name == fmt
+    assert detect(_source(path)).name == fmt
     assert load(conn, path).format == fmt
 
 
 @pytest.mark.parametrize(("fmt", "path"), OWN, ids=[f"{fmt}/{path.name}" for fmt, path in OWN])
 def test_exactly_one_export_format_claims_each_fixture(fmt: str, path: Path) -> None:
-    source = SourceFile.open_path(path)
+    source = _source(path)
     assert [f.name for f in EXPORT_FORMATS if f.sniff(source)] == [fmt]
     assert detect(source).name == fmt
 
@@ -74,7 +80,7 @@ def test_upstream_fixtures_are_detected(fmt: str, relative: str) -> None:
     path = EXTERNAL / relative
     if not path.exists():
         pytest.skip(f"needs {path}: the shared upstream exports beside the repository clone")
-    source = SourceFile.open_path(path)
+    source = _source(path)
     assert [f.name for f in EXPORT_FORMATS if f.sniff(source)] == [fmt]
     assert detect(source).name == fmt
 
