@@ -88,6 +88,8 @@ _INSERT = {
 }
 # Memory grows with the batch, not with the corpus.
 DEFAULT_BATCH = 200_000
+# Threads the models' scoring of a batch runs on (polars and the C projection release the GIL).
+CLASSIFY_WORKERS = 2
 
 Progress = Callable[[int, int], None]
 
@@ -359,7 +361,9 @@ def score_batch(
         classified = None
         if vader is not None and any(name in runs for name in MODEL_SCORERS):
             comments = vader.comments.select(VADER_COLUMNS)  # in the batch's order
-            classified = pool.submit(classify.classify, batch, comments, taxonomy, model)
+            classified = pool.submit(
+                classify.classify, batch, comments, taxonomy, model, workers=CLASSIFY_WORKERS
+            )
         if index is not None and links.SCORER in runs:
             scores.links = with_run(index.link(batch), links.SCORER)
         if classified is not None:
@@ -606,7 +610,9 @@ def _retag_topics(
                         vader = batch.select(VADER_COLUMNS)
                         if vader.null_count().sum_horizontal().item():  # not all scored by sentiment
                             vader = scorer.comment_scores(batch["text"].to_list())
-                        result = classify.classify(batch, vader, part, model.restricted(changed))
+                        result = classify.classify(
+                            batch, vader, part, model.restricted(changed), workers=CLASSIFY_WORKERS
+                        )
                         hits = result.topic_hits
                         writer.submit(partial(write_retag, batch=batch, hits=hits, changed=changed, run_id=run_id))
                         for topic, count in hits.group_by("topic").len().iter_rows():
