@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DEMO_DB ?= build/demo.duckdb
 DEMO_REPORT ?= build/report
 
-.PHONY: setup demo test lint typecheck unit bench model clean
+.PHONY: setup demo test lint typecheck unit bench bench-model model clean
 
 $(STAMP): pyproject.toml analysis/score/_vader.c analysis/text/_sentences.c analysis/score/_links.c analysis/score/_features.c
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ model: $(STAMP)
 N ?= 100000
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py --comments $(N)
+
+## bench-model: the models alone (topics, skepticism, tone with evidence) on 1 and 2 threads, on
+## the corpus `make bench` generated for the same N
+bench-model: $(STAMP)
+	$(BIN)/python bench/model_speed.py build/bench/corpus-$(N)-2023
 
 clean:
 	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -22,6 +22,7 @@ from .errors import ReaderpulseError, UsageError
 from .ingest.api import FileResult, ImportOptions
 from .ingest.inputs import check_encoding
 from .store import connect as _connect
+from .store import writing
 
 if TYPE_CHECKING:
     import altair as alt
@@ -37,9 +38,13 @@ PathLike = str | Path
 Database = PathLike | duckdb.DuckDBPyConnection | None
 
 
-def connect(db: PathLike | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (or create) the database, migrated to the current schema."""
-    return _connect(config.db_path(db), read_only=read_only)
+def connect(
+    db: PathLike | None = None, *, read_only: bool = False, wait: float = 0.0, key_file: PathLike | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open the database: read-only (any number of readers at once; never migrated), or to write
+    (created if need be and migrated to the current schema). `wait`: seconds to retry while
+    another process holds it; `key_file`: where an older database's pseudonym key is moved to."""
+    return _connect(config.db_path(db), read_only=read_only, wait=wait, key_file=key_file)
 
 
 def existing_db(db: PathLike | None = None) -> Path:
@@ -51,13 +56,19 @@ def existing_db(db: PathLike | None = None) -> Path:
 
 
 @contextmanager
-def _opened(db: Database, *, read_only: bool, must_exist: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+def _opened(
+    db: Database, *, read_only: bool, must_exist: bool = True, wait: float = 0.0, key_file: PathLike | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     if isinstance(db, duckdb.DuckDBPyConnection):
         yield db
         return
     path = existing_db(db) if must_exist else config.db_path(db)
-    with _connect(path, read_only=read_only) as conn:
-        yield conn
+    if read_only:
+        with _connect(path, read_only=True, wait=wait) as conn:
+            yield conn
+    else:
+        with writing(path, wait=wait, key_file=key_file) as conn:
+            yield conn
 
 
 def _database_file(db: Database) -> Path | None:
@@ -93,25 +104,31 @@ def ingest(
     model: PathLike | None = None,
     on_file: Callable[[FileResult, int, int], None] | None = None,
     on_scored: Callable[[int, int], None] | None = None,
+    key_file: PathLike | None = None,
+    wait: float = 0.0,
 ) -> IngestResult:
-    """Import files or folders, then score the new comments (unless score=False)."""
+    """Import files or folders, then score the new comments (unless score=False, or the database
+    could not be written). `key_file`: the pseudonym key's file (see `store.keys`)."""
     from .ingest.api import ingest as run_ingest
     from .score.model import load_model
     from .score.runner import ScoreOptions, score_database
     from .score.taxonomy import load_taxonomy
 
+    key_path = Path(key_file) if key_file else None
     options = ImportOptions(
         tz=config.timezone(tz),
         keep_author_names=keep_author_names,
         format=fmt,
         encoding=check_encoding(encoding) if encoding else None,
+        key_file=key_path,
     )
     db_file = _database_file(db)
     # taxonomy and model are read before importing: a bad one fails first
     scoring = ScoreOptions(taxonomy=load_taxonomy(taxonomy), model=load_model(model, db_file)) if score else None
-    with _opened(db, read_only=False, must_exist=False) as conn:
+    with _opened(db, read_only=False, must_exist=False, wait=wait, key_file=key_path) as conn:
         files = run_ingest(conn, [Path(p) for p in paths], options, on_file)
-        summary = score_database(conn, scoring, on_scored) if scoring else None
+        stopped = any(f.stopped for f in files)  # the database cannot be written: no scoring either
+        summary = score_database(conn, scoring, on_scored) if scoring and not stopped else None
     return IngestResult(db_file, files, summary)
 
 
@@ -124,8 +141,10 @@ def score(
     workers: int = 2,
     scorers: Sequence[str] = (),
     progress: Callable[[int, int], None] | None = None,
+    wait: float = 0.0,
 ) -> ScoreSummary:
-    """Score every comment not yet scored (all of them with rescore_all)."""
+    """Score every comment not yet scored (all of them with rescore_all: each keeps its old
+    scores until its new ones are written)."""
     from .score.model import load_model
     from .score.runner import SCORERS, ScoreOptions, score_database
 
@@ -133,8 +152,17 @@ def score(
         rescore_all=rescore_all, taxonomy=Path(taxonomy) if taxonomy else None, model=load_model(model, _database_file(db)), workers=workers,
         scorers=tuple(scorers) or SCORERS,
     )
-    with _opened(db, read_only=False) as conn:
+    with _opened(db, read_only=False, wait=wait) as conn:
         return score_database(conn, options, progress)
+
+
+def migrate(db: PathLike | None = None, *, key_file: PathLike | None = None, wait: float = 0.0) -> tuple[Path, int]:
+    """Bring the database's schema up to date (opening it to write does); its file and version."""
+    from .store.db import schema_version
+
+    path = existing_db(db)
+    with writing(path, wait=wait, key_file=key_file) as conn:
+        return path, schema_version(conn)
 
 
 def score_texts(
@@ -177,17 +205,19 @@ def query_library() -> dict[str, queries.Query]:
     return queries.library()
 
 
-def query(name: str, params: Mapping[str, object] | None = None, db: Database = None) -> pl.DataFrame:
+def query(
+    name: str, params: Mapping[str, object] | None = None, db: Database = None, *, wait: float = 0.0
+) -> pl.DataFrame:
     """Run a named query; `params` may be text (as on the command line) or Python values."""
     found = queries.get(name)
     values = found.bind(params or {})  # checked before the database is opened
-    with _opened(db, read_only=True) as conn:
+    with _opened(db, read_only=True, wait=wait) as conn:
         return queries.run(conn, found, values)
 
 
-def sql(statement: str, db: Database = None, *, write: bool = False) -> pl.DataFrame | None:
+def sql(statement: str, db: Database = None, *, write: bool = False, wait: float = 0.0) -> pl.DataFrame | None:
     """Run ad-hoc SQL; its rows, or None for a statement without any."""
-    with _opened(db, read_only=not write) as conn:
+    with _opened(db, read_only=not write, wait=wait) as conn:
         relation = conn.sql(statement)
         if relation is None:
             return None
@@ -208,13 +238,14 @@ def report(
     end: date | None = None,
     article_id: str | None = None,
     images: bool = True,
+    wait: float = 0.0,
 ) -> ReportResult:
     """Write the report NAME into `out` (default: the project's output folder)."""
     from .report.weekly import write_report
 
     out_dir = config.output(out).path
     db_file = _database_file(db)
-    with _opened(db, read_only=True) as conn:
+    with _opened(db, read_only=True, wait=wait) as conn:
         return write_report(
             conn, name, out_dir, week=week, start=start, end=end, article_id=article_id,
             database=db_file.name if db_file else "", images=images,
@@ -326,13 +357,15 @@ def evaluate_vader(groundtruth: PathLike) -> GroundTruthReport:
     return evaluate_groundtruth(groundtruth)
 
 
-def import_labels(files: Sequence[PathLike], db: Database = None, *, taxonomy: PathLike | None = None) -> list[LabelImport]:
+def import_labels(
+    files: Sequence[PathLike], db: Database = None, *, taxonomy: PathLike | None = None, wait: float = 0.0
+) -> list[LabelImport]:
     """Import label files (CSV; folders are read for *.csv) into the database's labels."""
     from .score.taxonomy import load_taxonomy
     from .store.labels import import_labels as importing
 
     topic_ids = [topic.id for topic in load_taxonomy(taxonomy).topics]
-    with _opened(db, read_only=False, must_exist=False) as conn:
+    with _opened(db, read_only=False, must_exist=False, wait=wait) as conn:
         return importing(conn, list(files), topic_ids)
 
 
@@ -346,6 +379,7 @@ def export_labels(
     overwrite: bool = False,
     taxonomy: PathLike | None = None,
     model: PathLike | None = None,
+    wait: float = 0.0,
 ) -> LabelExport:
     """Write unlabelled comments to `out`, a CSV to label: those the model is least sure about
     first, or a random sample."""
@@ -360,7 +394,7 @@ def export_labels(
     db_file = existing_db(db) if not isinstance(db, duckdb.DuckDBPyConnection) else None
     unsure = None if at_random else partial(uncertainty, taxonomy=tax, model=load_model(model, db_file))
     topic_ids = [topic.id for topic in tax.topics]
-    with _opened(db, read_only=True) as conn:
+    with _opened(db, read_only=True, wait=wait) as conn:
         return export_sample(conn, out, topic_ids, n=n, seed=seed, uncertainty=unsure, overwrite=overwrite)
 
 

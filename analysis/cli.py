@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -16,6 +17,7 @@ from .ingest.api import FileResult
 from .ingest.formats import registry
 from .ingest.inputs import check_encoding
 from .output import FORMATS, render
+from .store.keys import KEY_ENV, KEY_FILE_ENV
 
 DB_OPTION = click.option(
     "--db",
@@ -23,6 +25,19 @@ DB_OPTION = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help=f"Database file (default: ${config.DB_ENV}, the project's, else ./{config.DEFAULT_DB}).",
+)
+WAIT_OPTION = click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    metavar="SECONDS",
+    help="If another command holds the database (an import, say), retry for up to this long (default: fail at once).",
+)
+KEY_FILE_OPTION = click.option(
+    "--key-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=f"The pseudonym key's file (default: ${KEY_ENV} holds the key, else ${KEY_FILE_ENV}, else DB.key).",
 )
 TAXONOMY_OPTION = click.option(
     "--taxonomy",
@@ -45,18 +60,39 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+DEBUG_ENV = "READERPULSE_DEBUG"
+
+
 class Group(click.Group):
-    """Library errors become one line on stderr and the error's exit code."""
+    """Every error becomes one line on stderr and an exit code, never a traceback (unless
+    $READERPULSE_DEBUG is set): library errors with their own code, the rest with 1."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
         except ReaderpulseError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except duckdb.Error as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {_one_line(exc)}", err=True)
             ctx.exit(1)
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"error: {where}{exc.strerror or exc}", err=True)
+            ctx.exit(1)
+        except Exception as exc:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            click.echo(f"error: {type(exc).__name__}: {_one_line(exc)} (set {DEBUG_ENV}=1 for the traceback)", err=True)
+            ctx.exit(1)
+        return None
+
+
+def _one_line(exc: BaseException) -> str:
+    """The message of `exc` on one line."""
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 @click.group(cls=Group)
@@ -116,6 +152,8 @@ def _encoding(name: str | None) -> str | None:
 @click.option("--no-score", is_flag=True, help="Only import; score later with `readerpulse score`.")
 @TAXONOMY_OPTION
 @MODEL_OPTION
+@KEY_FILE_OPTION
+@WAIT_OPTION
 def ingest_cmd(
     paths: tuple[Path, ...],
     db: Path | None,
@@ -127,6 +165,8 @@ def ingest_cmd(
     no_score: bool,
     taxonomy: Path | None,
     model: Path | None,
+    key_file: Path | None,
+    wait: float,
 ) -> None:
     """Import article pages, comment exports and tables from files or folders.
 
@@ -140,7 +180,8 @@ def ingest_cmd(
 
     done = api.ingest(
         paths, db, tz=tz, fmt=fmt, encoding=encoding, keep_author_names=keep_author_names, score=not no_score,
-        taxonomy=taxonomy, model=model, on_file=progress, on_scored=_score_progress(quiet),
+        taxonomy=taxonomy, model=model, on_file=progress, on_scored=_score_progress(quiet), key_file=key_file,
+        wait=wait,
     )
     db_path, results, summary = done.database, done.files, done.scored
     loaded = [r for r in results if r.status == "loaded"]
@@ -173,8 +214,8 @@ def _score_progress(quiet: bool) -> Callable[[int, int], None]:
 @main.command("score")
 @DB_OPTION
 @click.option("--all", "rescore_all", is_flag=True,
-              help="Delete the scores and score every comment again (after a taxonomy edit, plain "
-                   "`score` already re-tags the changed topics).")
+              help="Score every comment again, batch by batch: each keeps its old scores until its new "
+                   "ones are written (after a taxonomy edit, plain `score` already re-tags the changed topics).")
 @TAXONOMY_OPTION
 @MODEL_OPTION
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
@@ -184,9 +225,10 @@ def _score_progress(quiet: bool) -> Callable[[int, int], None]:
               help="Run only this scorer (repeat for several; default: all five). With --all, only "
                    "its scores are redone, e.g. --all --scorer skepticism.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
+@WAIT_OPTION
 def score_cmd(
     db: Path | None, rescore_all: bool, taxonomy: Path | None, model: Path | None, workers: int,
-    scorers: tuple[str, ...], quiet: bool,
+    scorers: tuple[str, ...], quiet: bool, wait: float,
 ) -> None:
     """Score every comment not yet scored: sentiment, topics, skepticism, tone, passage links.
 
@@ -197,7 +239,7 @@ def score_cmd(
 
     summary = api.score(
         db, rescore_all=rescore_all, taxonomy=taxonomy, model=model, workers=workers, scorers=scorers,
-        progress=_score_progress(quiet),
+        progress=_score_progress(quiet), wait=wait,
     )
     for line in describe(summary):
         click.echo(line)
@@ -292,14 +334,25 @@ def info_cmd() -> None:
         click.echo(f"{name:<9} {setting.value}  [{setting.source}]")
 
 
+@main.command("migrate")
+@DB_OPTION
+@KEY_FILE_OPTION
+@WAIT_OPTION
+def migrate_cmd(db: Path | None, key_file: Path | None, wait: float) -> None:
+    """Bring the database's schema up to date (commands that only read never do)."""
+    path, version = api.migrate(db, key_file=key_file, wait=wait)
+    click.echo(f"{path}: schema up to date (version {version})")
+
+
 @main.command("sql")
 @click.argument("query")
 @DB_OPTION
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--write", is_flag=True, help="Allow statements that change the database (read-only by default).")
-def sql_cmd(query: str, db: Path | None, fmt: str, write: bool) -> None:
+@WAIT_OPTION
+def sql_cmd(query: str, db: Path | None, fmt: str, write: bool, wait: float) -> None:
     """Run ad-hoc SQL on the database and print the result."""
-    frame = api.sql(query, db, write=write)
+    frame = api.sql(query, db, write=write, wait=wait)
     if frame is not None:
         click.echo(render(frame, fmt), nl=False)
 
@@ -313,8 +366,9 @@ def sql_cmd(query: str, db: Path | None, fmt: str, write: bool) -> None:
               help="Output format (default: from the --output suffix, else table).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of printing (needed for parquet).")
+@WAIT_OPTION
 def query_cmd(name: str | None, list_: bool, params: tuple[str, ...], db: Path | None,
-              fmt: str | None, output: Path | None) -> None:
+              fmt: str | None, output: Path | None, wait: float) -> None:
     """Run a named query from the library: the project's queries/ over the packaged ones (see --list)."""
     library = api.query_library()
     if list_:
@@ -322,7 +376,7 @@ def query_cmd(name: str | None, list_: bool, params: tuple[str, ...], db: Path |
         return
     if name is None:
         raise UsageError(f"name a query or use --list; known queries: {', '.join(library)}")
-    frame = api.query(name, queries.parse_assignments(params), db)
+    frame = api.query(name, queries.parse_assignments(params), db, wait=wait)
     text = queries.write(frame, queries.output_format(fmt, output), output)
     if text is not None:
         click.echo(text, nl=False)
@@ -340,8 +394,9 @@ def query_cmd(name: str | None, list_: bool, params: tuple[str, ...], db: Path |
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help=f"Folder for the report's own folder (HTML page, PNG and SVG charts; default: "
                    f"${config.OUTPUT_ENV}, the project's 'output', else ./{config.DEFAULT_OUTPUT}).")
+@WAIT_OPTION
 def report_cmd(name: str, db: Path | None, week: str | None, start: datetime | None, end: datetime | None,
-               article_id: str | None, out_dir: Path | None) -> None:
+               article_id: str | None, out_dir: Path | None, wait: float) -> None:
     """Write a report (default: weekly; definitions in the project's reports/, else the packaged
     ones) and print its path.
 
@@ -349,7 +404,7 @@ def report_cmd(name: str, db: Path | None, week: str | None, start: datetime | N
     """
     result = api.report(
         name, db, out=out_dir, week=week, start=start.date() if start else None,
-        end=end.date() if end else None, article_id=article_id,
+        end=end.date() if end else None, article_id=article_id, wait=wait,
     )
     report = result.report
     click.echo(
@@ -372,14 +427,15 @@ def label_group() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @DB_OPTION
 @TAXONOMY_OPTION
-def label_import_cmd(files: tuple[Path, ...], db: Path | None, taxonomy: Path | None) -> None:
+@WAIT_OPTION
+def label_import_cmd(files: tuple[Path, ...], db: Path | None, taxonomy: Path | None, wait: float) -> None:
     """Import label files (CSV: id, text and label columns; folders are read for *.csv).
 
     The label columns are the taxonomy's topic ids, skepticism (0/1) and sentiment (-2..2); an
     empty cell is not labelled. A file imported before is skipped; a changed one replaces the
     labels it gives again.
     """
-    results = api.import_labels(files, db, taxonomy=taxonomy)
+    results = api.import_labels(files, db, taxonomy=taxonomy, wait=wait)
     for result in results:
         click.echo(result.describe())
 
@@ -393,8 +449,9 @@ def label_import_cmd(files: tuple[Path, ...], db: Path | None, taxonomy: Path | 
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random order (breaks ties).")
 @click.option("--random", "at_random", is_flag=True, help="A random sample instead of the least sure first.")
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+@WAIT_OPTION
 def label_export_cmd(out: Path, db: Path | None, taxonomy: Path | None, model: Path | None, n: int, seed: int,
-                     at_random: bool, force: bool) -> None:
+                     at_random: bool, force: bool, wait: float) -> None:
     """Write unlabelled published comments to OUT, a CSV to label: those the model is least sure
     about first (a label's probability nearest its threshold), or a random sample with --random.
 
@@ -402,6 +459,6 @@ def label_export_cmd(out: Path, db: Path | None, taxonomy: Path | None, model: P
     empty column per topic, skepticism and sentiment. Comments already labelled are left out.
     """
     result = api.export_labels(
-        out, db, n=n, seed=seed, at_random=at_random, overwrite=force, taxonomy=taxonomy, model=model
+        out, db, n=n, seed=seed, at_random=at_random, overwrite=force, taxonomy=taxonomy, model=model, wait=wait
     )
     click.echo(result.describe())

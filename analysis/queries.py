@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,8 @@ PARAM = re.compile(
 MACRO = re.compile(r"^(?P<name>[a-z][a-z0-9_]*)\((?P<args>[^()]*)\)$")
 MACRO_ARG = re.compile(r"^[a-z][a-z0-9_]*(?:\s*:=\s*(?:NULL|true|false|-?[0-9]+(?:\.[0-9]+)?|'[^']*'))?$", re.I)
 PLACEHOLDER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+# Parameters that are counts: LIMIT $n, OFFSET $n.
+COUNT_PLACEHOLDER = re.compile(r"(?i)\b(?:LIMIT|OFFSET)\s+\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 class QueryDefinitionError(ReaderpulseError):
@@ -92,6 +94,7 @@ class Param:
     default: Any  # None means NULL
     required: bool
     help: str
+    minimum: int | None = None  # a count (LIMIT/OFFSET $name) cannot be negative
 
     def describe(self) -> str:
         if self.required:
@@ -177,6 +180,10 @@ class Query:
                     f"parameter {param.name!r} of query {self.name!r} must be {param.type} "
                     f"({TYPE_HINTS[param.type]}), got {raw!r}; expected parameters:\n{self.signature()}"
                 ) from exc
+            if param.minimum is not None and bound[param.name] is not None and bound[param.name] < param.minimum:
+                raise UsageError(
+                    f"parameter {param.name!r} of query {self.name!r} must be {param.minimum} or more, got {raw!r}"
+                )
         return bound
 
 
@@ -258,7 +265,11 @@ def load_query(path: Path) -> Query:
     name = _one(header, "name", path)
     if name != path.stem or not NAME.match(name):
         raise QueryDefinitionError(f"{path}: '-- name: {name}' must match the file name, in snake_case")
-    params = tuple(_parse_param(text, path) for text in header.get("param", []))
+    counts = set(COUNT_PLACEHOLDER.findall(body))
+    params = tuple(
+        replace(param, minimum=0) if param.name in counts else param
+        for param in (_parse_param(text, path) for text in header.get("param", []))
+    )
     declared = {p.name for p in params}
     if len(declared) != len(params):
         raise QueryDefinitionError(f"{path}: a parameter is declared twice")

@@ -13,6 +13,7 @@ import duckdb
 
 from ..errors import UnreadableSource
 from ..store.db import memory_limit, pseudonym_secret, run, transaction
+from ..store.failures import write_failure
 from ..store.writer import FileRecord, FileWriter, WriteCounts
 from ..store.writer import record_failure as writer_record_failure
 from .bounds import bound_batch
@@ -34,6 +35,7 @@ class FileResult:
     counts: WriteCounts = field(default_factory=WriteCounts)
     source_id: int | None = None
     error: str | None = None
+    stopped: bool = False  # the database could not be written: the run stopped at this file
 
 
 @dataclass
@@ -44,6 +46,7 @@ class ImportOptions:
     batch_size: int = 100_000
     encoding: str | None = None  # the files' text encoding; None: detected file by file
     limits: Limits = DEFAULT_LIMITS
+    key_file: Path | None = None  # the pseudonym key's file (default: see store.keys)
     # DuckDB's memory for the import (its staging tables, joins and the recursive depth query
     # spill to disk beyond it): the budget that keeps a large file from growing the process
     memory_limit: str = "600MB"
@@ -191,7 +194,7 @@ def import_file(
     """Import one file in one transaction. A failure leaves the database as it was before it."""
     if reader is None:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool:
-            reader = _Reader(pool, options, pseudonym_secret(conn), _loaded_contents(conn))
+            reader = _Reader(pool, options, pseudonym_secret(conn, options.key_file), _loaded_contents(conn))
             return import_file(conn, path, options, reader=reader)
     opened = reader.open(path)
     source = opened.source
@@ -243,7 +246,8 @@ def ingest(
     options: ImportOptions | None = None,
     progress: Progress | None = None,
 ) -> list[FileResult]:
-    """Import every file under `paths`. A file that fails is recorded and the others still load."""
+    """Import every file under `paths`. A file that fails is recorded and the others still load;
+    a failure to write the database (disk full) stops the run at that file, as it was before it."""
     options = options or ImportOptions()
     files = list(expand_paths(paths))
     results = []
@@ -251,12 +255,25 @@ def ingest(
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool,
         memory_limit(conn, options.memory_limit),
     ):
-        reader = _Reader(pool, options, pseudonym_secret(conn), _loaded_contents(conn))
+        reader = _Reader(pool, options, pseudonym_secret(conn, options.key_file), _loaded_contents(conn))
         try:
             for index in range(1, len(files) + 1):
-                results.append(_import_one(conn, reader, files, index, options))
+                try:
+                    results.append(_import_one(conn, reader, files, index, options))
+                except Exception as exc:
+                    reason = write_failure(exc)
+                    if reason is None:
+                        raise
+                    left = len(files) - index
+                    message = (
+                        f"{files[index - 1]}: could not write the database ({reason}); it is as it was before "
+                        "this file; the run stopped" + (f", {left} more file(s) not read" if left else "")
+                    )
+                    results.append(FileResult(files[index - 1], None, "failed", error=message, stopped=True))
                 if progress:
                     progress(results[-1], index, len(files))
+                if results[-1].stopped:
+                    break
         finally:
             reader.discard()
     return results
@@ -274,6 +291,8 @@ def _import_one(
         result = FileResult(path, None, "failed", error=str(exc))
         result.source_id = record_failure(conn, path, str(exc))
     except Exception as exc:  # any failure of one file is that file's; the run goes on
+        if write_failure(exc) is not None:  # ... unless the database cannot be written: the run stops
+            raise
         message = f"{path}: import failed and was rolled back: {type(exc).__name__}: {exc}"
         result = FileResult(path, None, "failed", error=message)
         result.source_id = record_failure(conn, path, message)

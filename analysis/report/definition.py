@@ -33,6 +33,8 @@ SHOWS = {
 # Parameters the report itself fills in for every query that declares them.
 PERIOD_PARAMS = ("start", "end", "article_id")
 SECTION_ID = re.compile(r"^[a-z][a-z0-9-]*$")
+# A report is named by its definition's file name in the definitions folder, never by a path.
+REPORT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
 class ReportDefinitionError(ReaderpulseError):
@@ -153,6 +155,11 @@ def _section(table: dict[str, Any], where: str, library: dict[str, queries.Query
 def load(name: str, directory: Path | None = None, library: dict[str, queries.Query] | None = None) -> ReportDefinition:
     """The report definition NAME.toml (from `directory` alone when given), checked against the
     query library and the charts."""
+    if not REPORT_NAME.match(name):
+        raise UsageError(
+            f"{name!r} is not a report name (letters, digits, '-' and '_': a file NAME.toml in the report "
+            f"definitions folder); known reports: {', '.join(available(directory)) or '(none)'}"
+        )
     folders = [directory] if directory is not None else report_dirs()
     path = next((folder / f"{name}.toml" for folder in folders if (folder / f"{name}.toml").is_file()), None)
     if path is None:

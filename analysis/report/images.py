@@ -130,13 +130,18 @@ class Drawer:
     def finish(self) -> None:
         """Wait for every chart handed in; one that could not be drawn is a ReaderpulseError."""
         failed = []
+        total = len(self.jobs)
         for worker, svg_path in self.jobs:
             answer = worker.answer()
             if answer != "ok":
-                failed.append(f"{svg_path.stem}: {answer}")
+                failed.append((svg_path, answer))
         self.jobs = []
         if failed:
-            raise ReaderpulseError("could not draw chart images: " + "; ".join(failed))
+            # one line however many failed: a full disk fails every chart the same way
+            path, answer = failed[0]
+            raise ReaderpulseError(
+                f"{path.parent}: could not write {len(failed)} of {total} chart images; the first, {path.stem}: {answer}"
+            )
 
     def close(self) -> None:
         """Stop the workers: after `finish`, once they are idle; otherwise at once (charts not

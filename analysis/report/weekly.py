@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -23,6 +24,14 @@ from . import charts, images, render
 from .definition import PERIOD_PARAMS, ReportDefinition, Section, load
 
 WEEK = re.compile(r"^\d{4}-W\d{2}$")
+# A report covers at most a year, between these days: a longer or absurd range is refused in one
+# line rather than run for minutes (the previous period, for comparison, is as long again).
+MAX_DAYS = 366
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+# The default period is the latest week with comments posted up to a day from now: a comment
+# dated years ahead (a bad clock, a hostile file) does not take it over.
+_LATEST_WEEK = "SELECT max(week_start) FROM stg_comments WHERE posted_at <= now() + INTERVAL 1 DAY"
 
 
 @dataclass(frozen=True)
@@ -76,15 +85,30 @@ def parse_week(text: str) -> Period:
         raise UsageError(f"--week must be an ISO week such as 2023-W38, got {text!r}")
     try:
         start = date.fromisoformat(text.strip())
-    except ValueError as exc:
+        return Period(start, start + timedelta(days=6))
+    except (ValueError, OverflowError) as exc:
         raise UsageError(f"{text!r} is not a week of that year") from exc
-    return Period(start, start + timedelta(days=6))
 
 
 def resolve_period(
     conn: duckdb.DuckDBPyConnection, week: str | None, start: date | None, end: date | None
 ) -> Period:
-    """--week, or --start/--end (one of them alone means seven days), else the latest week with comments."""
+    """--week, or --start/--end (one of them alone means seven days), else the latest week with
+    comments (up to a day from now); at most MAX_DAYS days from FIRST_DAY to LAST_DAY."""
+    for day in (start, end):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise UsageError(f"{day} is outside the days a report can cover ({FIRST_DAY} to {LAST_DAY})")
+    period = _period(conn, week, start, end)
+    if not (period.start >= FIRST_DAY and period.end <= LAST_DAY):
+        raise UsageError(f"{period.start} to {period.end} is outside the days a report can cover ({FIRST_DAY} to {LAST_DAY})")
+    if period.days > MAX_DAYS:
+        raise UsageError(
+            f"{period.start} to {period.end} is {period.days} days; a report covers at most {MAX_DAYS} days"
+        )
+    return period
+
+
+def _period(conn: duckdb.DuckDBPyConnection, week: str | None, start: date | None, end: date | None) -> Period:
     if week and (start or end):
         raise UsageError("give either --week or --start/--end, not both")
     if week:
@@ -97,9 +121,9 @@ def resolve_period(
         return Period(start, start + timedelta(days=6))
     if end:
         return Period(end - timedelta(days=6), end)
-    row = conn.execute("SELECT max(week_start) FROM stg_comments").fetchone()
+    row = conn.execute(_LATEST_WEEK).fetchone()
     if not row or row[0] is None:
-        raise ReaderpulseError("no dated comments in the database, so no latest week: give --week or --start")
+        raise ReaderpulseError("no comments dated up to now in the database, so no latest week: give --week or --start")
     latest: date = row[0]
     return Period(latest, latest + timedelta(days=6))
 
@@ -317,6 +341,16 @@ class ImageExporter:
         self.drawer.close()
 
 
+@contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """A failure to write `path` (no permission, disk full) is one line naming the file."""
+    try:
+        yield
+    except OSError as exc:
+        where = exc.filename or path
+        raise ReaderpulseError(f"{where}: cannot write the report ({exc.strerror or exc})") from exc
+
+
 def write_report(
     conn: duckdb.DuckDBPyConnection,
     name: str,
@@ -338,8 +372,9 @@ def write_report(
     period = resolve_period(conn, week, start, end)
     slug = f"{name}-{period.slug}" + (f"-{_slug(article_id)}" if article_id else "")
     folder = out_dir / slug
-    folder.mkdir(parents=True, exist_ok=True)
-    exporter = ImageExporter(folder) if images else None
+    with _writing(folder):
+        folder.mkdir(parents=True, exist_ok=True)
+        exporter = ImageExporter(folder) if images else None
     try:
         report = build_report(
             conn, definition, period, article_id=article_id, database=database, library=library,
@@ -356,7 +391,9 @@ def write_report(
 
     step = time.perf_counter()
     html_path = folder / f"{slug}.html"
-    html_path.write_text(render.render_html(report), "utf-8")
+    page = render.render_html(report)
+    with _writing(html_path):
+        html_path.write_text(page, "utf-8")
     timings["html"] = time.perf_counter() - step
     timings["total"] = time.perf_counter() - began
     return ReportResult(html=html_path, images=written, report=report, timings=timings)

@@ -15,13 +15,17 @@
  * of a text are read (the rest is ignored: features.MAX_BYTES).
  *
  *   hashed(offsets, data, bits) -> (indptr, indices, values)      a CSR matrix, for training
- *   project(offsets, data, bits, weights, k[, top]) -> scores     the features times a
- *        (2**bits x k) float32 matrix, per text k float32 sums; releases the GIL. With top > 0,
- *        also per text and output the `top` words or word pairs that add most to the sum (a
- *        word: its own feature and its char n-grams; a pair: its pair feature), as contributions
- *        and spans (start, length, in characters) in the normalised text: the evidence of a hit.
+ *   project(offsets, data, bits, weights, k) -> scores            the features times a
+ *        (2**bits x k) float32 matrix, per text k float32 sums; releases the GIL. The matrix
+ *        may also come with its rows padded with zeros to 16 floats (k <= 16): faster.
+ *   project_words(offsets, data, bits, weights, k, top, words, skip, bar) -> the same sums, added
+ *        word by word, and for each (text, output) whose sum reaches `bar` (NULL: every one) the
+ *        distinct words or word pairs, at most `words`, among the `top` that add most to the
+ *        sum (a word: its own feature and its char n-grams; a pair: its pair feature; function
+ *        words in `skip` left out): the evidence of a hit. Releases the GIL.
  *
- * features.py keeps the reference (`hashed_reference`), which tests compare with this code.
+ * features.py keeps the references (`hashed_reference`, `top_words_reference`), which tests
+ * compare with this code.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -32,6 +36,8 @@
 #define MAX_BYTES 20000
 #define MIN_N 3
 #define MAX_N 5
+#define MAX_TOP 16
+#define WIDE 16
 
 static inline uint32_t fnv(uint8_t tag, const uint8_t *s, Py_ssize_t len) {
     uint32_t h = 2166136261u;
@@ -61,72 +67,165 @@ typedef struct {
     Py_ssize_t n_word, cap_word;
     uint32_t *chr;    /* bucket ids of char n-grams */
     Py_ssize_t n_chr, cap_chr;
-    /* per word of the text: its start and length in characters, where its unigram is in `word` (its
+    /* per word of the text: its start and length in bytes, where its unigram is in `word` (its
        bigram with the word before, if any, follows it) and where its char n-grams end in `chr` */
     uint32_t *starts, *lens, *uni, *chr_end;
     Py_ssize_t n_words, cap_starts, cap_lens, cap_uni, cap_chr_end;
+    float *shares;    /* project_words: per word, its share and its pair's share of each output */
+    Py_ssize_t cap_shares;
+    /* find_words: the outputs whose words are ranked, and per output its top shares and spans */
+    int *outputs;
+    float *best;
+    uint32_t *spans;
     uint8_t pad[MAX_BYTES + 2];
 } Scratch;
 
-static int push(uint32_t **arr, Py_ssize_t *n, Py_ssize_t *cap, uint32_t v) {
-    if (*n == *cap) {
-        Py_ssize_t cap2 = *cap ? *cap * 2 : 1024;
-        uint32_t *p = realloc(*arr, (size_t)cap2 * sizeof(uint32_t));
-        if (!p) return -1;
-        *arr = p;
-        *cap = cap2;
-    }
-    (*arr)[(*n)++] = v;
+static int grow(void **arr, Py_ssize_t *cap, Py_ssize_t need, size_t size) {
+    if (need <= *cap) return 0;
+    Py_ssize_t cap2 = *cap ? *cap : 1024;
+    while (cap2 < need) cap2 *= 2;
+    void *p = realloc(*arr, (size_t)cap2 * size);
+    if (!p) return -1;
+    *arr = p;
+    *cap = cap2;
     return 0;
 }
 
+#define FNV_PRIME 16777619u
+#define FNV_STEP(h, byte) (((h) ^ (uint8_t)(byte)) * FNV_PRIME)
+
 /* The buckets of one text's features into s->word and s->chr. */
 static int featurise(const uint8_t *text, Py_ssize_t len, uint32_t mask, Scratch *s) {
-    s->n_word = s->n_chr = 0;
-    Py_ssize_t n_starts = 0, n_lens = 0, n_uni = 0, n_chr_end = 0;
+    s->n_word = s->n_chr = s->n_words = 0;
     if (len > MAX_BYTES) {
         len = MAX_BYTES; /* at a character's first byte: no character is cut in two */
         while (len > 0 && (text[len] & 0xC0) == 0x80) len--;
     }
+    /* words <= len / 2 + 1; word features <= 2 words; char n-grams <= 3 (len + 2 words) */
+    Py_ssize_t most_words = len / 2 + 1;
+    if (grow((void **)&s->starts, &s->cap_starts, most_words, sizeof(uint32_t)) ||
+        grow((void **)&s->lens, &s->cap_lens, most_words, sizeof(uint32_t)) ||
+        grow((void **)&s->uni, &s->cap_uni, most_words, sizeof(uint32_t)) ||
+        grow((void **)&s->chr_end, &s->cap_chr_end, most_words, sizeof(uint32_t)))
+        return -1;
+    if (grow((void **)&s->word, &s->cap_word, 2 * most_words, sizeof(uint32_t))) return -1;
+    if (grow((void **)&s->chr, &s->cap_chr, 3 * (len + 2 * most_words), sizeof(uint32_t))) return -1;
+    const uint32_t c0 = FNV_STEP(2166136261u, 'c');
     const uint8_t *prev = NULL;
     Py_ssize_t prev_len = 0;
-    Py_ssize_t i = 0, ci = 0; /* ci: characters (code points) before byte i */
+    Py_ssize_t i = 0;
     while (i < len) {
-        while (i < len && text[i] == ' ') { i++; ci++; }
-        Py_ssize_t start = i, cstart = ci;
-        while (i < len && text[i] != ' ') {
-            if ((text[i] & 0xC0) != 0x80) ci++;
-            i++;
-        }
+        while (i < len && text[i] == ' ') i++;
+        Py_ssize_t start = i;
+        while (i < len && text[i] != ' ') i++;
         Py_ssize_t wl = i - start;
         if (wl == 0) break;
         const uint8_t *w = text + start;
-        if (push(&s->starts, &n_starts, &s->cap_starts, (uint32_t)cstart)) return -1;
-        if (push(&s->lens, &n_lens, &s->cap_lens, (uint32_t)(ci - cstart))) return -1;
-        if (push(&s->uni, &n_uni, &s->cap_uni, (uint32_t)s->n_word)) return -1;
-        if (push(&s->word, &s->n_word, &s->cap_word, fnv('w', w, wl) & mask)) return -1;
-        if (prev && push(&s->word, &s->n_word, &s->cap_word, fnv_pair(prev, prev_len, w, wl) & mask)) return -1;
+        Py_ssize_t n = s->n_words++;
+        s->starts[n] = (uint32_t)start;
+        s->lens[n] = (uint32_t)wl;
+        s->uni[n] = (uint32_t)s->n_word;
+        s->word[s->n_word++] = fnv('w', w, wl) & mask;
+        if (prev) s->word[s->n_word++] = fnv_pair(prev, prev_len, w, wl) & mask;
         prev = w;
         prev_len = wl;
-        /* char n-grams of " word " */
+        /* char n-grams of " word ": all 3-grams, then all 4-grams, then all 5-grams, each
+           position's three hashed in one pass (FNV-1a reads the bytes in order) */
         Py_ssize_t pl = wl + 2;
-        s->pad[0] = ' ';
-        memcpy(s->pad + 1, w, (size_t)wl);
-        s->pad[pl - 1] = ' ';
-        for (Py_ssize_t n = MIN_N; n <= MAX_N; n++) {
-            for (Py_ssize_t j = 0; j + n <= pl; j++) {
-                if (push(&s->chr, &s->n_chr, &s->cap_chr, fnv('c', s->pad + j, n) & mask)) return -1;
+        uint8_t *p = s->pad;
+        p[0] = ' ';
+        memcpy(p + 1, w, (size_t)wl);
+        p[pl - 1] = ' ';
+        Py_ssize_t n3 = pl - 2, n4 = pl - 3, n5 = pl > 4 ? pl - 4 : 0;
+        uint32_t *c3 = s->chr + s->n_chr, *c4 = c3 + n3, *c5 = c4 + n4;
+        for (Py_ssize_t j = 0; j < n3; j++) {
+            uint32_t h = FNV_STEP(FNV_STEP(FNV_STEP(c0, p[j]), p[j + 1]), p[j + 2]);
+            c3[j] = h & mask;
+            if (j < n4) {
+                h = FNV_STEP(h, p[j + 3]);
+                c4[j] = h & mask;
+                if (j < n5) c5[j] = FNV_STEP(h, p[j + 4]) & mask;
             }
         }
-        if (push(&s->chr_end, &n_chr_end, &s->cap_chr_end, (uint32_t)s->n_chr)) return -1;
+        s->n_chr += n3 + n4 + n5;
+        s->chr_end[n] = (uint32_t)s->n_chr;
     }
-    s->n_words = n_starts;
     return 0;
 }
 
-/* Keep the `top` largest positive contributions, largest first (a stable insertion). */
-static void keep_top(float *best, int32_t *span, int top, float value, uint32_t start, uint32_t length) {
-    if (!(value > 0.0f) || value <= best[top - 1]) return;
+/* The weights are 2**bits rows of `width` floats: k (the outputs), or WIDE when k <= WIDE, the
+   rows padded with zeros to one 64-byte line each (fewer lines read, and a sum of a constant
+   width the compiler unrolls). Either way each output's sum is the same, in the same order. */
+
+/* The features of the text (s, featurised) times the weights into o (k outputs): word
+   features, then char n-grams, in order. */
+static inline __attribute__((always_inline)) void flat_sums(const Scratch *s, const float *w, int width, float *o) {
+    float ww = s->n_word ? (float)(1.0 / sqrt((double)s->n_word)) : 0.0f;
+    float wc = s->n_chr ? (float)(1.0 / sqrt((double)s->n_chr)) : 0.0f;
+    for (Py_ssize_t j = 0; j < s->n_word; j++) {
+        const float *row = w + (Py_ssize_t)s->word[j] * width;
+        for (int c = 0; c < width; c++) o[c] += ww * row[c];
+    }
+    for (Py_ssize_t j = 0; j < s->n_chr; j++) {
+        const float *row = w + (Py_ssize_t)s->chr[j] * width;
+        for (int c = 0; c < width; c++) o[c] += wc * row[c];
+    }
+}
+
+static void project_flat(const Scratch *s, const float *w, int width, int k, float *o) {
+    if (width == WIDE) {
+        float sums[WIDE] = {0};
+        flat_sums(s, w, WIDE, sums);
+        memcpy(o, sums, (size_t)k * sizeof(float));
+    } else {
+        flat_sums(s, w, width, o);
+    }
+}
+
+/* The same sums into o, added word by word: each word's share (its own feature and its char
+   n-grams), then its pair's share (the pair feature with the word before), both kept in
+   s->shares (per word: `width` word shares, then `width` pair shares). */
+static inline __attribute__((always_inline)) void word_sums(Scratch *s, const float *w, int width, float *o) {
+    float ww = s->n_word ? (float)(1.0 / sqrt((double)s->n_word)) : 0.0f;
+    float wc = s->n_chr ? (float)(1.0 / sqrt((double)s->n_chr)) : 0.0f;
+    for (Py_ssize_t i = 0; i < s->n_words; i++) {
+        float *share = s->shares + i * 2 * width, *pair = share + width;
+        float acc[width];
+        const float *row = w + (Py_ssize_t)s->word[s->uni[i]] * width;
+        for (int c = 0; c < width; c++) acc[c] = ww * row[c];
+        Py_ssize_t from = i ? s->chr_end[i - 1] : 0;
+        for (Py_ssize_t j = from; j < (Py_ssize_t)s->chr_end[i]; j++) {
+            const float *chr = w + (Py_ssize_t)s->chr[j] * width;
+            for (int c = 0; c < width; c++) acc[c] += wc * chr[c];
+        }
+        for (int c = 0; c < width; c++) {
+            share[c] = acc[c];
+            o[c] += acc[c];
+        }
+        if (i) {
+            const float *prow = w + (Py_ssize_t)s->word[s->uni[i] + 1] * width;
+            for (int c = 0; c < width; c++) pair[c] = ww * prow[c];
+            for (int c = 0; c < width; c++) o[c] += pair[c];
+        }
+    }
+}
+
+static int project_by_word(Scratch *s, const float *w, int width, int k, float *o) {
+    if (grow((void **)&s->shares, &s->cap_shares, s->n_words * 2 * width, sizeof(float))) return -1;
+    if (width == WIDE) {
+        float sums[WIDE] = {0};
+        word_sums(s, w, WIDE, sums);
+        memcpy(o, sums, (size_t)k * sizeof(float));
+    } else {
+        word_sums(s, w, width, o);
+    }
+    return 0;
+}
+
+/* Keep the `top` largest positive shares, largest first (a stable insertion: the earlier on a
+   tie), with their byte spans; best[top - 1] is never negative, so a share above it is positive. */
+static inline void keep_top(float *best, uint32_t *span, int top, float value, uint32_t start, uint32_t length) {
+    if (!(value > best[top - 1])) return;
     int at = top - 1;
     while (at > 0 && value > best[at - 1]) {
         best[at] = best[at - 1];
@@ -135,44 +234,79 @@ static void keep_top(float *best, int32_t *span, int top, float value, uint32_t 
         at--;
     }
     best[at] = value;
-    span[2 * at] = (int32_t)start;
-    span[2 * at + 1] = (int32_t)length;
+    span[2 * at] = start;
+    span[2 * at + 1] = length;
 }
 
-/* The features of the text (s, featurised) times the weights into o (k outputs), word by word,
-   keeping per output the `top` words and word pairs that add most to it: a word's share is its
-   own feature and its char n-grams, a pair's its pair feature. acc: 2k floats of scratch. */
-static void project_words(const Scratch *s, const float *w, int k, float ww, float wc, int top, float *o,
-                          float *best, int32_t *span, float *acc, const uint8_t *skip) {
-    float *pair = acc + k;
+/* The words found, as Arrow buffers: per (row, output) kept, its row, its output and where its
+   words start in the list of words; per word, where its bytes start in `data`. */
+typedef struct {
+    int64_t *rows;
+    int32_t *outputs;
+    int64_t *lists;   /* n_pairs + 1 offsets into the words */
+    Py_ssize_t n_pairs, cap_rows, cap_outputs, cap_lists;
+    int64_t *strings; /* n_strings + 1 offsets into data */
+    Py_ssize_t n_strings, cap_strings;
+    uint8_t *data;
+    Py_ssize_t n_data, cap_data;
+} Found;
+
+
+/* Per output c of the text (s, by word) whose sum o[c] reaches bar[c] (every output without a
+   bar): the distinct words or pairs, at most `words`, among the `top` largest positive shares,
+   ranked in one pass over the words for all those outputs. */
+static int find_words(Scratch *s, const uint8_t *text, Py_ssize_t r, int width, int k, int top, int words,
+                      const float *o, const float *bar, const uint8_t *skip, Found *f) {
+    int n = 0;
+    for (int c = 0; c < k; c++)
+        if (!bar || o[c] >= bar[c]) s->outputs[n++] = c;
+    if (!n) return 0;
+    memset(s->best, 0, (size_t)n * MAX_TOP * sizeof(float));
+    int prev_skipped = 0;
     for (Py_ssize_t i = 0; i < s->n_words; i++) {
-        const float *row = w + (Py_ssize_t)s->word[s->uni[i]] * k;
-        for (int c = 0; c < k; c++) acc[c] = ww * row[c];
-        Py_ssize_t from = i ? s->chr_end[i - 1] : 0;
-        for (Py_ssize_t j = from; j < (Py_ssize_t)s->chr_end[i]; j++) {
-            const float *chr = w + (Py_ssize_t)s->chr[j] * k;
-            for (int c = 0; c < k; c++) acc[c] += wc * chr[c];
-        }
-        if (i) {
-            const float *prow = w + (Py_ssize_t)s->word[s->uni[i] + 1] * k;
-            for (int c = 0; c < k; c++) pair[c] = ww * prow[c];
-        }
+        const float *share = s->shares + i * 2 * width, *pair = share + width;
         /* a skipped word (a function word, by its unigram's bucket) is no evidence; a pair is
            when one of its words is not skipped */
-        int skip_word = skip && skip[s->word[s->uni[i]]];
-        int skip_pair = i && skip_word && skip && skip[s->word[s->uni[i - 1]]];
-        for (int c = 0; c < k; c++) {
-            float *b = best + (Py_ssize_t)c * top;
-            int32_t *sp = span + (Py_ssize_t)c * top * 2;
-            o[c] += acc[c];
-            if (!skip_word) keep_top(b, sp, top, acc[c], s->starts[i], s->lens[i]);
-            if (i) {
-                o[c] += pair[c];
-                if (!skip_pair)
-                    keep_top(b, sp, top, pair[c], s->starts[i - 1], s->starts[i] + s->lens[i] - s->starts[i - 1]);
-            }
+        int skipped = skip && skip[s->word[s->uni[i]]];
+        if (!skipped)
+            for (int j = 0; j < n; j++)
+                keep_top(s->best + j * MAX_TOP, s->spans + j * 2 * MAX_TOP, top, share[s->outputs[j]], s->starts[i],
+                         s->lens[i]);
+        if (i && !(skipped && prev_skipped)) {
+            uint32_t start = s->starts[i - 1], length = s->starts[i] + s->lens[i] - s->starts[i - 1];
+            for (int j = 0; j < n; j++)
+                keep_top(s->best + j * MAX_TOP, s->spans + j * 2 * MAX_TOP, top, pair[s->outputs[j]], start, length);
         }
+        prev_skipped = skipped;
     }
+    for (int j = 0; j < n; j++) {
+        const float *best = s->best + j * MAX_TOP;
+        const uint32_t *span = s->spans + j * 2 * MAX_TOP;
+        if (!(best[0] > 0.0f)) continue;
+        Py_ssize_t first = f->n_strings;
+        for (int a = 0; a < top && best[a] > 0.0f && f->n_strings - first < words; a++) {
+            const uint8_t *piece = text + span[2 * a];
+            uint32_t length = span[2 * a + 1];
+            int seen = 0;
+            for (Py_ssize_t b = first; b < f->n_strings && !seen; b++)
+                seen = f->strings[b + 1] - f->strings[b] == length && !memcmp(f->data + f->strings[b], piece, length);
+            if (seen) continue;
+            if (grow((void **)&f->data, &f->cap_data, f->n_data + length, 1)) return -1;
+            if (grow((void **)&f->strings, &f->cap_strings, f->n_strings + 2, sizeof(int64_t))) return -1;
+            memcpy(f->data + f->n_data, piece, length);
+            f->n_data += length;
+            f->strings[++f->n_strings] = f->n_data;
+        }
+        Py_ssize_t p = f->n_pairs++;
+        if (grow((void **)&f->rows, &f->cap_rows, p + 1, sizeof(int64_t)) ||
+            grow((void **)&f->outputs, &f->cap_outputs, p + 1, sizeof(int32_t)) ||
+            grow((void **)&f->lists, &f->cap_lists, p + 2, sizeof(int64_t)))
+            return -1;
+        f->rows[p] = r;
+        f->outputs[p] = s->outputs[j];
+        f->lists[p + 1] = f->n_strings;
+    }
+    return 0;
 }
 
 static void scratch_free(Scratch *s) {
@@ -182,6 +316,10 @@ static void scratch_free(Scratch *s) {
     free(s->lens);
     free(s->uni);
     free(s->chr_end);
+    free(s->shares);
+    free(s->outputs);
+    free(s->best);
+    free(s->spans);
     free(s);
 }
 
@@ -268,108 +406,166 @@ done:
     return result;
 }
 
-static PyObject *project(PyObject *self, PyObject *args) {
-    PyObject *o_off, *o_data, *o_w, *o_skip = Py_None;
-    int bits, k, top = 0;
-    if (!PyArg_ParseTuple(args, "OOiOi|iO", &o_off, &o_data, &bits, &o_w, &k, &top, &o_skip)) return NULL;
-    if (top < 0 || top > 16) {
-        PyErr_SetString(PyExc_ValueError, "top must be between 0 and 16");
-        return NULL;
-    }
-    if (check_bits(bits)) return NULL;
+/* The weights (2**bits x k float32) and, when given, skip (one byte per bucket) and bar (rows
+   x k float32) of project and project_words. */
+typedef struct {
+    Py_buffer off, data, w, skip, bar;
+    Py_ssize_t rows;
+    int width; /* of a row of weights: k, or WIDE */
+} Args;
+
+static void args_release(Args *a) {
+    PyBuffer_Release(&a->off);
+    PyBuffer_Release(&a->data);
+    if (a->w.buf) PyBuffer_Release(&a->w);
+    if (a->skip.buf) PyBuffer_Release(&a->skip);
+    if (a->bar.buf) PyBuffer_Release(&a->bar);
+}
+
+static int args_get(Args *a, PyObject *o_off, PyObject *o_data, int bits, PyObject *o_w, int k, PyObject *o_skip,
+                    PyObject *o_bar) {
+    memset(a, 0, sizeof(Args));
+    if (check_bits(bits)) return -1;
     if (k < 1 || k > 4096) {
         PyErr_SetString(PyExc_ValueError, "k must be between 1 and 4096");
-        return NULL;
+        return -1;
     }
-    Py_buffer v_off, v_data, v_w, v_skip = {0};
-    Py_ssize_t rows;
-    if (get_buffers(o_off, o_data, &v_off, &v_data, &rows)) return NULL;
-    if (PyObject_GetBuffer(o_w, &v_w, PyBUF_SIMPLE) < 0) {
-        PyBuffer_Release(&v_off);
-        PyBuffer_Release(&v_data);
-        return NULL;
-    }
-    if (o_skip != Py_None && PyObject_GetBuffer(o_skip, &v_skip, PyBUF_SIMPLE) < 0) {
-        PyBuffer_Release(&v_off);
-        PyBuffer_Release(&v_data);
-        PyBuffer_Release(&v_w);
-        return NULL;
-    }
-    PyObject *result = NULL;
-    Scratch *s = NULL;
-    float *out = NULL, *best = NULL, *acc = NULL;
-    int32_t *span = NULL;
+    if (get_buffers(o_off, o_data, &a->off, &a->data, &a->rows)) return -1;
     Py_ssize_t dim = (Py_ssize_t)1 << bits;
-    if (v_w.len != dim * k * (Py_ssize_t)sizeof(float)) {
-        PyErr_SetString(PyExc_ValueError, "weights: 2**bits x k float32 values, row-major");
-        goto done;
+    if (PyObject_GetBuffer(o_w, &a->w, PyBUF_SIMPLE) < 0) goto fail;
+    if (a->w.len == dim * k * (Py_ssize_t)sizeof(float)) {
+        a->width = k;
+    } else if (k <= WIDE && a->w.len == dim * WIDE * (Py_ssize_t)sizeof(float)) {
+        a->width = WIDE;
+    } else {
+        PyErr_SetString(PyExc_ValueError, "weights: 2**bits x k float32 values, row-major (or 2**bits x 16 when k <= 16)");
+        goto fail;
     }
-    if (v_skip.buf && v_skip.len != dim) {
-        PyErr_SetString(PyExc_ValueError, "skip: one byte per bucket (2**bits)");
-        goto done;
+    if (o_skip != Py_None) {
+        if (PyObject_GetBuffer(o_skip, &a->skip, PyBUF_SIMPLE) < 0) goto fail;
+        if (a->skip.len != dim) {
+            PyErr_SetString(PyExc_ValueError, "skip: one byte per bucket (2**bits)");
+            goto fail;
+        }
     }
-    const uint8_t *skip = (const uint8_t *)v_skip.buf;
-    s = calloc(1, sizeof(Scratch));
-    out = calloc((size_t)(rows ? rows : 1) * (size_t)k, sizeof(float));
-    if (top) {
-        best = calloc((size_t)(rows ? rows : 1) * (size_t)k * (size_t)top, sizeof(float));
-        span = calloc((size_t)(rows ? rows : 1) * (size_t)k * (size_t)top * 2, sizeof(int32_t));
-        acc = calloc((size_t)k * 2, sizeof(float));
+    if (o_bar != Py_None) {
+        if (PyObject_GetBuffer(o_bar, &a->bar, PyBUF_SIMPLE) < 0) goto fail;
+        if (a->bar.len != a->rows * k * (Py_ssize_t)sizeof(float)) {
+            PyErr_SetString(PyExc_ValueError, "bar: rows x k float32 values, row-major");
+            goto fail;
+        }
     }
-    if (!s || !out || (top && (!best || !span || !acc))) { PyErr_NoMemory(); goto done; }
-    const int64_t *off = (const int64_t *)v_off.buf;
-    const uint8_t *data = (const uint8_t *)v_data.buf;
-    const float *w = (const float *)v_w.buf;
-    uint32_t mask = (uint32_t)dim - 1;
+    return 0;
+fail:
+    args_release(a);
+    return -1;
+}
+
+static PyObject *project(PyObject *self, PyObject *args) {
+    PyObject *o_off, *o_data, *o_w;
+    int bits, k;
+    if (!PyArg_ParseTuple(args, "OOiOi", &o_off, &o_data, &bits, &o_w, &k)) return NULL;
+    Args a;
+    if (args_get(&a, o_off, o_data, bits, o_w, k, Py_None, Py_None)) return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t rows = a.rows;
+    Scratch *s = calloc(1, sizeof(Scratch));
+    float *out = calloc((size_t)(rows ? rows : 1) * (size_t)k, sizeof(float));
+    if (!s || !out) { PyErr_NoMemory(); goto done; }
+    const int64_t *off = (const int64_t *)a.off.buf;
+    const uint8_t *data = (const uint8_t *)a.data.buf;
+    const float *w = (const float *)a.w.buf;
+    uint32_t mask = ((uint32_t)1 << bits) - 1;
     int failed = 0;
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t r = 0; r < rows && !failed; r++) {
+    for (Py_ssize_t r = 0; r < rows; r++) {
         if (featurise(data + off[r], off[r + 1] - off[r], mask, s)) { failed = 1; break; }
+        project_flat(s, w, a.width, k, out + r * k);
+    }
+    Py_END_ALLOW_THREADS
+    if (failed) { PyErr_NoMemory(); goto done; }
+    result = PyBytes_FromStringAndSize((const char *)out, (Py_ssize_t)(rows * k * (Py_ssize_t)sizeof(float)));
+done:
+    if (s) scratch_free(s);
+    free(out);
+    args_release(&a);
+    return result;
+}
+
+static PyObject *project_words(PyObject *self, PyObject *args) {
+    PyObject *o_off, *o_data, *o_w, *o_skip, *o_bar;
+    int bits, k, top, words;
+    if (!PyArg_ParseTuple(args, "OOiOiiiOO", &o_off, &o_data, &bits, &o_w, &k, &top, &words, &o_skip, &o_bar))
+        return NULL;
+    if (top < 1 || top > MAX_TOP || words < 1 || words > top) {
+        PyErr_SetString(PyExc_ValueError, "top must be between 1 and 16, words between 1 and top");
+        return NULL;
+    }
+    Args a;
+    if (args_get(&a, o_off, o_data, bits, o_w, k, o_skip, o_bar)) return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t rows = a.rows;
+    Scratch *s = calloc(1, sizeof(Scratch));
+    float *out = calloc((size_t)(rows ? rows : 1) * (size_t)k, sizeof(float));
+    Found f = {0};
+    if (s) {
+        s->outputs = malloc((size_t)k * sizeof(int));
+        s->best = malloc((size_t)k * MAX_TOP * sizeof(float));
+        s->spans = malloc((size_t)k * 2 * MAX_TOP * sizeof(uint32_t));
+    }
+    /* every buffer allocated, even when nothing is found: Py_BuildValue makes NULL a None */
+    if (!s || !out || !s->outputs || !s->best || !s->spans || grow((void **)&f.rows, &f.cap_rows, 1, sizeof(int64_t)) ||
+        grow((void **)&f.outputs, &f.cap_outputs, 1, sizeof(int32_t)) ||
+        grow((void **)&f.lists, &f.cap_lists, 1, sizeof(int64_t)) ||
+        grow((void **)&f.strings, &f.cap_strings, 1, sizeof(int64_t)) || grow((void **)&f.data, &f.cap_data, 1, 1)) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    f.lists[0] = f.strings[0] = 0;
+    const int64_t *off = (const int64_t *)a.off.buf;
+    const uint8_t *data = (const uint8_t *)a.data.buf;
+    const float *w = (const float *)a.w.buf, *bar = (const float *)a.bar.buf;
+    const uint8_t *skip = (const uint8_t *)a.skip.buf;
+    uint32_t mask = ((uint32_t)1 << bits) - 1;
+    int failed = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t r = 0; r < rows; r++) {
+        const uint8_t *text = data + off[r];
         float *o = out + r * k;
-        float ww = s->n_word ? (float)(1.0 / sqrt((double)s->n_word)) : 0.0f;
-        float wc = s->n_chr ? (float)(1.0 / sqrt((double)s->n_chr)) : 0.0f;
-        if (top) {
-            project_words(s, w, k, ww, wc, top, o, best + r * k * top, span + r * k * top * 2, acc, skip);
-            continue;
-        }
-        for (Py_ssize_t j = 0; j < s->n_word; j++) {
-            const float *row = w + (Py_ssize_t)s->word[j] * k;
-            for (int c = 0; c < k; c++) o[c] += ww * row[c];
-        }
-        for (Py_ssize_t j = 0; j < s->n_chr; j++) {
-            const float *row = w + (Py_ssize_t)s->chr[j] * k;
-            for (int c = 0; c < k; c++) o[c] += wc * row[c];
+        if (featurise(text, off[r + 1] - off[r], mask, s) || project_by_word(s, w, a.width, k, o) ||
+            find_words(s, text, r, a.width, k, top, words, o, bar ? bar + r * k : NULL, skip, &f)) {
+            failed = 1;
+            break;
         }
     }
     Py_END_ALLOW_THREADS
     if (failed) { PyErr_NoMemory(); goto done; }
-    if (top) {
-        result = Py_BuildValue(
-            "(y#y#y#)", (const char *)out, (Py_ssize_t)(rows * k * (Py_ssize_t)sizeof(float)), (const char *)best,
-            (Py_ssize_t)(rows * k * top * (Py_ssize_t)sizeof(float)), (const char *)span,
-            (Py_ssize_t)(rows * k * top * 2 * (Py_ssize_t)sizeof(int32_t)));
-    } else {
-        result = PyBytes_FromStringAndSize((const char *)out, (Py_ssize_t)(rows * k * (Py_ssize_t)sizeof(float)));
-    }
+    result = Py_BuildValue(
+        "(y#y#y#y#y#y#)", (const char *)out, (Py_ssize_t)(rows * k * (Py_ssize_t)sizeof(float)), (const char *)f.rows,
+        (Py_ssize_t)(f.n_pairs * (Py_ssize_t)sizeof(int64_t)), (const char *)f.outputs,
+        (Py_ssize_t)(f.n_pairs * (Py_ssize_t)sizeof(int32_t)), (const char *)f.lists,
+        (Py_ssize_t)((f.n_pairs + 1) * (Py_ssize_t)sizeof(int64_t)), (const char *)f.strings,
+        (Py_ssize_t)((f.n_strings + 1) * (Py_ssize_t)sizeof(int64_t)), (const char *)f.data, f.n_data);
 done:
     if (s) scratch_free(s);
     free(out);
-    free(best);
-    free(span);
-    free(acc);
-    PyBuffer_Release(&v_off);
-    PyBuffer_Release(&v_data);
-    PyBuffer_Release(&v_w);
-    if (v_skip.buf) PyBuffer_Release(&v_skip);
+    free(f.rows);
+    free(f.outputs);
+    free(f.lists);
+    free(f.strings);
+    free(f.data);
+    args_release(&a);
     return result;
 }
 
 static PyMethodDef methods[] = {
     {"hashed", hashed, METH_VARARGS, "hashed(offsets, data, bits) -> (indptr, indices, values) bytes of a CSR matrix"},
-    {"project", project, METH_VARARGS,
-     "project(offsets, data, bits, weights, k[, top[, skip]]) -> float32 bytes, rows x k; with top > 0, also "
-     "the top word contributions (float32 rows x k x top) and their character spans (int32 rows x k x top x 2), "
-     "leaving out the words whose unigram bucket is set in skip (one byte per bucket)"},
+    {"project", project, METH_VARARGS, "project(offsets, data, bits, weights, k) -> float32 bytes, rows x k"},
+    {"project_words", project_words, METH_VARARGS,
+     "project_words(offsets, data, bits, weights, k, top, words, skip, bar) -> (sums, rows, outputs, lists, "
+     "strings, data): the sums (float32 rows x k, added word by word) and, per (row, output) whose sum reaches "
+     "bar (float32 rows x k, or None: every one) and has a positive word, its row (int64), output (int32) and "
+     "distinct top words (int64 list offsets into the words; int64 string offsets into the UTF-8 data)"},
     {NULL, NULL, 0, NULL},
 };
 

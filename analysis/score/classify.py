@@ -10,13 +10,14 @@ For each topic of the taxonomy and for skepticism:
   in the taxonomy (0.5, one keyword, unless the file says otherwise).
 
 A hit's evidence is the keywords it matched, then up to three words or word pairs of the comment
-that pushed the model's output most (kept by the C projection, `features.project_top`; function
-words are not evidence). The tone is the model's.
+that pushed the model's output most (found by the C projection for the (comment, label) pairs
+that may be hits, `features.project_top`; function words are not evidence). The tone is the model's.
 """
 
 from __future__ import annotations
 
 import functools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,7 @@ import polars as pl
 
 from ..text.stopwords import STOPWORDS
 from . import features
+from .evidence import hit_evidence
 from .keywords import keyword_matches, keyword_score, normalised_text
 from .model import TONE, Model, Prediction
 from .taxonomy import SKEPTICISM, Taxonomy
@@ -32,7 +34,8 @@ NEVER = 1.01  # a threshold no score reaches
 TONE_SCORER = "tone"
 TONE_VERSION = "tone-1"
 EVIDENCE_WORDS = 3  # model evidence words per hit
-CANDIDATE_WORDS = EVIDENCE_WORDS + 1  # kept per output while scoring: a repeated word takes two places
+MIN_PART = 10_000  # rows: a smaller part is not worth a thread
+CANDIDATE_WORDS = EVIDENCE_WORDS + 1  # ranked per output while scoring: a repeated word takes two places
 
 
 @dataclass(frozen=True)
@@ -92,14 +95,16 @@ def _predict(
     kept = pl.select(normalised_text(pl.lit(texts))).to_series()  # once, for keywords and n-grams
     matches = keyword_matches(texts, taxonomy, kept)
     normal = kept.str.to_lowercase()
+    counts = keyword_counts(matches, model.keyword_labels)
     prediction = model.predict(
         texts,
         vader,
-        keyword_counts(matches, model.keyword_labels),
-        parent_keyword_counts(parents, taxonomy, model.keyword_labels),
+        counts,
+        parent_keyword_counts(parents, taxonomy, model.keyword_labels, (texts, counts)),
         parents.is_not_null().cast(pl.Float32).to_numpy(),
         normal,
         top=top,
+        words=EVIDENCE_WORDS if top else 0,
         skip=_function_words(model.bits) if top else None,
     )
     return texts, matches, normal, prediction
@@ -117,9 +122,30 @@ def classify(
     taxonomy: Taxonomy,
     model: Model,
     key: str = "comment_pk",
+    workers: int = 1,
 ) -> Classified:
     """Score a batch: `comments` has `key`, `text` and `parent_text` (null: not a reply);
-    `vader` has neg, neu, pos, compound for the same rows in the same order."""
+    `vader` has neg, neu, pos, compound for the same rows in the same order.
+
+    `workers` > 1 scores that many consecutive parts of a large batch on threads of their own
+    (polars and the C projection release the GIL) and puts them together: the same rows."""
+    parts = min(workers, comments.height // MIN_PART)
+    if parts <= 1:
+        return _classify(comments, vader, taxonomy, model, key)
+    size = -(-comments.height // parts)
+    with ThreadPoolExecutor(max_workers=parts, thread_name_prefix="classify") as pool:
+        done = list(
+            pool.map(
+                lambda start: _classify(comments.slice(start, size), vader.slice(start, size), taxonomy, model, key),
+                range(0, comments.height, size),
+            )
+        )
+    return Classified(
+        *(pl.concat([getattr(part, name) for part in done]) for name in ("topic_hits", "skepticism", "tone", "scores"))
+    )
+
+
+def _classify(comments: pl.DataFrame, vader: pl.DataFrame, taxonomy: Taxonomy, model: Model, key: str) -> Classified:
     texts, matches, normal, prediction = _predict(comments, vader, taxonomy, model, CANDIDATE_WORDS)
     predicted = prediction.scores
     rules = decisions(taxonomy, model)
@@ -137,14 +163,11 @@ def classify(
         ),
     )
     hits = _hits(scores, rules, key)
-    evidence = _evidence(hits, normal, matches, model, prediction)
-    topic_hits = (
-        hits.filter(pl.col("label") != SKEPTICISM)
-        .join(evidence, on=["_row", "label"], how="left")
-        .select(key, pl.col("label").alias("topic"), "score", pl.col("evidence").fill_null(pl.lit([], pl.List(pl.String))))
-    )
+    written = sorted({keyword.text for label in taxonomy.labels for keyword in label.keywords})
+    hits = hits.with_columns(hit_evidence(hits, matches, model, prediction.words, written))
+    topic_hits = hits.filter(pl.col("label") != SKEPTICISM).select(key, pl.col("label").alias("topic"), "score", "evidence")
     skeptic = next(d for d in rules if d.label == SKEPTICISM)
-    cues = evidence.filter(pl.col("label") == SKEPTICISM).select("_row", pl.col("evidence").alias("cues"))
+    cues = hits.filter(pl.col("label") == SKEPTICISM).select("_row", pl.col("evidence").alias("cues"))
     skepticism = (
         scores.with_row_index("_row")
         .select("_row", key, pl.col(SKEPTICISM).alias("score"), (pl.col(SKEPTICISM) >= skeptic.threshold).alias("skeptical"))
@@ -169,64 +192,30 @@ def _hits(scores: pl.DataFrame, rules: list[Decision], key: str) -> pl.DataFrame
     return pl.concat(frames) if frames else indexed.select("_row", key, pl.lit("").alias("label"), pl.lit(0.0).alias("score")).clear()
 
 
-def parent_keyword_counts(parents: pl.Series, taxonomy: Taxonomy, labels: tuple[str, ...]) -> np.ndarray:
-    """keyword_counts of the parents, matched only for the rows that have one."""
+def parent_keyword_counts(
+    parents: pl.Series, taxonomy: Taxonomy, labels: tuple[str, ...], known: tuple[pl.Series, np.ndarray] | None = None
+) -> np.ndarray:
+    """keyword_counts of the parents (0 for a row without one). `known`: texts whose counts are
+    at hand (a batch's own comments, when replies and their parents arrive together): a parent
+    with one of those texts takes its counts, which depend on the text alone; the other parents
+    are matched, each distinct text once."""
     counts = np.zeros((len(parents), len(labels)), dtype=np.float32)
-    present = parents.is_not_null()
-    if labels and present.any():
-        rows = np.flatnonzero(present.to_numpy())
-        counts[rows] = keyword_counts(keyword_matches(parents.filter(present), taxonomy), labels)
+    rows = pl.DataFrame({"text": parents}, schema={"text": pl.String}).with_row_index("_row").drop_nulls("text")
+    if not labels or rows.height == 0:
+        return counts
+    if known is not None:
+        texts, known_counts = known
+        at = pl.DataFrame({"text": texts}, schema={"text": pl.String}).with_row_index("_at").unique("text")
+        rows = rows.join(at, on="text", how="left")
+        found = rows.filter(pl.col("_at").is_not_null())
+        counts[found["_row"].to_numpy()] = known_counts[found["_at"].to_numpy()]
+        rows = rows.filter(pl.col("_at").is_null()).drop("_at")
+    if rows.height:
+        distinct = rows.select(pl.col("text").unique()).with_row_index("_at")
+        matched = keyword_counts(keyword_matches(distinct["text"], taxonomy), labels)
+        rows = rows.join(distinct, on="text", how="left")
+        counts[rows["_row"].to_numpy()] = matched[rows["_at"].to_numpy()]
     return counts
-
-
-def _evidence(
-    hits: pl.DataFrame, normal: pl.Series, matches: pl.DataFrame, model: Model, prediction: Prediction
-) -> pl.DataFrame:
-    """Per hit (_row, label): the keywords matched, then up to EVIDENCE_WORDS of the words or
-    word pairs that pushed the model's decision most (found in C while scoring: spans of the
-    normalised text), for the labels the model decides."""
-    keywords = (
-        matches.with_row_index("_row")
-        .unpivot(index="_row", variable_name="label", value_name="keywords")
-        .join(hits.select("_row", "label"), on=["_row", "label"], how="semi")
-    )
-    columns = {label: i for i, label in enumerate(model.labels)}
-    decided = hits.filter(pl.col("label").is_in(list(columns)))
-    rows = decided["_row"].cast(pl.Int64).to_numpy()
-    outputs = decided["label"].replace_strict(columns, default=0, return_dtype=pl.Int64).to_numpy()
-    top = prediction.contributions.shape[2]
-    value = prediction.contributions[rows, outputs].reshape(-1)
-    spans = prediction.spans[rows, outputs].reshape(-1, 2)
-    found = pl.DataFrame(
-        {
-            "_row": np.repeat(rows, top).astype(np.uint32),
-            "label": np.repeat(decided["label"].to_numpy(), top),
-            "value": value,
-            "start": spans[:, 0],
-            "length": spans[:, 1],
-        },
-        schema={"_row": pl.UInt32, "label": pl.String, "value": pl.Float32, "start": pl.Int64, "length": pl.Int64},
-    ).filter(pl.col("value") > 0)
-    words = (
-        found.with_columns(normal.gather(found["_row"]).str.slice(found["start"], found["length"]).alias("word"))
-        .group_by(["_row", "label"], maintain_order=True)
-        .agg(pl.col("word").unique(maintain_order=True).head(EVIDENCE_WORDS).alias("words"))
-    )
-    return (
-        hits.select("_row", "label")
-        .join(keywords, on=["_row", "label"], how="left")
-        .join(words, on=["_row", "label"], how="left")
-        .select(
-            "_row",
-            "label",
-            pl.concat_list(
-                pl.col("keywords").fill_null(pl.lit([], pl.List(pl.String))),
-                pl.col("words").fill_null(pl.lit([], pl.List(pl.String))),
-            )
-            .list.unique(maintain_order=True)
-            .alias("evidence"),
-        )
-    )
 
 
 def score_texts(

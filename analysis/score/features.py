@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 from scipy import sparse
 
 from ..text.buffers import text_buffers
@@ -56,12 +58,53 @@ def hashed(texts: pl.Series, bits: int) -> sparse.csr_matrix:
     )
 
 
-def project(texts: pl.Series, bits: int, weights: np.ndarray, normalised_texts: pl.Series | None = None) -> np.ndarray:
-    """The sparse features of raw texts times `weights` (2**bits x k, float32): rows x k.
+WIDE = 16  # outputs a padded row of weights holds (`padded`)
+
+
+def padded(weights: np.ndarray) -> np.ndarray:
+    """The weights (2**bits x k, k <= WIDE) with each row padded with zeros to WIDE float32 on
+    its own 64-byte cache line: the C projection reads them faster, with the same sums. Pass
+    the number of real outputs (`outputs`) with them."""
+    rows, k = weights.shape
+    if k > WIDE:
+        raise ValueError(f"at most {WIDE} outputs can be padded, not {k}")
+    flat = np.zeros(rows * WIDE + WIDE, dtype=np.float32)
+    start = (-flat.ctypes.data % 64) // 4  # the first row on a line
+    out = flat[start : start + rows * WIDE].reshape(rows, WIDE)
+    out[:, :k] = weights
+    return out
+
+
+def _weights(weights: np.ndarray, outputs: int | None) -> tuple[memoryview, int]:
+    array = np.ascontiguousarray(weights, dtype=np.float32)
+    return array.data.cast("B"), outputs if outputs is not None else array.shape[1]
+
+
+def project(
+    texts: pl.Series,
+    bits: int,
+    weights: np.ndarray,
+    normalised_texts: pl.Series | None = None,
+    outputs: int | None = None,
+) -> np.ndarray:
+    """The sparse features of raw texts times `weights` (2**bits x k, float32; or `padded`, with
+    `outputs` = k): rows x k.
 
     Computed in C without building the feature matrix; releases the GIL. `normalised_texts`,
     when the caller has them already, saves normalising again."""
-    return project_top(texts, bits, weights, 0, normalised_texts)[0]
+    buffer, k = _weights(weights, outputs)
+    offsets, data = text_buffers(normalised_texts if normalised_texts is not None else normalise(texts))
+    out = _features.project(offsets, data, bits, buffer, k)
+    return np.frombuffer(out, dtype=np.float32).reshape(len(texts), k)
+
+
+@dataclass(frozen=True)
+class TopWords:
+    """Per (text, output) pair kept by `project_top`: its distinct top words, largest first."""
+
+    rows: np.ndarray  # int64
+    outputs: np.ndarray  # int32
+    words: pl.Series  # List[String], words or word pairs of the normalised text
 
 
 def project_top(
@@ -69,29 +112,36 @@ def project_top(
     bits: int,
     weights: np.ndarray,
     top: int,
+    words: int,
     normalised_texts: pl.Series | None = None,
     skip: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`project`, and per text and output the `top` words or word pairs of the normalised text
-    that add most to the sum (positive contributions only, largest first): their contributions
-    (rows x k x top, 0 for an empty place) and character spans (rows x k x top x 2: start,
-    length) in the normalised text. A word's contribution is its own feature and its char
-    n-grams; a pair's, its pair feature (`word_shares`). `skip` (`bucket_mask`): words left out
-    of the top words, and pairs of two of them (function words: no evidence)."""
-    weights = np.ascontiguousarray(weights, dtype=np.float32)
+    bar: np.ndarray | None = None,
+    outputs: int | None = None,
+) -> tuple[np.ndarray, TopWords]:
+    """`project` (its sums added word by word), and per text and output whose sum reaches `bar`
+    (rows x k; None: every one) the distinct words or word pairs, at most `words`, among the
+    `top` of the normalised text that add most to the sum (positive contributions only, largest
+    first, the earlier on a tie; a word repeated takes two of the `top` places). A word's
+    contribution is its own feature and its char n-grams; a pair's, its pair feature
+    (`word_shares`). `skip` (`bucket_mask`): words left out of the top words, and pairs of two
+    of them (function words: no evidence). Only pairs with a word are listed. `weights` may be
+    `padded`, with `outputs` = k. Releases the GIL."""
+    buffer, k = _weights(weights, outputs)
     offsets, data = text_buffers(normalised_texts if normalised_texts is not None else normalise(texts))
-    n, k = len(texts), weights.shape[1]
+    n = len(texts)
     mask = None if skip is None else np.ascontiguousarray(skip, dtype=np.uint8).data.cast("B")
-    out = _features.project(offsets, data, bits, weights.data.cast("B"), k, top, mask)
-    if isinstance(out, bytes):
-        empty = np.zeros((n, k, 0), dtype=np.float32)
-        return np.frombuffer(out, dtype=np.float32).reshape(n, k), empty, np.zeros((n, k, 0, 2), dtype=np.int32)
-    scores, best, spans = out
-    return (
-        np.frombuffer(scores, dtype=np.float32).reshape(n, k),
-        np.frombuffer(best, dtype=np.float32).reshape(n, k, top),
-        np.frombuffer(spans, dtype=np.int32).reshape(n, k, top, 2),
+    bars = None if bar is None else np.ascontiguousarray(bar, dtype=np.float32).reshape(-1).view(np.uint8).data
+    sums, rows, columns, lists, strings, chars = _features.project_words(
+        offsets, data, bits, buffer, k, top, words, mask, bars
     )
+    n_strings = len(strings) // 8 - 1
+    values = pa.LargeStringArray.from_buffers(n_strings, pa.py_buffer(strings), pa.py_buffer(chars))
+    column = pl.from_arrow(pa.LargeListArray.from_arrays(pa.array(np.frombuffer(lists, dtype=np.int64)), values))
+    assert isinstance(column, pl.Series)
+    found = TopWords(
+        np.frombuffer(rows, dtype=np.int64), np.frombuffer(columns, dtype=np.int32), column.cast(pl.List(pl.String))
+    )
+    return np.frombuffer(sums, dtype=np.float32).reshape(n, k), found
 
 
 def _fnv(tag: bytes, piece: bytes) -> int:

@@ -15,6 +15,7 @@ written with a fixed date and order, so the same training gives the same bytes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -71,11 +72,17 @@ def database_model_path(db: str | os.PathLike[str]) -> Path:
 @dataclass(frozen=True)
 class Prediction:
     """What the model says of a batch: `scores` (a probability column per label, `tone`) and,
-    per row and output, the words that pushed it most (`features.project_top`)."""
+    when asked for, the words that pushed each label that may be a hit most
+    (`features.project_top`; its outputs are the label's place in `labels`)."""
 
     scores: pl.DataFrame
-    contributions: np.ndarray  # rows x outputs x top
-    spans: np.ndarray  # rows x outputs x top x 2: start and length in the normalised text
+    words: features.TopWords | None = None
+
+
+# The words of a (row, label) are found when its probability is at least its threshold less
+# this: every hit (a probability rounded to 4 places) and a few near misses, whatever the float
+# rounding of the sum (the caller keeps the hits).
+NEAR_MISS = 1e-3
 
 
 @dataclass(frozen=True)
@@ -125,17 +132,44 @@ class Model:
         is_reply: np.ndarray,
         normalised_texts: pl.Series | None = None,
         top: int = 0,
+        words: int = 0,
         skip: np.ndarray | None = None,
     ) -> Prediction:
         """Per text: one probability column per label (named as the label) and `tone` in [-1, 1];
-        with `top`, the words that pushed each output most (`features.project_top`).
+        with `top` and `words`, for each (text, label) whose probability comes within NEAR_MISS
+        of the label's threshold or above, its distinct words among the `top` that pushed it
+        most, at most `words` (`features.project_top`).
 
         `keyword_counts` and `parent_counts` have one column per `keyword_labels` entry;
         `normalised_texts` (features.normalise of the texts) when the caller has them; `skip`:
         words that are no evidence (`features.bucket_mask`)."""
-        dense = features.dense(texts, vader, keyword_counts, parent_counts, is_reply)
-        z, best, spans = features.project_top(texts, self.bits, self.sparse_weights, top, normalised_texts, skip)
-        return Prediction(self.outputs_of(z + dense @ self.dense_weights + self.bias), best, spans)
+        dense = features.dense(texts, vader, keyword_counts, parent_counts, is_reply) @ self.dense_weights
+        weights, k = self._projected, len(self.outputs)
+        if not top:
+            z = features.project(texts, self.bits, weights, normalised_texts, k)
+            return Prediction(self.outputs_of(z + dense + self.bias))
+        bar = self._logit_cuts() - (dense + self.bias)
+        z, found = features.project_top(
+            texts, self.bits, weights, top, words, normalised_texts, skip, bar.astype(np.float32), k
+        )
+        return Prediction(self.outputs_of(z + dense + self.bias), found)
+
+    @functools.cached_property
+    def _projected(self) -> np.ndarray:
+        """The n-gram weights as the projection reads them fastest, made once: rows of 9 to 16
+        outputs padded to one cache line each (`features.padded`); fewer outputs (a model
+        restricted to a few labels) stay compact."""
+        k = self.sparse_weights.shape[1]
+        return features.padded(self.sparse_weights) if 8 < k <= features.WIDE else self.sparse_weights
+
+    def _logit_cuts(self) -> np.ndarray:
+        """Per output, the linear output from which a label may be a hit (NEAR_MISS below its
+        threshold; never for the tone)."""
+        cuts = np.full(len(self.outputs), np.inf, dtype=np.float64)
+        for i, label in enumerate(self.labels):
+            p = self.thresholds[label] - NEAR_MISS
+            cuts[i] = -np.inf if p <= 0 else np.inf if p >= 1 else np.log(p / (1 - p))
+        return cuts
 
     def outputs_of(self, z: np.ndarray) -> pl.DataFrame:
         """The linear outputs (rows x outputs) through their link: a probability per label, the

@@ -2,7 +2,9 @@
 
 Comments leave DuckDB in batches as polars frames (keyset pages over a temporary table of pending
 comment_pks); the scorers return frames; the frames go back with register + INSERT ... SELECT,
-one transaction per batch, so an interrupted run resumes where it stopped. Each run records one
+one transaction per batch, so an interrupted run resumes where it stopped. With `rescore_all` each
+batch's transaction replaces its comments' old scores: stopped at any moment, every comment has
+its old scores or its new ones (the next `--all` starts again). Each run records one
 `scoring_runs` row per scorer (version, lexicon hash, taxonomy hash, times, count), and every
 score row cites it.
 """
@@ -60,6 +62,19 @@ _CLEAR_BATCH = {
     "tone": "DELETE FROM tone WHERE comment_pk IN (SELECT comment_pk FROM _rp_batch)",
     "passage_links": "DELETE FROM passage_links WHERE comment_pk IN (SELECT comment_pk FROM _rp_batch)",
 }
+# After `--all`: the rows of comments the new run did not score (no longer published), and the
+# marks of older runs. Parameters: the scorer and its new run.
+_CLEAR_STALE = {
+    "sentiment": "DELETE FROM sentiment WHERE comment_pk NOT IN (SELECT comment_pk FROM scored WHERE scorer = ? AND run_id = ?)",
+    "sentence_sentiment": (
+        "DELETE FROM sentence_sentiment WHERE comment_pk NOT IN (SELECT comment_pk FROM scored WHERE scorer = ? AND run_id = ?)"
+    ),
+    "topic_hits": "DELETE FROM topic_hits WHERE comment_pk NOT IN (SELECT comment_pk FROM scored WHERE scorer = ? AND run_id = ?)",
+    "skepticism": "DELETE FROM skepticism WHERE comment_pk NOT IN (SELECT comment_pk FROM scored WHERE scorer = ? AND run_id = ?)",
+    "tone": "DELETE FROM tone WHERE comment_pk NOT IN (SELECT comment_pk FROM scored WHERE scorer = ? AND run_id = ?)",
+    "passage_links": "DELETE FROM passage_links WHERE comment_pk NOT IN (SELECT comment_pk FROM scored WHERE scorer = ? AND run_id = ?)",
+}
+_CLEAR_STALE_MARKS = "DELETE FROM scored WHERE scorer = ? AND run_id <> ?"
 _CLEAR_SCORED_ALL = "DELETE FROM scored WHERE scorer = ?"
 _CLEAR_SCORED_BATCH = "DELETE FROM scored WHERE scorer = ? AND comment_pk IN (SELECT comment_pk FROM _rp_batch)"
 _INSERT = {
@@ -73,6 +88,8 @@ _INSERT = {
 }
 # Memory grows with the batch, not with the corpus.
 DEFAULT_BATCH = 200_000
+# Threads the models' scoring of a batch runs on (polars and the C projection release the GIL).
+CLASSIFY_WORKERS = 2
 
 Progress = Callable[[int, int], None]
 
@@ -168,8 +185,22 @@ def _clear_scores(conn: duckdb.DuckDBPyConnection, scorers: tuple[str, ...]) -> 
             conn.execute(_CLEAR_SCORED_ALL, [name])
 
 
-def _pending(conn: duckdb.DuckDBPyConnection, scorers: tuple[str, ...]) -> int:
-    """Fill temp table _rp_pending with published comments one of `scorers` has not seen."""
+def _drop_stale(conn: duckdb.DuckDBPyConnection, runs: dict[str, int]) -> None:
+    """After every published comment was scored again by `runs`: drop the rows those runs did
+    not replace (comments no longer published) and the older runs' marks, in one transaction."""
+    with transaction(conn):
+        for name, run_id in runs.items():
+            for table in TABLES_OF[name]:
+                conn.execute(_CLEAR_STALE[table], [name, run_id])
+            conn.execute(_CLEAR_STALE_MARKS, [name, run_id])
+
+
+def _pending(conn: duckdb.DuckDBPyConnection, scorers: tuple[str, ...], everything: bool = False) -> int:
+    """Fill temp table _rp_pending with published comments one of `scorers` has not seen (with
+    `everything`: all published comments)."""
+    if everything:
+        conn.execute("CREATE OR REPLACE TEMP TABLE _rp_pending AS SELECT comment_pk FROM comments WHERE status = 'published'")
+        return int(conn.execute("SELECT count(*) FROM _rp_pending").fetchall()[0][0])
     conn.execute(
         """
         CREATE OR REPLACE TEMP TABLE _rp_pending AS
@@ -330,7 +361,9 @@ def score_batch(
         classified = None
         if vader is not None and any(name in runs for name in MODEL_SCORERS):
             comments = vader.comments.select(VADER_COLUMNS)  # in the batch's order
-            classified = pool.submit(classify.classify, batch, comments, taxonomy, model)
+            classified = pool.submit(
+                classify.classify, batch, comments, taxonomy, model, workers=CLASSIFY_WORKERS
+            )
         if index is not None and links.SCORER in runs:
             scores.links = with_run(index.link(batch), links.SCORER)
         if classified is not None:
@@ -577,7 +610,9 @@ def _retag_topics(
                         vader = batch.select(VADER_COLUMNS)
                         if vader.null_count().sum_horizontal().item():  # not all scored by sentiment
                             vader = scorer.comment_scores(batch["text"].to_list())
-                        result = classify.classify(batch, vader, part, model.restricted(changed))
+                        result = classify.classify(
+                            batch, vader, part, model.restricted(changed), workers=CLASSIFY_WORKERS
+                        )
                         hits = result.topic_hits
                         writer.submit(partial(write_retag, batch=batch, hits=hits, changed=changed, run_id=run_id))
                         for topic, count in hits.group_by("topic").len().iter_rows():
@@ -607,15 +642,15 @@ def score_database(
     model = options.model if isinstance(options.model, Model) else load_model(options.model)
     configs = [c for c in scorer_configs(taxonomy, model) if c.scorer in selected]
     summary = ScoreSummary()
-    if options.rescore_all:
-        _clear_scores(conn, selected)
-    else:
+    if not options.rescore_all:
         summary.changed_since_last_run = _changed_scorers(conn, configs)
         if topics.SCORER in selected:
             # topics whose definition changed are tagged again here: no change is left behind
             summary.changed_since_last_run = [c for c in summary.changed_since_last_run if c != topics.SCORER]
             _retag_topics(conn, taxonomy, model, options.batch_size, options.workers, summary, progress)
-    total = _pending(conn, selected)
+    # With --all, each batch replaces its comments' scores in the transaction that writes the new
+    # ones: stopped at any moment, every comment has its old scores or its new ones.
+    total = _pending(conn, selected, everything=options.rescore_all)
     if total:
         summary.runs = _start_runs(conn, configs, taxonomy, model)
         index = _passage_index(conn) if links.SCORER in selected else None
@@ -642,7 +677,11 @@ def score_database(
                     _complete(writer, in_flight, taxonomy, model, index, summary, total, progress)
         finally:
             writer.close()
+        if options.rescore_all:
+            _drop_stale(conn, summary.runs)
         _finish_runs(conn, summary.runs, summary.comments)
+    elif options.rescore_all:
+        _clear_scores(conn, selected)  # no published comment: no score stays
     conn.execute("DROP TABLE IF EXISTS _rp_pending")
     summary.seconds = time.perf_counter() - started
     return summary

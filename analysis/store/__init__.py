@@ -1,5 +1,6 @@
 """The DuckDB file: connection, numbered migrations, batch writes."""
 
-from .db import connect, migrate, schema_version
+from .access import connect, writing
+from .db import migrate, schema_version
 
-__all__ = ["connect", "migrate", "schema_version"]
+__all__ = ["connect", "migrate", "schema_version", "writing"]

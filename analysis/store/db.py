@@ -1,10 +1,9 @@
-"""Open the DuckDB file and bring its schema up to date with the numbered migrations."""
+"""The DuckDB file's schema (numbered migrations), statements and transactions; `access` opens it."""
 
 from __future__ import annotations
 
 import re
-import secrets
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from importlib import resources
@@ -12,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from . import keys
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
@@ -84,7 +85,11 @@ class Migration:
 
 
 def migrations() -> list[Migration]:
-    """The migrations shipped with the package, in order."""
+    """The migrations shipped with the package, in order of their numbers.
+
+    Numbers are unique but need not be consecutive: `migrate` applies every one a database has
+    not recorded, so a migration numbered below one already applied still runs.
+    """
     found = []
     for entry in resources.files(__package__ or __name__).joinpath("migrations").iterdir():
         match = MIGRATION_NAME.match(entry.name)
@@ -92,31 +97,48 @@ def migrations() -> list[Migration]:
             found.append(Migration(int(match.group(1)), match.group(2), entry.read_text("utf-8")))
     found.sort(key=lambda m: m.version)
     versions = [m.version for m in found]
-    if versions != list(range(1, len(found) + 1)):
-        raise RuntimeError(
-            f"migrations must be numbered 0001, 0002, … without gaps; found {versions}"
-        )
+    if len(set(versions)) != len(versions) or (versions and versions[0] < 1):
+        raise RuntimeError(f"migrations must have distinct numbers from 0001 up; found {versions}")
     return found
 
 
 def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
     """The highest migration applied to this database (0 for a new file)."""
+    return max(applied_migrations(conn), default=0)
+
+
+def applied_migrations(conn: duckdb.DuckDBPyConnection) -> set[int]:
+    """The migrations recorded in the database (none for a new file); reads only."""
+    exists = run_count(
+        conn,
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
+        " AND schema_name = 'main' AND table_name = 'schema_migrations'",
+    )
+    if not exists:
+        return set()
+    return {int(row[0]) for row in run(conn, "SELECT version FROM schema_migrations")}
+
+
+def pending_migrations(conn: duckdb.DuckDBPyConnection) -> list[Migration]:
+    """The shipped migrations this database has not recorded yet, in order."""
+    applied = applied_migrations(conn)
+    return [m for m in migrations() if m.version not in applied]
+
+
+def migrate(conn: duckdb.DuckDBPyConnection, key_file: str | Path | None = None) -> list[int]:
+    """Apply every migration the database has not recorded, each in its own transaction (with
+    its Python step, if it has one, in the same transaction)."""
     run(
         conn,
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)",
     )
-    return run_count(conn, "SELECT coalesce(max(version), 0) FROM schema_migrations")
-
-
-def migrate(conn: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply every migration newer than the database's version, each in its own transaction."""
     applied = []
-    current = schema_version(conn)
-    for migration in migrations():
-        if migration.version <= current:
-            continue
+    for migration in pending_migrations(conn):
         with transaction(conn):
+            step = _PYTHON_STEPS.get(migration.name)
+            if step is not None:
+                step(conn, key_file)
             conn.execute(migration.sql).fetchall()
             run(
                 conn,
@@ -127,27 +149,10 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> list[int]:
     return applied
 
 
-def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (or create) the database file, migrated to the current schema."""
-    path = Path(path)
-    if read_only:
-        # bring an older file up to date first; then open it so that nothing can change it
-        _migrate_file(path)
-        conn = duckdb.connect(str(path), read_only=True)
-        run(conn, "SET TimeZone = 'UTC'")
-        return conn
-    if path.parent and not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    conn = duckdb.connect(str(path))
-    # Dates are bucketed in UTC unless a query says otherwise; the file itself stores instants.
-    run(conn, "SET TimeZone = 'UTC'")
-    migrate(conn)
-    return conn
-
-
-def _migrate_file(path: Path) -> None:
-    with duckdb.connect(str(path)) as conn:
-        migrate(conn)
+# Work a migration needs beyond its SQL, run just before it, by migration name.
+_PYTHON_STEPS: dict[str, Callable[[duckdb.DuckDBPyConnection, str | Path | None], None]] = {
+    "pseudonym_key_apart": keys.move_key_out,
+}
 
 
 def setting(conn: duckdb.DuckDBPyConnection, key: str) -> str | None:
@@ -155,15 +160,6 @@ def setting(conn: duckdb.DuckDBPyConnection, key: str) -> str | None:
     return str(rows[0][0]) if rows else None
 
 
-def pseudonym_secret(conn: duckdb.DuckDBPyConnection) -> bytes:
-    """The per-database key for commenter pseudonyms, created on first use."""
-    value = setting(conn, "pseudonym_secret")
-    if value is None:
-        run(
-            conn,
-            "INSERT INTO settings VALUES ('pseudonym_secret', ?) ON CONFLICT DO NOTHING",
-            [secrets.token_hex(32)],
-        )
-        value = setting(conn, "pseudonym_secret")
-        assert value is not None
-    return bytes.fromhex(value)
+def pseudonym_secret(conn: duckdb.DuckDBPyConnection, key_file: str | Path | None = None) -> bytes:
+    """The key for commenter pseudonyms of this database, kept outside it (see `keys`)."""
+    return keys.pseudonym_key(conn, key_file)

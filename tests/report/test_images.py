@@ -44,6 +44,22 @@ def test_a_chart_that_cannot_be_drawn_is_an_error_naming_it(tmp_path: Path) -> N
     assert (tmp_path / "good.png").exists() and not (tmp_path / "bad.png").exists()
 
 
+def test_many_charts_that_cannot_be_written_are_one_line(tmp_path: Path) -> None:
+    gone = tmp_path / "gone"  # as a full disk would, every chart fails the same way
+    drawer = images.Drawer(2)
+    try:
+        for i in range(20):
+            drawer.submit(SPEC, render.vega_lite_version(), gone / f"c{i}.svg", gone / f"c{i}.png")
+        with pytest.raises(ReaderpulseError) as info:
+            drawer.finish()
+    finally:
+        drawer.close()
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(f"{gone}: could not write 20 of 20 chart images; the first, c0: FileNotFoundError")
+    assert message.count("FileNotFoundError") == 1
+
+
 def test_the_worker_answers_each_job_in_order(tmp_path: Path) -> None:
     jobs = [
         {"spec": SPEC, "vl_version": render.vega_lite_version(), "svg": str(tmp_path / "a.svg"), "png": str(tmp_path / "a.png")},

@@ -47,6 +47,22 @@ def test_project_equals_sparse_product() -> None:
     assert np.allclose(features.project(texts, 12, weights), expected, atol=1e-5)
 
 
+@pytest.mark.parametrize("k", [1, 10, 16])
+def test_padded_weights_give_the_same_sums_and_words(k: int) -> None:
+    weights = np.random.default_rng(k).standard_normal((1 << 10, k)).astype(np.float32)
+    padded = features.padded(weights)
+    assert padded.shape == (1 << 10, features.WIDE) and padded.ctypes.data % 64 == 0
+    texts = pl.Series(TEXTS * 2)
+    assert np.array_equal(features.project(texts, 10, padded, outputs=k), features.project(texts, 10, weights))
+    sums, found = features.project_top(texts, 10, weights, 4, 3)
+    padded_sums, padded_found = features.project_top(texts, 10, padded, 4, 3, outputs=k)
+    assert np.array_equal(padded_sums, sums)
+    assert np.array_equal(padded_found.rows, found.rows) and np.array_equal(padded_found.outputs, found.outputs)
+    assert padded_found.words.equals(found.words)
+    with pytest.raises(ValueError, match="at most 16"):
+        features.padded(np.zeros((4, 17), dtype=np.float32))
+
+
 def test_each_family_has_unit_weight() -> None:
     # one word "ab": word family 1 feature, char family: " ab " gives 2 trigrams and 1 four-gram
     matrix = features.hashed_reference(["ab"], 20)
@@ -78,23 +94,50 @@ def test_dense_columns() -> None:
     assert row["is_reply"] == 1.0
 
 
+def _words(found: features.TopWords, row: int, column: int) -> list[str]:
+    """The words project_top found for (row, column); none when the pair is not listed."""
+    at = np.flatnonzero((found.rows == row) & (found.outputs == column))
+    return found.words[int(at[0])].to_list() if len(at) else []
+
+
+def _distinct(words: list[str], keep: int) -> list[str]:
+    return list(dict.fromkeys(words))[:keep]
+
+
 def test_top_words_equal_the_reference() -> None:
     rng = np.random.default_rng(3)
     weights = rng.standard_normal((1 << 10, 2)).astype(np.float32)
     texts = pl.Series(TEXTS + ["the ferry, the ferry again and again", "Ελληνικά ferry 中文 again"])
     normal = features.normalise(texts)
-    scores, best, spans = features.project_top(texts, 10, weights, 4)
+    scores, found = features.project_top(texts, 10, weights, 4, 3)
     assert np.allclose(scores, features.project(texts, 10, weights))
     for row, text in enumerate(normal.to_list()):
         for column in range(2):
-            expected = features.top_words_reference(text, 10, weights[:, column], 4)
-            got = [
-                (text[start : start + length], float(value))
-                for value, (start, length) in zip(best[row, column], spans[row, column], strict=True)
-                if value > 0
-            ]
-            assert [w for w, _ in got] == [w for w, _ in expected], (text, column)
-            assert np.allclose([v for _, v in got], [v for _, v in expected], atol=1e-5)
+            expected = [w for w, _ in features.top_words_reference(text, 10, weights[:, column], 4)]
+            assert _words(found, row, column) == _distinct(expected, 3), (text, column)
+
+
+def test_a_repeated_word_takes_two_of_the_top_places() -> None:
+    weights = np.zeros((1 << 10, 1), dtype=np.float32)
+    weights[features.bucket("w", "ferry", 10)] = 1.0
+    weights[features.bucket("w", "harbour", 10)] = 0.5
+    weights[features.bucket("w", "gate", 10)] = 0.25
+    text = "ferry ferry harbour gate"
+    expected = [w for w, _ in features.top_words_reference(text, 10, weights[:, 0], 3)]
+    assert expected[:2] == ["ferry", "ferry"]
+    _, found = features.project_top(pl.Series([text]), 10, weights, 3, 3)
+    assert _words(found, 0, 0) == _distinct(expected, 3) == ["ferry", "harbour"]
+
+
+def test_words_are_found_only_where_the_sum_reaches_the_bar() -> None:
+    rng = np.random.default_rng(4)
+    weights = np.abs(rng.standard_normal((1 << 10, 2))).astype(np.float32)
+    texts = pl.Series(["the ferry and the harbour", "ferry", ""])
+    scores, _ = features.project_top(texts, 10, weights, 4, 3)
+    bar = np.array([[np.inf, -np.inf], [scores[1, 0], scores[1, 1] + 1], [-np.inf, -np.inf]], dtype=np.float32)
+    _, found = features.project_top(texts, 10, weights, 4, 3, bar=bar)
+    listed = sorted(zip(found.rows.tolist(), found.outputs.tolist(), strict=True))
+    assert listed == [(0, 1), (1, 0)]  # a bar reached exactly counts; an empty text has no word
 
 
 def test_a_long_text_is_cut_before_a_character() -> None:
@@ -104,10 +147,9 @@ def test_a_long_text_is_cut_before_a_character() -> None:
     normal = features.normalise(pl.Series(texts)).to_list()
     assert features.cut(normal[0]).decode()  # decodes: no half character
     weights = np.random.default_rng(5).standard_normal((1 << 10, 1)).astype(np.float32)
-    _, best, spans = features.project_top(pl.Series(texts[:1]), 10, weights, 3)
+    _, found = features.project_top(pl.Series(texts[:1]), 10, weights, 3, 3)
     expected = features.top_words_reference(normal[0], 10, weights[:, 0], 3)
-    got = [normal[0][s : s + n] for v, (s, n) in zip(best[0, 0], spans[0, 0], strict=True) if v > 0]
-    assert got == [w for w, _ in expected]
+    assert _words(found, 0, 0) == _distinct([w for w, _ in expected], 3)
 
 
 def test_skipped_words_are_no_top_words() -> None:
@@ -115,8 +157,21 @@ def test_skipped_words_are_no_top_words() -> None:
     weights = np.abs(rng.standard_normal((1 << 10, 1))).astype(np.float32)  # every share positive
     skip = features.bucket_mask(["the", "and"], 10)
     text = "the ferry and the harbour and the"
-    _, best, spans = features.project_top(pl.Series([text]), 10, weights, 6, skip=skip)
-    got = [text[s : s + n] for v, (s, n) in zip(best[0, 0], spans[0, 0], strict=True) if v > 0]
-    assert got == [w for w, _ in features.top_words_reference(text, 10, weights[:, 0], 6, skip)]
+    _, found = features.project_top(pl.Series([text]), 10, weights, 6, 6, skip=skip)
+    got = _words(found, 0, 0)
+    assert got == _distinct([w for w, _ in features.top_words_reference(text, 10, weights[:, 0], 6, skip)], 6)
     assert "the" not in got and "and" not in got and "and the" not in got
     assert {"the ferry", "ferry and", "ferry"} & set(got)  # a pair with one content word stays
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="ab ?é中", max_size=40), min_size=1, max_size=5))
+def test_top_words_equal_the_reference_on_any_text(texts: list[str]) -> None:
+    weights = np.random.default_rng(7).standard_normal((1 << 8, 2)).astype(np.float32)
+    normal = features.normalise(pl.Series(texts, dtype=pl.String)).to_list()
+    scores, found = features.project_top(pl.Series(texts, dtype=pl.String), 8, weights, 4, 3)
+    assert np.allclose(scores, features.hashed_reference(texts, 8) @ weights, atol=1e-4)
+    for row, text in enumerate(normal):
+        for column in range(2):
+            expected = [w for w, _ in features.top_words_reference(text, 8, weights[:, column], 4)]
+            assert _words(found, row, column) == _distinct(expected, 3)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from readerpulse.score.keywords import keyword_matches, normalised_text
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from readerpulse.score.keywords import POSSESSIVE, keyword_matches, normalised_text
 from readerpulse.score.taxonomy import Taxonomy, parse_taxonomy
 
 TAXONOMY = """
@@ -46,6 +48,16 @@ def test_normalisation() -> None:
     assert norm("...") == ""
     # a possessive 's goes with its apostrophe; other apostrophes leave their letters
     assert norm("Russia's role, Macron’s words; it's RUSSIA'S") == "Russia role Macron words it RUSSIA"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="aZé9_ s'’-\u0301\u200d!", max_size=30), min_size=1, max_size=8))
+def test_possessives_are_the_word_boundary_definition(texts: list[str]) -> None:
+    # POSSESSIVE spells "\b after the s" as a following non-word character or the end
+    by_boundary = r"(\p{L})['\u2018\u2019\u201b\u02bc\u0060\u00b4][sS]\b"
+    series = pl.Series(texts, dtype=pl.String)
+    ours = series.str.replace_all(POSSESSIVE, "${1}${2}")
+    assert ours.to_list() == series.str.replace_all(by_boundary, "${1}").to_list()
 
 
 def test_possessives_find_the_plain_keyword(taxonomy: Taxonomy) -> None:

@@ -31,7 +31,7 @@ def test_reopening_applies_nothing_and_keeps_data(db_path: Path) -> None:
     conn.close()
     again = connect(db_path)
     assert schema_version(again) == version
-    assert again.execute("SELECT count(*) FROM schema_migrations").fetchone() == (version,)
+    assert again.execute("SELECT count(*) FROM schema_migrations").fetchone() == (len(migrations()),)
     assert again.execute("SELECT value FROM settings WHERE key = 'k'").fetchone() == ("v",)
 
 
@@ -49,14 +49,14 @@ def test_failed_migration_leaves_the_database_untouched(
     real = db.migrations()
     broken = [
         *real,
-        db.Migration(len(real) + 1, "broken", "CREATE TABLE ok_table(a INT); SELECT nonsense;"),
+        db.Migration(real[-1].version + 1, "broken", "CREATE TABLE ok_table(a INT); SELECT nonsense;"),
     ]
     monkeypatch.setattr(db, "migrations", lambda: broken)
     with pytest.raises(duckdb.Error):
         connect(db_path)
     monkeypatch.undo()
     conn = connect(db_path)
-    assert schema_version(conn) == len(real)
+    assert schema_version(conn) == real[-1].version
     assert conn.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'ok_table'"
     ).fetchone() == (0,)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from readerpulse.store import db
-from readerpulse.store.db import connect
+from readerpulse.store import connect, db
 
 OLD_SCORES = """
 INSERT INTO articles (article_id, title, source_id) VALUES ('a1', 'Talks', 1);
