@@ -227,6 +227,8 @@ def _reads_as_utf8(path: Path) -> bool:
     characters and at most UTF8_DAMAGE times as many invalid sequences (UTF-8 with damaged
     bytes: better a reject per damaged record than every character misread). Text in another
     encoding (Windows-1252) almost never forms a valid multi-byte sequence."""
+    if _strictly_utf8(path):
+        return True
     decoder = codecs.getincrementaldecoder("utf-8")("replace")
     valid = invalid = 0
     with path.open("rb") as fh:
@@ -241,6 +243,21 @@ def _reads_as_utf8(path: Path) -> bool:
                 return False  # plenty of evidence already: no need to read the rest
     invalid += decoder.decode(b"", final=True).count("\ufffd")
     return invalid == 0 or (valid > 0 and invalid <= UTF8_DAMAGE * valid)
+
+
+def _strictly_utf8(path: Path) -> bool:
+    """Is every byte sequence of the file valid UTF-8? The common case, checked by the codec's
+    strict C path without counting anything."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(CHUNK_BYTES):
+                if not (chunk.isascii() and not decoder.getstate()[0]):
+                    decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # Windows-1252 as browsers read it: the five bytes it leaves undefined map to the C1 controls.
