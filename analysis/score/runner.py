@@ -1,7 +1,7 @@
 """`readerpulse score`: run every scorer over the published comments not yet scored.
 
 Comments leave DuckDB in batches as polars frames (keyset pages over a temporary table of pending
-comment_pks); the scorers return frames; the frames go back with register + INSERT ... SELECT,
+comment_pks, `store.pending`); the scorers return frames; the store writes them (`store.scores`),
 one transaction per batch, so an interrupted run resumes where it stopped. With `rescore_all` each
 batch's transaction replaces its comments' old scores: stopped at any moment, every comment has
 its old scores or its new ones (the next `--all` starts again). Each run records one
@@ -12,7 +12,7 @@ score row cites it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -21,11 +21,11 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-import pyarrow as pa
 
 from ..errors import UsageError
-from ..store.db import transaction
-from ..text import SCORED_CHARS
+from ..store import pending as store_pending
+from ..store import scores as store_scores
+from ..store.scores import ScorerConfig, TopicDefinitions
 from . import classify, links, sentiment, skepticism, topics
 from .model import Model, load_model
 from .sentiment import PendingSentiment, SentimentScorer, label_expr
@@ -37,55 +37,6 @@ from .vader import (
 SCORERS = (sentiment.SCORER, topics.SCORER, skepticism.SCORER, classify.TONE_SCORER, links.SCORER)
 # the scorers the model decides: one classification of a batch gives all three
 MODEL_SCORERS = (topics.SCORER, skepticism.SCORER, classify.TONE_SCORER)
-SCORE_TABLES = ("sentiment", "sentence_sentiment", "topic_hits", "skepticism", "tone", "passage_links")
-TABLES_OF = {
-    sentiment.SCORER: ("sentiment", "sentence_sentiment"),
-    topics.SCORER: ("topic_hits",),
-    skepticism.SCORER: ("skepticism",),
-    classify.TONE_SCORER: ("tone",),
-    links.SCORER: ("passage_links",),
-}
-# Statements spelled out per table: no SQL is assembled from strings.
-_CLEAR_ALL = {
-    "sentiment": "DELETE FROM sentiment",
-    "sentence_sentiment": "DELETE FROM sentence_sentiment",
-    "topic_hits": "DELETE FROM topic_hits",
-    "skepticism": "DELETE FROM skepticism",
-    "tone": "DELETE FROM tone",
-    "passage_links": "DELETE FROM passage_links",
-}
-_CLEAR_BATCH = {
-    "sentiment": "DELETE FROM sentiment WHERE comment_pk IN (SELECT comment_pk FROM _rp_batch)",
-    "sentence_sentiment": "DELETE FROM sentence_sentiment WHERE comment_pk IN (SELECT comment_pk FROM _rp_batch)",
-    "topic_hits": "DELETE FROM topic_hits WHERE comment_pk IN (SELECT comment_pk FROM _rp_batch)",
-    "skepticism": "DELETE FROM skepticism WHERE comment_pk IN (SELECT comment_pk FROM _rp_batch)",
-    "tone": "DELETE FROM tone WHERE comment_pk IN (SELECT comment_pk FROM _rp_batch)",
-    "passage_links": "DELETE FROM passage_links WHERE comment_pk IN (SELECT comment_pk FROM _rp_batch)",
-}
-# After `--all`: the rows of comments the new run did not score (no longer published), and the
-# marks of older runs. Parameters: the scorer and its new run.
-_CLEAR_STALE = {
-    "sentiment": "DELETE FROM sentiment WHERE comment_pk NOT IN (SELECT comment_pk FROM scored WHERE scorer = ? AND run_id = ?)",
-    "sentence_sentiment": (
-        "DELETE FROM sentence_sentiment WHERE comment_pk NOT IN (SELECT comment_pk FROM scored WHERE scorer = ? AND run_id = ?)"
-    ),
-    "topic_hits": "DELETE FROM topic_hits WHERE comment_pk NOT IN (SELECT comment_pk FROM scored WHERE scorer = ? AND run_id = ?)",
-    "skepticism": "DELETE FROM skepticism WHERE comment_pk NOT IN (SELECT comment_pk FROM scored WHERE scorer = ? AND run_id = ?)",
-    "tone": "DELETE FROM tone WHERE comment_pk NOT IN (SELECT comment_pk FROM scored WHERE scorer = ? AND run_id = ?)",
-    "passage_links": "DELETE FROM passage_links WHERE comment_pk NOT IN (SELECT comment_pk FROM scored WHERE scorer = ? AND run_id = ?)",
-}
-_CLEAR_STALE_MARKS = "DELETE FROM scored WHERE scorer = ? AND run_id <> ?"
-_CLEAR_SCORED_ALL = "DELETE FROM scored WHERE scorer = ?"
-_CLEAR_SCORED_BATCH = "DELETE FROM scored WHERE scorer = ? AND comment_pk IN (SELECT comment_pk FROM _rp_batch)"
-_INSERT = {
-    "sentiment": "INSERT INTO sentiment BY NAME SELECT * FROM _rp_frame",
-    "sentence_sentiment": "INSERT INTO sentence_sentiment BY NAME SELECT * FROM _rp_frame",
-    "topic_hits": "INSERT INTO topic_hits BY NAME SELECT * FROM _rp_frame",
-    "skepticism": "INSERT INTO skepticism BY NAME SELECT * FROM _rp_frame",
-    "tone": "INSERT INTO tone BY NAME SELECT * FROM _rp_frame",
-    "passage_links": "INSERT INTO passage_links BY NAME SELECT * FROM _rp_frame",
-    "scored": "INSERT INTO scored BY NAME SELECT * FROM _rp_frame",
-}
 # Memory grows with the batch, not with the corpus.
 DEFAULT_BATCH = 200_000
 # Threads the models' scoring of a batch runs on (polars and the C projection release the GIL).
@@ -114,17 +65,6 @@ class ScoreOptions:
                 f"unknown scorer(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(SCORERS)}"
             )
         return tuple(name for name in SCORERS if name in self.scorers)
-
-
-@dataclass(frozen=True)
-class ScorerConfig:
-    """What identifies the scores a scorer produces: recorded in scoring_runs."""
-
-    scorer: str
-    version: str
-    lexicon_hash: str | None
-    taxonomy_hash: str | None
-    model_sha256: str | None = None
 
 
 @dataclass
@@ -177,138 +117,21 @@ def _changed_scorers(conn: duckdb.DuckDBPyConnection, configs: list[ScorerConfig
     return changed
 
 
-def _clear_scores(conn: duckdb.DuckDBPyConnection, scorers: tuple[str, ...]) -> None:
-    with transaction(conn):
-        for name in scorers:
-            for table in TABLES_OF[name]:
-                conn.execute(_CLEAR_ALL[table])
-            conn.execute(_CLEAR_SCORED_ALL, [name])
-
-
-def _drop_stale(conn: duckdb.DuckDBPyConnection, runs: dict[str, int]) -> None:
-    """After every published comment was scored again by `runs`: drop the rows those runs did
-    not replace (comments no longer published) and the older runs' marks, in one transaction."""
-    with transaction(conn):
-        for name, run_id in runs.items():
-            for table in TABLES_OF[name]:
-                conn.execute(_CLEAR_STALE[table], [name, run_id])
-            conn.execute(_CLEAR_STALE_MARKS, [name, run_id])
-
-
-def _pending(conn: duckdb.DuckDBPyConnection, scorers: tuple[str, ...], everything: bool = False) -> int:
-    """Fill temp table _rp_pending with published comments one of `scorers` has not seen (with
-    `everything`: all published comments)."""
-    if everything:
-        conn.execute("CREATE OR REPLACE TEMP TABLE _rp_pending AS SELECT comment_pk FROM comments WHERE status = 'published'")
-        return int(conn.execute("SELECT count(*) FROM _rp_pending").fetchall()[0][0])
-    conn.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE _rp_pending AS
-        SELECT comment_pk FROM comments
-        WHERE status = 'published'
-          AND comment_pk NOT IN (
-              SELECT comment_pk FROM scored WHERE list_contains($scorers, scorer)
-              GROUP BY comment_pk HAVING count(*) = $n)
-        """,
-        {"scorers": list(scorers), "n": len(scorers)},
-    )
-    return int(conn.execute("SELECT count(*) FROM _rp_pending").fetchall()[0][0])
-
-
 def _start_runs(
     conn: duckdb.DuckDBPyConnection, configs: list[ScorerConfig], taxonomy: Taxonomy, model: Model
 ) -> dict[str, int]:
-    runs = {}
-    with transaction(conn):
-        for config in configs:
-            row = conn.execute("SELECT nextval('scoring_run_seq')").fetchone()
-            assert row is not None
-            runs[config.scorer] = int(row[0])
-            conn.execute(
-                "INSERT INTO scoring_runs (run_id, scorer, scorer_version, lexicon_hash,"
-                " taxonomy_hash, model_sha256, started_at) VALUES (?, ?, ?, ?, ?, ?, now())",
-                [runs[config.scorer], config.scorer, config.version, config.lexicon_hash, config.taxonomy_hash,
-                 config.model_sha256],
-            )
-        if topics.SCORER in runs:
-            _write_topics(conn, topics.topics_frame(taxonomy))
-            conn.execute(
-                "INSERT INTO topic_definitions SELECT ?, unnest(?), unnest(?)",
-                [runs[topics.SCORER], [t.id for t in taxonomy.topics], [topics.fingerprint(t, model) for t in taxonomy.topics]],
-            )
-    return runs
-
-
-def _finish_runs(conn: duckdb.DuckDBPyConnection, runs: dict[str, int], n_comments: int) -> None:
-    for run_id in runs.values():
-        conn.execute(
-            "UPDATE scoring_runs SET finished_at = now(), n_comments = ? WHERE run_id = ?",
-            [n_comments, run_id],
+    definitions = None
+    if any(config.scorer == topics.SCORER for config in configs):
+        definitions = TopicDefinitions(
+            topics.SCORER,
+            topics.topics_frame(taxonomy),
+            {t.id: topics.fingerprint(t, model) for t in taxonomy.topics},
         )
+    return store_scores.start_runs(conn, configs, definitions)
 
 
 def _passage_index(conn: duckdb.DuckDBPyConnection) -> links.PassageIndex:
-    passages = conn.sql(
-        """
-        SELECT article_id, passage_no, kind, text FROM passages
-        WHERE article_id IN (SELECT DISTINCT c.article_id FROM comments c JOIN _rp_pending USING (comment_pk))
-        """
-    ).pl()
-    return links.PassageIndex(passages)
-
-
-def _batches(
-    conn: duckdb.DuckDBPyConnection, size: int, with_vader: bool = False
-) -> Generator[pl.DataFrame, None, None]:
-    """The pending comments (comment_pk, article_id, text, parent_text) in batches of `size`;
-    `with_vader`: also their stored VADER scores (neg, neu, pos, compound; null if not scored).
-
-    One query, streamed: its Arrow record batches are gathered into batches of `size` rows.
-    The rows come in no particular order: sorting them would hold every pending text in memory
-    at once (scores are per comment, and each batch commits its comments' scores and marks
-    together, so any order gives the same database). The stream owns `conn` until it ends or
-    the generator is closed.
-    """
-    query = _PENDING_WITH_VADER if with_vader else _PENDING
-    reader = conn.sql(query, params=[SCORED_CHARS, SCORED_CHARS]).to_arrow_reader(size)
-    try:
-        waiting: list[pa.RecordBatch] = []
-        rows = 0
-        for record_batch in reader:
-            waiting.append(record_batch)
-            rows += record_batch.num_rows
-            while rows >= size:
-                table = pa.Table.from_batches(waiting)
-                yield _frame(table.slice(0, size))
-                rest = table.slice(size)
-                waiting, rows = rest.to_batches(), rest.num_rows
-        if rows:
-            yield _frame(pa.Table.from_batches(waiting))
-    finally:
-        reader.close()
-
-
-# Texts are cut at SCORED_CHARS characters: a longer comment is scored on its first part.
-_PENDING = """
-    SELECT c.comment_pk, c.article_id, left(c.text, ?) AS text, left(p.text, ?) AS parent_text
-    FROM comments c
-    LEFT JOIN comments p ON p.article_id = c.article_id AND p.comment_id = c.parent_id
-    WHERE c.comment_pk IN (SELECT comment_pk FROM _rp_pending)
-"""
-_PENDING_WITH_VADER = """
-    SELECT c.comment_pk, c.article_id, left(c.text, ?) AS text, left(p.text, ?) AS parent_text,
-           s.neg, s.neu, s.pos, s.compound
-    FROM comments c
-    LEFT JOIN comments p ON p.article_id = c.article_id AND p.comment_id = c.parent_id
-    LEFT JOIN sentiment s ON s.comment_pk = c.comment_pk
-    WHERE c.comment_pk IN (SELECT comment_pk FROM _rp_pending)
-"""
-
-
-def _frame(table: pa.Table) -> pl.DataFrame:
-    frame = pl.from_arrow(table, rechunk=True)
-    assert isinstance(frame, pl.DataFrame)
-    return frame
+    return links.PassageIndex(store_pending.pending_passages(conn))
 
 
 @dataclass
@@ -383,35 +206,10 @@ def score_batch(
     return scores
 
 
-def _insert(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    if frame.height == 0:
-        return
-    conn.register("_rp_frame", frame)
-    try:
-        conn.execute(_INSERT[table])
-    finally:
-        conn.unregister("_rp_frame")
-
-
 def write_batch(conn: duckdb.DuckDBPyConnection, batch: pl.DataFrame, scores: BatchScores, runs: dict[str, int]) -> None:
     """Replace the batch's scores of the scorers in `runs`, in one transaction, and mark the
     batch scored by them."""
-    seen = pl.concat(
-        [
-            batch.select("comment_pk", scorer=pl.lit(name), run_id=pl.lit(run_id, pl.Int32))
-            for name, run_id in runs.items()
-        ]
-    )
-    with transaction(conn):
-        conn.register("_rp_batch", batch.select("comment_pk"))
-        for name in runs:
-            for table in TABLES_OF[name]:
-                conn.execute(_CLEAR_BATCH[table])
-            conn.execute(_CLEAR_SCORED_BATCH, [name])
-        conn.unregister("_rp_batch")
-        for table, frame in scores.tables().items():
-            _insert(conn, table, frame)
-        _insert(conn, "scored", seen)
+    store_scores.write_batch(conn, batch.select("comment_pk"), scores.tables(), runs)
 
 
 def _tally(summary: ScoreSummary, scores: BatchScores) -> None:
@@ -504,63 +302,14 @@ def plan_retag(conn: duckdb.DuckDBPyConnection, taxonomy: Taxonomy, model: Model
 _MARKING_RUNS = "SELECT DISTINCT run_id FROM scored WHERE scorer = ? ORDER BY run_id"
 _DEFINITIONS_OF_RUNS = "SELECT run_id, topic, fingerprint FROM topic_definitions WHERE list_contains(?, run_id)"
 _TOPICS_GONE = "SELECT DISTINCT topic FROM topic_hits WHERE NOT list_contains(?, topic)"
-_CLEAR_TOPICS_GONE = "DELETE FROM topic_hits WHERE NOT list_contains(?, topic)"
-# ... and their definitions: a topic put back later is new to every run
-_FORGET_TOPICS_GONE = "DELETE FROM topic_definitions WHERE NOT list_contains(?, topic)"
-# The comments marked by runs a changed topic was defined otherwise in: the published ones are
-# tagged again; the others lose their topic hits and marks, as `score --all` would leave them
-# (they are scored in full if they are published again).
-_RETAG_MARKED = """
-    CREATE OR REPLACE TEMP TABLE _rp_marked AS
-    SELECT s.comment_pk, s.run_id, c.status = 'published' AS published
-    FROM scored s JOIN comments c USING (comment_pk)
-    WHERE s.scorer = $scorer AND list_contains($runs, s.run_id)
-"""
-_CLEAR_UNPUBLISHED_HITS = "DELETE FROM topic_hits WHERE comment_pk IN (SELECT comment_pk FROM _rp_marked WHERE NOT published)"
-_CLEAR_UNPUBLISHED_MARKS = (
-    "DELETE FROM scored WHERE scorer = ? AND comment_pk IN (SELECT comment_pk FROM _rp_marked WHERE NOT published)"
-)
-_RETAG_COUNT = "SELECT count(*) FROM _rp_marked WHERE published"
-_RETAG_PENDING = """
-    CREATE OR REPLACE TEMP TABLE _rp_pending AS
-    SELECT comment_pk FROM _rp_marked WHERE published AND list_contains(?, run_id)
-"""
-_CLEAR_BATCH_TOPICS = (
-    "DELETE FROM topic_hits WHERE list_contains(?, topic) AND comment_pk IN (SELECT comment_pk FROM _rp_batch)"
-)
-_REMARK_BATCH = "UPDATE scored SET run_id = ? WHERE scorer = ? AND comment_pk IN (SELECT comment_pk FROM _rp_batch)"
-
-
 def write_retag(
     conn: duckdb.DuckDBPyConnection, batch: pl.DataFrame, hits: pl.DataFrame, changed: tuple[str, ...], run_id: int
 ) -> None:
     """Replace the batch's hits of the `changed` topics and mark the batch scored by the run
     that tagged them, in one transaction (the hits of the other topics stay: their definition
     is the same in both runs)."""
-    with transaction(conn):
-        conn.register("_rp_batch", batch.select("comment_pk"))
-        conn.execute(_CLEAR_BATCH_TOPICS, [list(changed)])
-        _insert(conn, "topic_hits", hits.with_columns(run_id=pl.lit(run_id, pl.Int32)))
-        conn.execute(_REMARK_BATCH, [run_id, topics.SCORER])
-        conn.unregister("_rp_batch")
-
-
-def _write_topics(conn: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
-    """Replace the `topics` table with `frame` (in the caller's transaction)."""
-    conn.register("_rp_topics", frame)
-    conn.execute("DELETE FROM topics")
-    conn.execute("INSERT INTO topics BY NAME SELECT * FROM _rp_topics")
-    conn.unregister("_rp_topics")
-
-
-def _refresh_topics(conn: duckdb.DuckDBPyConnection, taxonomy: Taxonomy) -> None:
-    """Bring the `topics` table (labels, descriptions) up to the taxonomy, if it was scored with."""
-    frame = topics.topics_frame(taxonomy)
-    stored = conn.execute("SELECT topic, label, description FROM topics ORDER BY topic").fetchall()
-    if not stored or stored == sorted(frame.rows()):
-        return
-    with transaction(conn):
-        _write_topics(conn, frame)
+    hits = hits.with_columns(run_id=pl.lit(run_id, pl.Int32))
+    store_scores.write_retag(conn, batch.select("comment_pk"), hits, changed, topics.SCORER, run_id)
 
 
 def _retag_topics(
@@ -582,7 +331,7 @@ def _retag_topics(
     """
     plan = plan_retag(conn, taxonomy, model)
     if not plan.changed and not plan.removed:
-        _refresh_topics(conn, taxonomy)  # labels and descriptions change no hit
+        store_scores.refresh_topics(conn, topics.topics_frame(taxonomy))  # labels and descriptions change no hit
         return
     config = next(c for c in scorer_configs(taxonomy, model) if c.scorer == topics.SCORER)
     run_id = _start_runs(conn, [config], taxonomy, model)[topics.SCORER]
@@ -591,21 +340,15 @@ def _retag_topics(
     summary.retagged_topics = sorted({topic for ids in plan.changed for topic in ids})
     current = [t.id for t in taxonomy.topics]
     all_runs = [run for runs in plan.changed.values() for run in runs]
-    with transaction(conn):
-        conn.execute(_CLEAR_TOPICS_GONE, [current])
-        conn.execute(_FORGET_TOPICS_GONE, [current])
-        conn.execute(_RETAG_MARKED, {"scorer": topics.SCORER, "runs": all_runs})
-        conn.execute(_CLEAR_UNPUBLISHED_HITS)
-        conn.execute(_CLEAR_UNPUBLISHED_MARKS, [topics.SCORER])
-    total = int(conn.execute(_RETAG_COUNT).fetchall()[0][0])
+    total = store_scores.prepare_retag(conn, topics.SCORER, current, all_runs)
     writer = _Writer(conn)
     try:
         with SentimentScorer(workers=workers) as scorer:
             for changed, runs in plan.changed.items():
                 # each output of the model reads its own topic's keywords: the changed topics alone
                 part = Taxonomy(taxonomy.source, taxonomy.sha256, tuple(t for t in taxonomy.topics if t.id in changed))
-                conn.execute(_RETAG_PENDING, [runs]).fetchall()
-                with closing(_batches(conn, batch_size, with_vader=True)) as batches:
+                store_pending.select_retag(conn, runs)
+                with closing(store_pending.pending_batches(conn, batch_size, with_vader=True)) as batches:
                     for batch in batches:
                         vader = batch.select(VADER_COLUMNS)
                         if vader.null_count().sum_horizontal().item():  # not all scored by sentiment
@@ -622,8 +365,8 @@ def _retag_topics(
                             progress(summary.retagged, total)
     finally:
         writer.close()
-        conn.execute("DROP TABLE IF EXISTS _rp_marked")
-    _finish_runs(conn, {topics.SCORER: run_id}, summary.retagged)
+        store_scores.end_retag(conn)
+    store_scores.finish_runs(conn, {topics.SCORER: run_id}, summary.retagged)
 
 
 def score_database(
@@ -650,7 +393,7 @@ def score_database(
             _retag_topics(conn, taxonomy, model, options.batch_size, options.workers, summary, progress)
     # With --all, each batch replaces its comments' scores in the transaction that writes the new
     # ones: stopped at any moment, every comment has its old scores or its new ones.
-    total = _pending(conn, selected, everything=options.rescore_all)
+    total = store_pending.select_pending(conn, selected, everything=options.rescore_all)
     if total:
         summary.runs = _start_runs(conn, configs, taxonomy, model)
         index = _passage_index(conn) if links.SCORER in selected else None
@@ -662,7 +405,7 @@ def score_database(
                 # Pipelined: the threads score the next batch's sentiment while this thread
                 # matches and links the current one, and the writer writes the one before.
                 in_flight: tuple[pl.DataFrame, PendingSentiment | None] | None = None
-                with closing(_batches(conn, options.batch_size)) as batches:
+                with closing(store_pending.pending_batches(conn, options.batch_size)) as batches:
                     for batch in batches:
                         pending = (
                             scorer.start(batch["text"].to_list(), sentences=sentiment.SCORER in selected)
@@ -678,11 +421,11 @@ def score_database(
         finally:
             writer.close()
         if options.rescore_all:
-            _drop_stale(conn, summary.runs)
-        _finish_runs(conn, summary.runs, summary.comments)
+            store_scores.drop_stale(conn, summary.runs)
+        store_scores.finish_runs(conn, summary.runs, summary.comments)
     elif options.rescore_all:
-        _clear_scores(conn, selected)  # no published comment: no score stays
-    conn.execute("DROP TABLE IF EXISTS _rp_pending")
+        store_scores.clear_scores(conn, selected)  # no published comment: no score stays
+    store_pending.drop_pending(conn)
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -20,6 +20,11 @@ MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 Params = Sequence[object] | Mapping[str, object] | None
 
 
+def statement(name: str) -> str:
+    """The SQL of `store/sql/<name>.sql`."""
+    return resources.files(__package__ or __name__).joinpath("sql", f"{name}.sql").read_text("utf-8")
+
+
 def run(conn: duckdb.DuckDBPyConnection, sql: str, params: Params = None) -> list[Any]:
     """Execute one statement with bound parameters and fetch its result to the end.
 
