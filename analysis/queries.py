@@ -33,6 +33,7 @@ from . import config
 from .errors import ReaderpulseError, UsageError
 from .output import FORMATS as TEXT_FORMATS
 from .output import render
+from .store.db import create_temp_view
 
 QUERIES_ENV = config.QUERIES_ENV
 OUTPUT_FORMATS = (*TEXT_FORMATS, "parquet")
@@ -349,10 +350,7 @@ def install_staging(conn: duckdb.DuckDBPyConnection, directory: Path | None = No
     """Create (or refresh) the staging views as temporary views (and table macros) on this connection."""
     for view in staging_views(directory):
         # The name and arguments come from the library's own files (checked against NAME and MACRO), never from a user.
-        if view.args is None:
-            conn.execute(f"CREATE OR REPLACE TEMP VIEW {view.name} AS\n{view.sql}")
-        else:
-            conn.execute(f"CREATE OR REPLACE TEMP MACRO {view.name}({view.args}) AS TABLE\n{view.sql}")
+        create_temp_view(conn, view.name, view.sql, view.args)
 
 
 def get(name: str, directory: Path | None = None) -> Query:

@@ -56,6 +56,16 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
         raise
 
 
+def create_temp_view(conn: duckdb.DuckDBPyConnection, name: str, sql: str, args: str | None = None) -> None:
+    """Create (or replace) the temporary view `name` of the query `sql` on this connection; with
+    `args`, a table macro taking them. `name` and `args` are spliced into the statement: they
+    must come from the package's own files, never from a user."""
+    if args is None:
+        conn.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS\n{sql}")
+    else:
+        conn.execute(f"CREATE OR REPLACE TEMP MACRO {name}({args}) AS TABLE\n{sql}")
+
+
 @contextmanager
 def memory_limit(conn: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
     """DuckDB's memory limit set to `limit` (e.g. '600MB') for the block, then as it was."""
