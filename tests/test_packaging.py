@@ -1,6 +1,7 @@
-"""The folder analysis/ installs as the package `readerpulse`: every subpackage is listed and no
-module reaches for the folder's own name (which would not exist once installed)."""
+"""The folder analysis/ installs as the package `readerpulse`: every folder of code or data is
+listed (setuptools then packs it and says nothing) and no module reaches for the folder's own name (which would not exist once installed)."""
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -12,8 +13,9 @@ def test_every_subpackage_is_listed_under_the_import_name() -> None:
     setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     assert setuptools["package-dir"] == {"readerpulse": "analysis"}
     folders = {
-        ".".join(("readerpulse", *p.parent.relative_to(ROOT / "analysis").parts))
-        for p in (ROOT / "analysis").rglob("*.py")
+        ".".join(("readerpulse", *Path(folder).relative_to(ROOT / "analysis").parts))
+        for folder, _, files in os.walk(ROOT / "analysis", followlinks=True)  # defaults/ links
+        if "__pycache__" not in folder and any(not f.endswith(".so") for f in files)
     }
     assert folders == set(setuptools["packages"])
 
@@ -39,7 +41,13 @@ def test_the_packaged_defaults_are_the_top_level_folders() -> None:
 
 def test_package_data_carries_every_query_report_and_the_taxonomy() -> None:
     globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
-    packaged = {p for pattern in globs["readerpulse.defaults"] for p in (ROOT / "analysis" / "defaults").glob(pattern)}
+    packaged = {
+        p
+        for package, patterns in globs.items()
+        if package.startswith("readerpulse.defaults")
+        for pattern in patterns
+        for p in ROOT.joinpath("analysis", *package.split(".")[1:]).glob(pattern)
+    }
     wanted = [*(ROOT / "queries").rglob("*.sql"), *(ROOT / "reports").glob("*.toml"),
               *(ROOT / "reports").glob("*.j2"), ROOT / "data" / "topics.toml"]
     assert {p.resolve() for p in packaged} == {p.resolve() for p in wanted}
