@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from ..errors import UnreadableSource
+from ..errors import UnreadableSource, one_line
 from ..store.db import memory_limit, pseudonym_secret, run, transaction
 from ..store.failures import write_failure
 from ..store.writer import FileRecord, FileWriter, WriteCounts
@@ -293,7 +293,7 @@ def _import_one(
     except Exception as exc:  # any failure of one file is that file's; the run goes on
         if write_failure(exc) is not None:  # ... unless the database cannot be written: the run stops
             raise
-        message = f"{path}: import failed and was rolled back: {type(exc).__name__}: {exc}"
+        message = f"{path}: import failed and was rolled back: {type(exc).__name__}: {one_line(exc)}"
         result = FileResult(path, None, "failed", error=message)
         result.source_id = record_failure(conn, path, message)
     return result

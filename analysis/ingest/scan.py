@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ..errors import UnreadableSource
+from ..errors import UnreadableSource, one_line
 from .inputs import MAX_JSON_DEPTH, too_deep
 
 EPOCH_MIN, EPOCH_MAX = 631_152_000, 4_102_444_800  # 1990-01-01 and 2100-01-01 in seconds
@@ -280,7 +280,7 @@ def parquet_columns(path: Path, name: Path) -> dict[str, str]:
         with duckdb.connect() as probe:
             return _describe(probe, SQL["read_parquet"], {"path": str(path)})
     except duckdb.Error as exc:
-        raise UnreadableSource(f"{name}: not a readable Parquet file ({exc})") from exc
+        raise UnreadableSource(f"{name}: not a readable Parquet file ({one_line(exc)})") from exc
 
 
 def parquet_scan(path: Path, columns: dict[str, str], aliases: dict[str, tuple[str, ...]], tz: str) -> CommentScan:

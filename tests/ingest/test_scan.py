@@ -1,0 +1,64 @@
+"""Canonical comment files read by DuckDB (ingest/scan.py): columns the readers must not trip on."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from readerpulse.ingest import scan
+from readerpulse.ingest.api import ImportOptions, ingest
+
+Records = list[dict[str, object]]
+
+
+def _jsonl(path: Path, records: Records) -> Path:
+    path = path.with_suffix(".jsonl")
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def _csv(path: Path, records: Records) -> Path:
+    path = path.with_suffix(".csv")
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(list(records[0]))
+        writer.writerows([list(r.values()) for r in records])
+    return path
+
+
+def _parquet(path: Path, records: Records) -> Path:
+    path = path.with_suffix(".parquet")
+    names = list(records[0])
+    pl.DataFrame([list(r.values()) for r in records], schema=names, orient="row").write_parquet(path)
+    return path
+
+
+WRITERS: dict[str, Callable[[Path, Records], Path]] = {"jsonl": _jsonl, "csv": _csv, "parquet": _parquet}
+
+
+def _comments(conn: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
+    return conn.execute("SELECT comment_id, text FROM comments ORDER BY comment_id").fetchall()
+
+
+def _rejects(conn: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
+    return conn.execute("SELECT location, reason FROM rejects ORDER BY location").fetchall()
+
+
+def test_a_failed_file_is_told_in_one_line(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a reader that DuckDB cannot bind: its message comes with a LINE 1 / ^^^ block
+    monkeypatch.setitem(scan.SQL, "read_jsonl", "SELECT row_number() OVER () AS ord, no_such_column FROM read_json($path, columns = $columns)")
+    path = _jsonl(tmp_path / "comments", [{"comment_id": "c1", "article_id": "a", "text": "one"}])
+    [result] = ingest(conn, [path], ImportOptions())
+    assert result.status == "failed" and result.error is not None
+    [(reason,)] = conn.execute("SELECT reason FROM rejects").fetchall()
+    for message in (result.error, str(reason)):
+        assert "\n" not in message and "LINE 1" not in message and "^" not in message
+        assert "import failed and was rolled back: BinderException: Binder Error:" in message
+        assert "no_such_column" in message
