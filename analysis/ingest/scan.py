@@ -43,6 +43,7 @@ SQL = {
     name: _template(name)
     for name in ("check_comments", "typed", "read_jsonl", "read_csv", "read_parquet", "frame", "count", "describe")
 }
+ORD = "ord"  # the readers' row number (sql/read_*.sql): a column of the file so named is not read
 CANONICAL = ("article_id", "comment_id", "parent_id", "author", "posted_at", "text", "status")
 JSONL_BLOCK_BYTES = 32 * 1024 * 1024
 LOCATE_SCHEMA = {"ord": pl.Int64, "location": pl.String, "reason": pl.String, "raw": pl.String}
@@ -166,15 +167,16 @@ def _checked(typed: str) -> str:
 def _describe(probe: duckdb.DuckDBPyConnection, source: str, params: dict[str, object]) -> dict[str, str]:
     """Column names and DuckDB types of a reader's output."""
     rows = probe.execute(SQL["describe"].format(source=source), params).fetchall()
-    return {str(name): str(dtype) for name, dtype, *_ in rows if name != "ord"}
+    return {str(name): str(dtype) for name, dtype, *_ in rows if name != ORD}
 
 
 # --- JSON Lines -----------------------------------------------------------------------------------
 
 
 def jsonl_scan(path: Path, first_keys: Iterable[str], aliases: dict[str, tuple[str, ...]], tz: str) -> CommentScan:
-    # the first record's keys say which aliases the file uses; the canonical names are always read
-    names = sorted(set(aliases) | set(first_keys))
+    # the first record's keys say which aliases the file uses; the canonical names are always read;
+    # a key `ord` (the reader's row number) is no alias: it is not read
+    names = sorted(name for name in set(aliases) | set(first_keys) if name.lower() != ORD)
     columns = {name: "VARCHAR" for name in names}
     source = SQL["read_jsonl"]
     everything = _coalesce([ident(n) for n in names])

@@ -49,6 +49,36 @@ def _rejects(conn: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
     return conn.execute("SELECT location, reason FROM rejects ORDER BY location").fetchall()
 
 
+@pytest.mark.parametrize("fmt", WRITERS)
+@pytest.mark.parametrize("name", ["ord", "ORD", "file_row_number"])
+def test_a_column_named_like_the_readers_row_number_is_ignored(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, fmt: str, name: str
+) -> None:
+    records: Records = [
+        {name: "x", "comment_id": "c1", "article_id": "a", "text": "first"},
+        {name: "y", "comment_id": "c2", "article_id": "a", "text": None},
+        {name: "z", "comment_id": "c3", "article_id": "a", "text": "third"},
+    ]
+    [result] = ingest(conn, [WRITERS[fmt](tmp_path / "comments", records)], ImportOptions())
+    assert (result.status, result.error) == ("loaded", None)
+    assert _comments(conn) == [("c1", "first"), ("c3", "third")]
+    # the rows are still numbered by the reader, not by the file's column
+    where = {"jsonl": "line 2", "csv": "record 2", "parquet": "row 2"}[fmt]
+    assert _rejects(conn) == [(where, "comment has no text")]
+
+
+def test_a_jsonl_key_ord_in_later_records_only_is_ignored(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = tmp_path / "comments.jsonl"
+    path.write_text(
+        '{"comment_id": "c1", "article_id": "a", "text": "one"}\n'
+        '{"comment_id": "c2", "article_id": "a", "text": "two", "ord": 7}\n'
+        "not json\n"
+    )
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.status, result.counts.comments) == ("loaded", 2)
+    assert [location for location, _ in _rejects(conn)] == ["line 3"]
+
+
 def test_a_failed_file_is_told_in_one_line(
     conn: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
