@@ -79,6 +79,18 @@ def test_a_jsonl_key_ord_in_later_records_only_is_ignored(conn: duckdb.DuckDBPyC
     assert [location for location, _ in _rejects(conn)] == ["line 3"]
 
 
+def test_a_csv_whose_ragged_row_is_longer_than_the_header_keeps_its_records(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = tmp_path / "comments.csv"
+    # DuckDB's sniffer took the last line for the header: the file "loaded" with nothing in it
+    path.write_text("comment_id,article_id,text\nc1,a,one\nc2,a,two\nc3,a,three,and,more\n")
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.status, result.counts.comments, result.counts.rejects) == ("loaded", 2, 1)
+    assert _comments(conn) == [("c1", "one"), ("c2", "two")]
+    assert _rejects(conn) == [("record 3", "5 fields where the header has 3")]
+
+
 def test_a_failed_file_is_told_in_one_line(
     conn: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
