@@ -3,7 +3,9 @@
 Comment columns: comment_id, article_id, parent_id, author, posted_at, text (status optional:
 published, deleted or spam). Article columns: article_id, url, title, published_at, body (byline
 and outlet optional). Other columns are ignored. Accepted aliases are listed in COMMENT_ALIASES
-and ARTICLE_ALIASES. Whether a file holds comments or articles is read from its columns.
+and ARTICLE_ALIASES. Whether a file holds comments or articles is read from its columns. Of a
+comment file's names that differ only in case ("Text", "text"), the first in the file (in JSON
+Lines: in its first record) is read, the others ignored.
 
 Comment files are read by DuckDB itself (analysis/ingest/scan.py): the parser gives one scan
 that the writer runs straight into its staging table. Article files (few rows, each body cut into

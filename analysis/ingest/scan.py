@@ -72,6 +72,19 @@ def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def readable_names(names: Iterable[str]) -> list[str]:
+    """The columns to read, in order: of names that differ only in case (which DuckDB's readers
+    cannot take side by side) the first; none named `ord` or `location` in any case (the columns
+    the readers add; no alias has those names)."""
+    seen = {ORD, "location"}
+    kept = []
+    for name in names:
+        if name.lower() not in seen:
+            seen.add(name.lower())
+            kept.append(name)
+    return kept
+
+
 def _is_float(dtype: str) -> bool:
     return dtype in ("DOUBLE", "FLOAT", "REAL") or dtype.startswith("DECIMAL")
 
@@ -174,9 +187,8 @@ def _describe(probe: duckdb.DuckDBPyConnection, source: str, params: dict[str, o
 
 
 def jsonl_scan(path: Path, first_keys: Iterable[str], aliases: dict[str, tuple[str, ...]], tz: str) -> CommentScan:
-    # the first record's keys say which aliases the file uses; the canonical names are always read;
-    # a key `ord` (the reader's row number) is no alias: it is not read
-    names = sorted(name for name in set(aliases) | set(first_keys) if name.lower() != ORD)
+    # the first record's keys say which aliases the file uses; the canonical names are always read
+    names = readable_names([*first_keys, *aliases])
     columns = {name: "VARCHAR" for name in names}
     source = SQL["read_jsonl"]
     everything = _coalesce([ident(n) for n in names])
@@ -267,9 +279,10 @@ def csv_scan(
             probe.execute(SQL["count"].format(source=source), params).fetchall()
     except duckdb.Error:
         frame, rejects = fallback()
-        columns = {name: "VARCHAR" for name in frame.columns if name not in ("location", "ord")}
-        typed = typed_select(columns, aliases, SQL["frame"], "location")
-        return CommentScan(_checked(typed), {}, tz, frame=frame.with_row_index("ord", 1), rejects=rejects)
+        names = readable_names(name for name in frame.columns if name != "location")
+        frame = frame.select(*names, "location").with_row_index(ORD, 1)
+        typed = typed_select({name: "VARCHAR" for name in names}, aliases, SQL["frame"], "location")
+        return CommentScan(_checked(typed), {}, tz, frame=frame, rejects=rejects)
     return CommentScan(_checked(typed_select(columns, aliases, source, "'record ' || ord")), params, tz)
 
 

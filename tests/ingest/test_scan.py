@@ -79,6 +79,42 @@ def test_a_jsonl_key_ord_in_later_records_only_is_ignored(conn: duckdb.DuckDBPyC
     assert [location for location, _ in _rejects(conn)] == ["line 3"]
 
 
+@pytest.mark.parametrize("fmt", WRITERS)
+def test_names_differing_only_in_case_read_the_first_in_the_file(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, fmt: str
+) -> None:
+    records: Records = [
+        {"comment_id": "c1", "article_id": "a", "Text": "first wins", "text": "second loses"},
+        {"comment_id": "c2", "article_id": "a", "Text": "again first", "text": "again second"},
+    ]
+    [result] = ingest(conn, [WRITERS[fmt](tmp_path / "comments", records)], ImportOptions())
+    assert (result.status, result.error) == ("loaded", None)
+    assert _comments(conn) == [("c1", "first wins"), ("c2", "again first")]
+
+
+def test_csv_read_row_by_row_also_reads_the_first_of_names_differing_in_case(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = tmp_path / "comments.csv"
+    # the ragged last record makes DuckDB's strict reader give up: the file is read row by row
+    path.write_text("comment_id,article_id,Text,text\nc1,a,first,second\nc2,a,again first,again second\nc3,a,x,y,z\n")
+    [result] = ingest(conn, [path], ImportOptions())
+    assert result.status == "loaded"
+    assert _comments(conn) == [("c1", "first"), ("c2", "again first")]
+    assert _rejects(conn) == [("record 3", "5 fields where the header has 4")]
+
+
+def test_jsonl_keys_in_capitals_are_read(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = tmp_path / "comments.jsonl"
+    path.write_text(
+        '{"Comment_ID": "c1", "Article_ID": "a", "Text": "capitals"}\n'
+        '{"Comment_ID": "c2", "Article_ID": "a", "Text": "again"}\n'
+    )
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.status, result.error) == ("loaded", None)
+    assert _comments(conn) == [("c1", "capitals"), ("c2", "again")]
+
+
 def test_a_csv_whose_ragged_row_is_longer_than_the_header_keeps_its_records(
     conn: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
@@ -89,6 +125,18 @@ def test_a_csv_whose_ragged_row_is_longer_than_the_header_keeps_its_records(
     assert (result.status, result.counts.comments, result.counts.rejects) == ("loaded", 2, 1)
     assert _comments(conn) == [("c1", "one"), ("c2", "two")]
     assert _rejects(conn) == [("record 3", "5 fields where the header has 3")]
+
+
+@pytest.mark.parametrize("name", ["ord", "ORD"])
+def test_a_csv_read_row_by_row_ignores_a_column_named_ord(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, name: str
+) -> None:
+    path = tmp_path / "comments.csv"
+    path.write_text(f"{name},comment_id,article_id,text\nx,c1,a,one\ny,c2,a\nz,c3,a,three\n")
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.status, result.error) == ("loaded", None)
+    assert _comments(conn) == [("c1", "one"), ("c3", "three")]
+    assert _rejects(conn) == [("record 2", "3 fields where the header has 4")]
 
 
 def test_a_failed_file_is_told_in_one_line(
