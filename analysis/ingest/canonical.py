@@ -37,7 +37,7 @@ from .model import (
     SourceFile,
 )
 from .passages import body_passages, text_blocks
-from .scan import CommentScan
+from .scan import EPOCH_MAX, EPOCH_MIN, JSONL_BLOCK_BYTES, CommentScan
 from .timeparse import parse_column
 
 COMMENT_ALIASES: dict[str, tuple[str, ...]] = {
@@ -75,8 +75,6 @@ COMMENT_MARKERS = {
 }
 ARTICLE_MARKERS = {"title", "headline", "url", "link", "permalink"}
 
-JSONL_BLOCK_BYTES = 32 * 1024 * 1024
-EPOCH_MIN, EPOCH_MAX = 631_152_000, 4_102_444_800  # 1990-01-01 and 2100-01-01 in seconds
 BLANK_LINE = re.compile(rb"\n[ \t\r]*\n|^[ \t\r]*\n")
 # The same test as BLANK_LINE.search, in two parts: the one starting with a newline is found by
 # scanning for newlines (30x faster on a 32 MB block than the alternation).

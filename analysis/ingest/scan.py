@@ -28,7 +28,8 @@ import polars as pl
 from ..errors import UnreadableSource, one_line
 from .inputs import MAX_JSON_DEPTH, too_deep
 
-EPOCH_MIN, EPOCH_MAX = 631_152_000, 4_102_444_800  # 1990-01-01 and 2100-01-01 in seconds
+# Numbers taken for times: seconds since 1970 from 1990-01-01 to 2100-01-01 (not milliseconds).
+EPOCH_MIN, EPOCH_MAX = 631_152_000, 4_102_444_800
 
 
 def _template(name: str) -> str:
@@ -45,7 +46,7 @@ SQL = {
 }
 ORD = "ord"  # the readers' row number (sql/read_*.sql): a column of the file so named is not read
 CANONICAL = ("article_id", "comment_id", "parent_id", "author", "posted_at", "text", "status")
-JSONL_BLOCK_BYTES = 32 * 1024 * 1024
+JSONL_BLOCK_BYTES = 32 * 1024 * 1024  # JSON Lines read a block of lines at a time (here and canonical.py)
 LOCATE_SCHEMA = {"ord": pl.Int64, "location": pl.String, "reason": pl.String, "raw": pl.String}
 
 
