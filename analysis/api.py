@@ -216,9 +216,14 @@ def query(
 
 
 def sql(statement: str, db: Database = None, *, write: bool = False, wait: float = 0.0) -> pl.DataFrame | None:
-    """Run ad-hoc SQL; its rows, or None for a statement without any."""
+    """Run ad-hoc SQL; its rows, or None for a statement without any. `write` says how a database
+    file is opened (read-only unless true); a connection passed as `db` is used as it is."""
     with _opened(db, read_only=not write, wait=wait) as conn:
-        relation = conn.sql(statement)
+        try:
+            relation = conn.sql(statement)
+        except duckdb.Error as exc:
+            message = " ".join(str(exc).split()) or type(exc).__name__
+            raise ReaderpulseError(message) from exc
         if relation is None:
             return None
         frame: pl.DataFrame = relation.pl()
@@ -261,6 +266,7 @@ def chart(
     start: date | None = None,
     end: date | None = None,
     article_id: str | None = None,
+    wait: float = 0.0,
 ) -> alt.TopLevelMixin:
     """The Altair chart of one section (or article panel, given `article_id`) of a report, for the
     latest week with comments unless a week or days are given."""
@@ -274,7 +280,7 @@ def chart(
         raise UsageError(f"report {report!r} has no chart {section!r}; its charts: {', '.join(drawn)}")
     if found in panels and article_id is None:
         raise UsageError(f"{section!r} is a chart per article: give article_id")
-    with _opened(db, read_only=True) as conn:
+    with _opened(db, read_only=True, wait=wait) as conn:
         queries.install_staging(conn)
         period = weekly.resolve_period(conn, week, start, end)
         frame = weekly.section_frame(conn, found, period, article_id)

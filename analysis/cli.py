@@ -274,7 +274,7 @@ def evaluate_cmd(labels: tuple[Path, ...], folds: int | None, external: Path | N
 
 @main.command("train")
 @click.option("--labels", "label_paths", multiple=True, type=click.Path(path_type=Path),
-              help="Label files or folders of them (repeatable; default: the project's data/labels).")
+              help="Label files or folders of them (repeatable; default: data/labels of the checkout readerpulse runs from).")
 @click.option("--external", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder laid out like shared/external: also learn tone and skepticism from the real sets' train parts.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,

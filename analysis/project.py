@@ -40,6 +40,8 @@ GITIGNORE = """\
 *.duckdb
 *.duckdb.wal
 *.duckdb.model
+*.duckdb.key
+*.duckdb.tmp/
 reports/out/
 """
 

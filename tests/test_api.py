@@ -22,6 +22,17 @@ def test_ingest_then_query_on_a_path(tmp_path: Path) -> None:
     assert api.sql("SELECT 1 WHERE false", db) is not None
 
 
+def test_sql_errors_and_writes_to_a_file_opened_read_only_are_one_line(tmp_path: Path) -> None:
+    db = tmp_path / "n.duckdb"
+    api.ingest([FIXTURES / "canonical" / "comments.csv"], db, score=False)
+    with pytest.raises(ReaderpulseError, match="nonsense") as found:
+        api.sql("SELECT nonsense FROM comments", db)
+    assert "\n" not in str(found.value)
+    with pytest.raises(ReaderpulseError, match="read-only"):
+        api.sql("DELETE FROM comments", db)
+    assert api.sql("SELECT count(*) FROM comments", db).item() == 3  # type: ignore[union-attr]
+
+
 def test_a_connection_is_used_and_left_open(reader_week: duckdb.DuckDBPyConnection) -> None:
     frame = api.query("top_commenters", {"start": "2023-09-18"}, reader_week)
     assert frame.height > 0

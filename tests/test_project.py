@@ -129,3 +129,11 @@ def test_a_bad_project_file_is_one_clear_line(runner: CliRunner, proj: Path, tex
     result = runner.invoke(main, ["info"])
     assert result.exit_code == 2
     assert message in result.stderr and "Traceback" not in result.output
+
+
+def test_init_keeps_the_pseudonym_key_out_of_git(tmp_path: Path) -> None:
+    from readerpulse import project
+
+    project.init(tmp_path / "proj")
+    ignored = (tmp_path / "proj" / ".gitignore").read_text().split()
+    assert "*.duckdb.key" in ignored

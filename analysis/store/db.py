@@ -155,11 +155,6 @@ _PYTHON_STEPS: dict[str, Callable[[duckdb.DuckDBPyConnection, str | Path | None]
 }
 
 
-def setting(conn: duckdb.DuckDBPyConnection, key: str) -> str | None:
-    rows = run(conn, "SELECT value FROM settings WHERE key = ?", [key])
-    return str(rows[0][0]) if rows else None
-
-
 def pseudonym_secret(conn: duckdb.DuckDBPyConnection, key_file: str | Path | None = None) -> bytes:
     """The key for commenter pseudonyms of this database, kept outside it (see `keys`)."""
     return keys.pseudonym_key(conn, key_file)
