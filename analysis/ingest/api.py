@@ -11,11 +11,10 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from ..errors import UnreadableSource
+from ..errors import UnreadableSource, one_line
 from ..store.db import memory_limit, pseudonym_secret, run, transaction
 from ..store.failures import write_failure
-from ..store.writer import FileRecord, FileWriter, WriteCounts
-from ..store.writer import record_failure as writer_record_failure
+from ..store.writer import FileRecord, FileWriter, WriteCounts, record_failure
 from .bounds import bound_batch
 from .formats import Format, detect
 from .inputs import DEFAULT_LIMITS, Limits, decode_input, open_input
@@ -230,14 +229,13 @@ def import_file(
     return result
 
 
-def record_failure(conn: duckdb.DuckDBPyConnection, path: Path, message: str) -> int:
-    """Keep a trace of a file that could not be imported: a failed source and one reject."""
+def _failed_file(path: Path) -> FileRecord:
+    """A file that could not be imported, as its `sources` row records it (its hash when readable)."""
     try:
         source = open_input(path)
-        sha, size = source.sha256, source.size
     except UnreadableSource:
-        sha, size = "", 0
-    return writer_record_failure(conn, FileRecord(path, None, sha, size), message)
+        return FileRecord(path, None, "", 0)
+    return FileRecord(path, None, source.sha256, source.size)
 
 
 def ingest(
@@ -289,11 +287,11 @@ def _import_one(
         return import_file(conn, path, options, reader=reader, next_path=next_path)
     except UnreadableSource as exc:
         result = FileResult(path, None, "failed", error=str(exc))
-        result.source_id = record_failure(conn, path, str(exc))
+        result.source_id = record_failure(conn, _failed_file(path), str(exc))
     except Exception as exc:  # any failure of one file is that file's; the run goes on
         if write_failure(exc) is not None:  # ... unless the database cannot be written: the run stops
             raise
-        message = f"{path}: import failed and was rolled back: {type(exc).__name__}: {exc}"
+        message = f"{path}: import failed and was rolled back: {type(exc).__name__}: {one_line(exc)}"
         result = FileResult(path, None, "failed", error=message)
-        result.source_id = record_failure(conn, path, message)
+        result.source_id = record_failure(conn, _failed_file(path), message)
     return result

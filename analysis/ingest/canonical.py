@@ -3,7 +3,9 @@
 Comment columns: comment_id, article_id, parent_id, author, posted_at, text (status optional:
 published, deleted or spam). Article columns: article_id, url, title, published_at, body (byline
 and outlet optional). Other columns are ignored. Accepted aliases are listed in COMMENT_ALIASES
-and ARTICLE_ALIASES. Whether a file holds comments or articles is read from its columns.
+and ARTICLE_ALIASES. Whether a file holds comments or articles is read from its columns. Of a
+comment file's names that differ only in case ("Text", "text"), the first in the file (in JSON
+Lines: in its first record) is read, the others ignored.
 
 Comment files are read by DuckDB itself (analysis/ingest/scan.py): the parser gives one scan
 that the writer runs straight into its staging table. Article files (few rows, each body cut into
@@ -35,7 +37,7 @@ from .model import (
     SourceFile,
 )
 from .passages import body_passages, text_blocks
-from .scan import CommentScan
+from .scan import EPOCH_MAX, EPOCH_MIN, JSONL_BLOCK_BYTES, CommentScan
 from .timeparse import parse_column
 
 COMMENT_ALIASES: dict[str, tuple[str, ...]] = {
@@ -73,8 +75,6 @@ COMMENT_MARKERS = {
 }
 ARTICLE_MARKERS = {"title", "headline", "url", "link", "permalink"}
 
-JSONL_BLOCK_BYTES = 32 * 1024 * 1024
-EPOCH_MIN, EPOCH_MAX = 631_152_000, 4_102_444_800  # 1990-01-01 and 2100-01-01 in seconds
 BLANK_LINE = re.compile(rb"\n[ \t\r]*\n|^[ \t\r]*\n")
 # The same test as BLANK_LINE.search, in two parts: the one starting with a newline is found by
 # scanning for newlines (30x faster on a 32 MB block than the alternation).

@@ -25,10 +25,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ..errors import UnreadableSource
+from ..errors import UnreadableSource, one_line
 from .inputs import MAX_JSON_DEPTH, too_deep
 
-EPOCH_MIN, EPOCH_MAX = 631_152_000, 4_102_444_800  # 1990-01-01 and 2100-01-01 in seconds
+# Numbers taken for times: seconds since 1970 from 1990-01-01 to 2100-01-01 (not milliseconds).
+EPOCH_MIN, EPOCH_MAX = 631_152_000, 4_102_444_800
 
 
 def _template(name: str) -> str:
@@ -43,8 +44,9 @@ SQL = {
     name: _template(name)
     for name in ("check_comments", "typed", "read_jsonl", "read_csv", "read_parquet", "frame", "count", "describe")
 }
+ORD = "ord"  # the readers' row number (sql/read_*.sql): a column of the file so named is not read
 CANONICAL = ("article_id", "comment_id", "parent_id", "author", "posted_at", "text", "status")
-JSONL_BLOCK_BYTES = 32 * 1024 * 1024
+JSONL_BLOCK_BYTES = 32 * 1024 * 1024  # JSON Lines read a block of lines at a time (here and canonical.py)
 LOCATE_SCHEMA = {"ord": pl.Int64, "location": pl.String, "reason": pl.String, "raw": pl.String}
 
 
@@ -69,6 +71,19 @@ class CommentScan:
 def ident(name: str) -> str:
     """A column name of the file as a quoted SQL identifier."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def readable_names(names: Iterable[str]) -> list[str]:
+    """The columns to read, in order: of names that differ only in case (which DuckDB's readers
+    cannot take side by side) the first; none named `ord` or `location` in any case (the columns
+    the readers add; no alias has those names)."""
+    seen = {ORD, "location"}
+    kept = []
+    for name in names:
+        if name.lower() not in seen:
+            seen.add(name.lower())
+            kept.append(name)
+    return kept
 
 
 def _is_float(dtype: str) -> bool:
@@ -166,7 +181,7 @@ def _checked(typed: str) -> str:
 def _describe(probe: duckdb.DuckDBPyConnection, source: str, params: dict[str, object]) -> dict[str, str]:
     """Column names and DuckDB types of a reader's output."""
     rows = probe.execute(SQL["describe"].format(source=source), params).fetchall()
-    return {str(name): str(dtype) for name, dtype, *_ in rows if name != "ord"}
+    return {str(name): str(dtype) for name, dtype, *_ in rows if name != ORD}
 
 
 # --- JSON Lines -----------------------------------------------------------------------------------
@@ -174,7 +189,7 @@ def _describe(probe: duckdb.DuckDBPyConnection, source: str, params: dict[str, o
 
 def jsonl_scan(path: Path, first_keys: Iterable[str], aliases: dict[str, tuple[str, ...]], tz: str) -> CommentScan:
     # the first record's keys say which aliases the file uses; the canonical names are always read
-    names = sorted(set(aliases) | set(first_keys))
+    names = readable_names([*first_keys, *aliases])
     columns = {name: "VARCHAR" for name in names}
     source = SQL["read_jsonl"]
     everything = _coalesce([ident(n) for n in names])
@@ -265,9 +280,10 @@ def csv_scan(
             probe.execute(SQL["count"].format(source=source), params).fetchall()
     except duckdb.Error:
         frame, rejects = fallback()
-        columns = {name: "VARCHAR" for name in frame.columns if name not in ("location", "ord")}
-        typed = typed_select(columns, aliases, SQL["frame"], "location")
-        return CommentScan(_checked(typed), {}, tz, frame=frame.with_row_index("ord", 1), rejects=rejects)
+        names = readable_names(name for name in frame.columns if name != "location")
+        frame = frame.select(*names, "location").with_row_index(ORD, 1)
+        typed = typed_select({name: "VARCHAR" for name in names}, aliases, SQL["frame"], "location")
+        return CommentScan(_checked(typed), {}, tz, frame=frame, rejects=rejects)
     return CommentScan(_checked(typed_select(columns, aliases, source, "'record ' || ord")), params, tz)
 
 
@@ -280,7 +296,7 @@ def parquet_columns(path: Path, name: Path) -> dict[str, str]:
         with duckdb.connect() as probe:
             return _describe(probe, SQL["read_parquet"], {"path": str(path)})
     except duckdb.Error as exc:
-        raise UnreadableSource(f"{name}: not a readable Parquet file ({exc})") from exc
+        raise UnreadableSource(f"{name}: not a readable Parquet file ({one_line(exc)})") from exc
 
 
 def parquet_scan(path: Path, columns: dict[str, str], aliases: dict[str, tuple[str, ...]], tz: str) -> CommentScan:

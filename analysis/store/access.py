@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from ..errors import ReaderpulseError
+from ..errors import ReaderpulseError, one_line
 from .db import migrate, pending_migrations, run
 
 # How often a waiting command tries the lock again.
@@ -42,7 +42,7 @@ def _open(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
-                raise ReaderpulseError(f"{path}: cannot open the database ({_first_line(exc)})") from exc
+                raise ReaderpulseError(f"{path}: cannot open the database ({one_line(exc)})") from exc
             if time.monotonic() >= deadline:
                 waited = f" after waiting {wait:g}s" if wait > 0 else ""
                 # a reader meets only writers; a writer meets readers too
@@ -55,10 +55,6 @@ def _open(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection
                     f"{path}: in use by {holder}{waited}; try again when it ends, or give --wait SECONDS"
                 ) from exc
             time.sleep(RETRY_SECONDS)
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 @contextmanager

@@ -10,6 +10,8 @@ import errno
 
 import duckdb
 
+from ..errors import one_line
+
 # What DuckDB's messages say when the operating system refused a write of the database.
 _WRITE_FAILURES = (
     "No space left on device",
@@ -26,15 +28,12 @@ _WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO
 def write_failure(exc: BaseException) -> str | None:
     """The reason, if `exc` is a failure to write the database; None for any other error."""
     if isinstance(exc, duckdb.FatalException):
-        return _first_line(exc)
+        return one_line(exc)
     if isinstance(exc, duckdb.IOException | duckdb.TransactionException):
         message = str(exc)
         if any(text in message for text in _WRITE_FAILURES):
-            return _first_line(exc)
+            return one_line(exc)
     if isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS:
         return exc.strerror or str(exc)
     return None
 
-
-def _first_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())

@@ -1,3 +1,4 @@
--- Parquet: native types, rows numbered from 1.
-SELECT file_row_number + 1 AS ord, * EXCLUDE (file_row_number)
-FROM read_parquet($path, file_row_number = true)
+-- Parquet: native types, rows numbered from 1 as `ord`; a column of the file with that name (any
+-- case) is left out. (Not read_parquet's file_row_number option: a file may have that column.)
+SELECT row_number() OVER () AS ord, COLUMNS(lambda c: lower(c) <> 'ord')
+FROM read_parquet($path)

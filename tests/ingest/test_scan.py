@@ -1,0 +1,154 @@
+"""Canonical comment files read by DuckDB (ingest/scan.py): columns the readers must not trip on."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from readerpulse.ingest import scan
+from readerpulse.ingest.api import ImportOptions, ingest
+
+Records = list[dict[str, object]]
+
+
+def _jsonl(path: Path, records: Records) -> Path:
+    path = path.with_suffix(".jsonl")
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def _csv(path: Path, records: Records) -> Path:
+    path = path.with_suffix(".csv")
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(list(records[0]))
+        writer.writerows([list(r.values()) for r in records])
+    return path
+
+
+def _parquet(path: Path, records: Records) -> Path:
+    path = path.with_suffix(".parquet")
+    names = list(records[0])
+    pl.DataFrame([list(r.values()) for r in records], schema=names, orient="row").write_parquet(path)
+    return path
+
+
+WRITERS: dict[str, Callable[[Path, Records], Path]] = {"jsonl": _jsonl, "csv": _csv, "parquet": _parquet}
+
+
+def _comments(conn: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
+    return conn.execute("SELECT comment_id, text FROM comments ORDER BY comment_id").fetchall()
+
+
+def _rejects(conn: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
+    return conn.execute("SELECT location, reason FROM rejects ORDER BY location").fetchall()
+
+
+@pytest.mark.parametrize("fmt", WRITERS)
+@pytest.mark.parametrize("name", ["ord", "ORD", "file_row_number"])
+def test_a_column_named_like_the_readers_row_number_is_ignored(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, fmt: str, name: str
+) -> None:
+    records: Records = [
+        {name: "x", "comment_id": "c1", "article_id": "a", "text": "first"},
+        {name: "y", "comment_id": "c2", "article_id": "a", "text": None},
+        {name: "z", "comment_id": "c3", "article_id": "a", "text": "third"},
+    ]
+    [result] = ingest(conn, [WRITERS[fmt](tmp_path / "comments", records)], ImportOptions())
+    assert (result.status, result.error) == ("loaded", None)
+    assert _comments(conn) == [("c1", "first"), ("c3", "third")]
+    # the rows are still numbered by the reader, not by the file's column
+    where = {"jsonl": "line 2", "csv": "record 2", "parquet": "row 2"}[fmt]
+    assert _rejects(conn) == [(where, "comment has no text")]
+
+
+def test_a_jsonl_key_ord_in_later_records_only_is_ignored(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = tmp_path / "comments.jsonl"
+    path.write_text(
+        '{"comment_id": "c1", "article_id": "a", "text": "one"}\n'
+        '{"comment_id": "c2", "article_id": "a", "text": "two", "ord": 7}\n'
+        "not json\n"
+    )
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.status, result.counts.comments) == ("loaded", 2)
+    assert [location for location, _ in _rejects(conn)] == ["line 3"]
+
+
+@pytest.mark.parametrize("fmt", WRITERS)
+def test_names_differing_only_in_case_read_the_first_in_the_file(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, fmt: str
+) -> None:
+    records: Records = [
+        {"comment_id": "c1", "article_id": "a", "Text": "first wins", "text": "second loses"},
+        {"comment_id": "c2", "article_id": "a", "Text": "again first", "text": "again second"},
+    ]
+    [result] = ingest(conn, [WRITERS[fmt](tmp_path / "comments", records)], ImportOptions())
+    assert (result.status, result.error) == ("loaded", None)
+    assert _comments(conn) == [("c1", "first wins"), ("c2", "again first")]
+
+
+def test_csv_read_row_by_row_also_reads_the_first_of_names_differing_in_case(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = tmp_path / "comments.csv"
+    # the ragged last record makes DuckDB's strict reader give up: the file is read row by row
+    path.write_text("comment_id,article_id,Text,text\nc1,a,first,second\nc2,a,again first,again second\nc3,a,x,y,z\n")
+    [result] = ingest(conn, [path], ImportOptions())
+    assert result.status == "loaded"
+    assert _comments(conn) == [("c1", "first"), ("c2", "again first")]
+    assert _rejects(conn) == [("record 3", "5 fields where the header has 4")]
+
+
+def test_jsonl_keys_in_capitals_are_read(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = tmp_path / "comments.jsonl"
+    path.write_text(
+        '{"Comment_ID": "c1", "Article_ID": "a", "Text": "capitals"}\n'
+        '{"Comment_ID": "c2", "Article_ID": "a", "Text": "again"}\n'
+    )
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.status, result.error) == ("loaded", None)
+    assert _comments(conn) == [("c1", "capitals"), ("c2", "again")]
+
+
+def test_a_csv_whose_ragged_row_is_longer_than_the_header_keeps_its_records(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = tmp_path / "comments.csv"
+    # DuckDB's sniffer took the last line for the header: the file "loaded" with nothing in it
+    path.write_text("comment_id,article_id,text\nc1,a,one\nc2,a,two\nc3,a,three,and,more\n")
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.status, result.counts.comments, result.counts.rejects) == ("loaded", 2, 1)
+    assert _comments(conn) == [("c1", "one"), ("c2", "two")]
+    assert _rejects(conn) == [("record 3", "5 fields where the header has 3")]
+
+
+@pytest.mark.parametrize("name", ["ord", "ORD"])
+def test_a_csv_read_row_by_row_ignores_a_column_named_ord(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, name: str
+) -> None:
+    path = tmp_path / "comments.csv"
+    path.write_text(f"{name},comment_id,article_id,text\nx,c1,a,one\ny,c2,a\nz,c3,a,three\n")
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.status, result.error) == ("loaded", None)
+    assert _comments(conn) == [("c1", "one"), ("c3", "three")]
+    assert _rejects(conn) == [("record 2", "3 fields where the header has 4")]
+
+
+def test_a_failed_file_is_told_in_one_line(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a reader that DuckDB cannot bind: its message comes with a LINE 1 / ^^^ block
+    monkeypatch.setitem(scan.SQL, "read_jsonl", "SELECT row_number() OVER () AS ord, no_such_column FROM read_json($path, columns = $columns)")
+    path = _jsonl(tmp_path / "comments", [{"comment_id": "c1", "article_id": "a", "text": "one"}])
+    [result] = ingest(conn, [path], ImportOptions())
+    assert result.status == "failed" and result.error is not None
+    [(reason,)] = conn.execute("SELECT reason FROM rejects").fetchall()
+    for message in (result.error, str(reason)):
+        assert "\n" not in message and "LINE 1" not in message and "^" not in message
+        assert "import failed and was rolled back: BinderException: Binder Error:" in message
+        assert "no_such_column" in message
