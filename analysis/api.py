@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 
 from . import config, project, queries
-from .errors import ReaderpulseError, UsageError
+from .errors import ReaderpulseError, UsageError, one_line
 from .ingest.api import FileResult, ImportOptions
 from .ingest.inputs import check_encoding
 from .store import connect as _connect
@@ -222,8 +222,7 @@ def sql(statement: str, db: Database = None, *, write: bool = False, wait: float
         try:
             relation = conn.sql(statement)
         except duckdb.Error as exc:
-            message = " ".join(str(exc).split()) or type(exc).__name__
-            raise ReaderpulseError(message) from exc
+            raise ReaderpulseError(one_line(exc)) from exc
         if relation is None:
             return None
         frame: pl.DataFrame = relation.pl()

@@ -12,7 +12,7 @@ import click
 import duckdb
 
 from . import __version__, api, config, queries
-from .errors import ReaderpulseError, UsageError
+from .errors import ReaderpulseError, UsageError, one_line
 from .ingest.api import FileResult
 from .ingest.formats import registry
 from .ingest.inputs import check_encoding
@@ -76,7 +76,7 @@ class Group(click.Group):
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except duckdb.Error as exc:
-            click.echo(f"error: {_one_line(exc)}", err=True)
+            click.echo(f"error: {one_line(exc)}", err=True)
             ctx.exit(1)
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
@@ -85,14 +85,9 @@ class Group(click.Group):
         except Exception as exc:
             if os.environ.get(DEBUG_ENV):
                 raise
-            click.echo(f"error: {type(exc).__name__}: {_one_line(exc)} (set {DEBUG_ENV}=1 for the traceback)", err=True)
+            click.echo(f"error: {type(exc).__name__}: {one_line(exc)} (set {DEBUG_ENV}=1 for the traceback)", err=True)
             ctx.exit(1)
         return None
-
-
-def _one_line(exc: BaseException) -> str:
-    """The message of `exc` on one line."""
-    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 @click.group(cls=Group)
