@@ -28,6 +28,7 @@ import polars as pl
 import readerpulse.score.classify as classify
 import readerpulse.score.runner as runner
 import readerpulse.score.sentiment as sentiment
+import readerpulse.score.vader as vader
 import readerpulse.store.scores as store_scores
 from readerpulse.ingest.api import ImportOptions, ingest
 from readerpulse.score.model import Model, load_model
@@ -42,8 +43,8 @@ class Steps:
     """CPU and wall seconds per step; a step's time leaves out the steps timed inside it."""
 
     def __init__(self) -> None:
-        self.cpu: collections.Counter[str] = collections.Counter()
-        self.wall: collections.Counter[str] = collections.Counter()
+        self.cpu: collections.defaultdict[str, float] = collections.defaultdict(float)
+        self.wall: collections.defaultdict[str, float] = collections.defaultdict(float)
         self.order: list[str] = []
         self._inner: list[list[float]] = []  # per open step: the time of the steps inside it
 
@@ -87,19 +88,23 @@ def process_start(steps: Steps) -> None:
 
 def instrument(steps: Steps) -> None:
     """Time the parts inside VADER, the models and the writes where the runner calls them."""
-    sentiment.sentence_spans = steps.wrap("sentence splitting (C)", sentiment.sentence_spans)
-    analyzer = sentiment.vader.analyzer()
+
+    def patch(module: Any, name: str, label: str) -> None:
+        setattr(module, name, steps.wrap(label, getattr(module, name)))
+
+    patch(sentiment, "sentence_spans", "sentence splitting (C)")
+    analyzer = vader.analyzer()
 
     class TimedAnalyzer:
         def score_sentences(self, *args: Any) -> Any:
             with steps("VADER on sentences and comments (C)"):
                 return analyzer.score_sentences(*args)
 
-    sentiment.vader.analyzer = TimedAnalyzer  # type: ignore[assignment]
-    classify.keyword_matches = steps.wrap("models: keyword matches", classify.keyword_matches)
-    classify.parent_keyword_counts = steps.wrap("models: parents' keyword counts", classify.parent_keyword_counts)
-    Model.predict = steps.wrap("models: features and projection", Model.predict)  # type: ignore[method-assign]
-    classify.hit_evidence = steps.wrap("models: evidence", classify.hit_evidence)
+    vader.analyzer = TimedAnalyzer  # type: ignore[assignment]  # where the sentiment scorer finds it
+    patch(classify, "keyword_matches", "models: keyword matches")
+    patch(classify, "parent_keyword_counts", "models: parents' keyword counts")
+    patch(Model, "predict", "models: features and projection")
+    patch(classify, "hit_evidence", "models: evidence")
     real_insert = store_scores._insert
 
     def insert(conn: Any, table: str, frame: pl.DataFrame) -> None:
@@ -107,6 +112,11 @@ def instrument(steps: Steps) -> None:
             real_insert(conn, table, frame)
 
     store_scores._insert = insert
+
+
+def ready(scores: sentiment.SentimentResult) -> sentiment.PendingSentiment:
+    """VADER's scores, already computed, as score_batch takes them."""
+    return sentiment.PendingSentiment(lambda: scores)
 
 
 class Linked:
@@ -152,15 +162,19 @@ def main() -> None:
             break
         with steps("VADER: texts to Python strings, frames of its scores"):
             texts = batch["text"].to_list()
-            vader = sentiment.score_texts(texts, sentences=True)
+            vader_scores = sentiment.score_texts(texts, sentences=True)
         with steps("models: the rest (decisions, hits, their frames)"):
-            classified = real_classify(batch, vader.comments.select(sentiment.vader.COLUMNS), taxonomy, model)
+            classified = real_classify(batch, vader_scores.comments.select(vader.COLUMNS), taxonomy, model)
         with steps("passage links (C)"):
             linked = index.link(batch)
-        classify.classify = lambda *args, done=classified, **kwargs: done  # already done: frames only
+
+        def done(*args: Any, result: classify.Classified = classified, **kwargs: Any) -> classify.Classified:
+            return result  # classified above: score_batch only builds the frames
+
+        classify.classify = done
         with steps("building the score frames (run ids, labels, joins)"):
             scores = runner.score_batch(
-                batch, taxonomy, model, Linked(linked), sentiment.PendingSentiment(lambda done=vader: done), runs  # type: ignore[arg-type]
+                batch, taxonomy, model, Linked(linked), ready(vader_scores), runs  # type: ignore[arg-type]
             )
         with steps("write: clearing the batch's old scores, marks, commit"):
             runner.write_batch(writer, batch, scores, runs)
