@@ -18,10 +18,10 @@ import polars as pl
 
 from ..ingest import bounds
 from ..ingest.model import Batch
-from ..ingest.pseudonym import keys_of
 from ..ingest.scan import CommentScan
 from ..text import SCORED_CHARS
 from .db import registered, run, run_count, transaction
+from .pseudonyms import keys_of
 
 
 def _sql(name: str) -> str:

@@ -9,10 +9,10 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 from readerpulse.cli import main
-from readerpulse.ingest.pseudonym import author_key
 from readerpulse.store import connect, db
 from readerpulse.store.access import OutdatedDatabase
 from readerpulse.store.keys import KEY_ENV, KEY_FILE_ENV, MissingKey, pseudonym_key
+from readerpulse.store.pseudonyms import author_key
 
 from tests.conftest import FIXTURES
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from readerpulse.ingest.pseudonym import author_key
+from readerpulse.store.pseudonyms import author_key
 
 SECRET = b"k" * 32
 
@@ -19,7 +19,7 @@ def test_no_name_no_key() -> None:
 
 
 def test_keys_of_are_the_same_when_remembered() -> None:
-    from readerpulse.ingest.pseudonym import keys_of
+    from readerpulse.store.pseudonyms import keys_of
 
     names = ["Ana", "ana ", "Bob", "Ana"]
     first = keys_of(names, b"k1" * 16)
@@ -28,7 +28,7 @@ def test_keys_of_are_the_same_when_remembered() -> None:
 
 
 def test_keys_of_a_list_match_the_single_key() -> None:
-    from readerpulse.ingest.pseudonym import keys_of
+    from readerpulse.store.pseudonyms import keys_of
 
     names = ["Ana", "ana ", "Bob", "Ana", "   "]
     assert keys_of(names, SECRET) == [author_key(n, SECRET) for n in names]
