@@ -233,21 +233,6 @@ def sniff_jsonl(source: SourceFile) -> bool:
     return first is not None and classify(list(first)) is not None
 
 
-def _jsonl_blocks(source: SourceFile, block_bytes: int) -> Iterator[tuple[int, bytes]]:
-    """(number of the block's first line, block) with every block ending at a line end.
-
-    A block is `block_bytes` read at once and the rest of its last line: one copy of the data.
-    """
-    line_no = 1
-    with source.open() as fh:
-        while chunk := fh.read(block_bytes):
-            if not chunk.endswith(b"\n"):
-                chunk += fh.readline()
-            if chunk.strip():
-                yield line_no, chunk
-            line_no += chunk.count(b"\n")
-
-
 def _jsonl_frame(
     block: bytes, first_line: int, schema: dict[str, pl.DataType]
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -302,9 +287,7 @@ def parse_jsonl(source: SourceFile, ctx: ParseContext) -> Iterator[Batch | Comme
         return
     names = {alias for aliases in kind.aliases.values() for alias in aliases} | set(first or {})
     schema: dict[str, pl.DataType] = {name: pl.String() for name in sorted(names)}
-    for first_line, block in _jsonl_blocks(source, JSONL_BLOCK_BYTES):
-        if first_line == 1:
-            block = block.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark is not part of the record
+    for first_line, block in scan.blocks(source.data_path, JSONL_BLOCK_BYTES):
         frame, rejects = _jsonl_frame(block, first_line, schema)
         batch = articles_batch(frame, str(ctx.tz.key))
         batch.rejects = pl.concat([rejects, batch.rejects])

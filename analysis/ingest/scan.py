@@ -211,9 +211,10 @@ def _nested_deep(col: str) -> str:
     return f"coalesce((starts_with({col}, '[') OR starts_with({col}, '{{')) AND {brackets} > {MAX_JSON_DEPTH}, false)"
 
 
-def lines(path: Path, block_bytes: int | None = None) -> Iterator[tuple[int, bytes]]:
-    """(line number, line) of the non-blank lines, read a block at a time; a byte-order mark at
-    the start is not part of the first line."""
+def blocks(path: Path, block_bytes: int | None = None) -> Iterator[tuple[int, bytes]]:
+    """(number of the block's first line, block) of the blocks that are not blank, each ending at
+    a line end: `block_bytes` read at once and the rest of its last line (one copy of the data).
+    A byte-order mark at the start is not part of the first line."""
     line_no = 1
     with path.open("rb") as fh:
         while chunk := fh.read(block_bytes or JSONL_BLOCK_BYTES):
@@ -221,10 +222,17 @@ def lines(path: Path, block_bytes: int | None = None) -> Iterator[tuple[int, byt
                 chunk += fh.readline()
             if line_no == 1:
                 chunk = chunk.removeprefix(b"\xef\xbb\xbf")
-            for offset, raw in enumerate(chunk.split(b"\n")):
-                if raw.strip():
-                    yield line_no + offset, raw
+            if chunk.strip():
+                yield line_no, chunk
             line_no += chunk.count(b"\n")
+
+
+def lines(path: Path, block_bytes: int | None = None) -> Iterator[tuple[int, bytes]]:
+    """(line number, line) of the non-blank lines, read a block at a time (`blocks`)."""
+    for first, block in blocks(path, block_bytes):
+        for offset, raw in enumerate(block.split(b"\n")):
+            if raw.strip():
+                yield first + offset, raw
 
 
 def bad_json_line(raw: bytes) -> str | None:

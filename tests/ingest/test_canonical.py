@@ -246,8 +246,7 @@ def test_blank_line_test_agrees_with_the_expression(block: bytes) -> None:
 def test_jsonl_blocks_end_at_line_ends_and_number_lines_like_the_file(tmp_path: Path, block_bytes: int) -> None:
     import random
 
-    from readerpulse.ingest.canonical import _jsonl_blocks
-    from readerpulse.ingest.model import SourceFile
+    from readerpulse.ingest.scan import blocks as jsonl_blocks
 
     rng = random.Random(block_bytes)
     for _ in range(200):
@@ -255,7 +254,7 @@ def test_jsonl_blocks_end_at_line_ends_and_number_lines_like_the_file(tmp_path: 
         data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
         path = tmp_path / "b.jsonl"
         path.write_bytes(data)
-        blocks = list(_jsonl_blocks(SourceFile.open_path(path), block_bytes))
+        blocks = list(jsonl_blocks(path, block_bytes))
         assert all(block.endswith(b"\n") for _, block in blocks[:-1])
         numbered = [
             (first + i, line) for first, block in blocks for i, line in enumerate(block.split(b"\n")) if line.strip()
