@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from ..errors import UnreadableSource, one_line
-from ..store.db import memory_limit, pseudonym_secret, run, transaction
+from ..store.db import memory_limit, run, transaction
 from ..store.failures import write_failure
+from ..store.keys import pseudonym_key
 from ..store.writer import FileRecord, FileWriter, WriteCounts, record_failure
 from .bounds import bound_batch
 from .formats import Format, detect
@@ -193,7 +194,7 @@ def import_file(
     """Import one file in one transaction. A failure leaves the database as it was before it."""
     if reader is None:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool:
-            reader = _Reader(pool, options, pseudonym_secret(conn, options.key_file), _loaded_contents(conn))
+            reader = _Reader(pool, options, pseudonym_key(conn, options.key_file), _loaded_contents(conn))
             return import_file(conn, path, options, reader=reader)
     opened = reader.open(path)
     source = opened.source
@@ -253,7 +254,7 @@ def ingest(
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool,
         memory_limit(conn, options.memory_limit),
     ):
-        reader = _Reader(pool, options, pseudonym_secret(conn, options.key_file), _loaded_contents(conn))
+        reader = _Reader(pool, options, pseudonym_key(conn, options.key_file), _loaded_contents(conn))
         try:
             for index in range(1, len(files) + 1):
                 try:

@@ -168,8 +168,3 @@ def migrate(conn: duckdb.DuckDBPyConnection, key_file: str | Path | None = None)
 _PYTHON_STEPS: dict[str, Callable[[duckdb.DuckDBPyConnection, str | Path | None], None]] = {
     "pseudonym_key_apart": keys.move_key_out,
 }
-
-
-def pseudonym_secret(conn: duckdb.DuckDBPyConnection, key_file: str | Path | None = None) -> bytes:
-    """The key for commenter pseudonyms of this database, kept outside it (see `keys`)."""
-    return keys.pseudonym_key(conn, key_file)

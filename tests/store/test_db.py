@@ -7,7 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 from readerpulse.store import connect, schema_version
-from readerpulse.store.db import migrations, pseudonym_secret, transaction
+from readerpulse.store.db import migrations, transaction
+from readerpulse.store.keys import pseudonym_key
 
 
 def test_new_database_gets_every_migration_recorded(db_path: Path) -> None:
@@ -62,13 +63,13 @@ def test_failed_migration_leaves_the_database_untouched(
     ).fetchone() == (0,)
 
 
-def test_pseudonym_secret_is_created_once_per_database(db_path: Path, tmp_path: Path) -> None:
+def test_pseudonym_key_is_created_once_per_database(db_path: Path, tmp_path: Path) -> None:
     conn = connect(db_path)
-    first = pseudonym_secret(conn)
+    first = pseudonym_key(conn)
     assert len(first) == 32
-    assert pseudonym_secret(conn) == first
+    assert pseudonym_key(conn) == first
     other = connect(tmp_path / "other.duckdb")
-    assert pseudonym_secret(other) != first
+    assert pseudonym_key(other) != first
 
 
 class CommitFails:
