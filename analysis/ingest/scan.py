@@ -6,8 +6,12 @@ record (sql/check_comments.sql). The writer runs it once, straight into its stag
 passes through Python. The rare records DuckDB cannot read are explained afterwards:
 
 * JSON Lines: `read_json(..., ignore_errors=true)` gives a broken line as a row of NULLs, one row
-  per non-blank line. A row's ordinal is its line number unless blank lines came before it;
-  `locate` reads the file once to give the rejected rows their line, reason and text.
+  per non-blank line, every value as text. The SELECT marks for a second look (`recheck`) the
+  records that text alone cannot judge: no text (a broken line, or one whose text is nested too
+  deep under a key not read), a value that may nest deeper than MAX_JSON_DEPTH, a text that may be
+  an array, object, number or boolean rather than a string. `locate` reads the file once to give
+  those lines their reason (`line_reason`), and every rejected row its line (a row's ordinal is
+  its line number unless blank lines came before it) and text.
 * CSV: a file that DuckDB's strict reader cannot read whole (ragged rows, bad UTF-8) is read row by
   row in Python instead (canonical._csv_fallback), which keeps every readable record.
 
@@ -17,6 +21,7 @@ Every reader takes a path: a decoded or decompressed copy of an input can be han
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -57,7 +62,8 @@ class CommentScan:
     `select` (with `params` bound) gives the staging columns of sql/check_comments.sql, naive
     times read in the session's TimeZone (the writer sets it to `tz` while it runs). `frame`, when
     set, is registered as `_rp_scan_frame` for the SELECT to read. `locate(ords)` gives the real
-    location, reason (NULL: keep the SELECT's) and raw text of the records with those ordinals.
+    location, reason (NULL: keep the SELECT's) and raw text of the records with those ordinals:
+    the writer asks it for the records the SELECT marks `recheck`, then for every rejected one.
     """
 
     select: str
@@ -152,11 +158,12 @@ def typed_select(
     aliases: dict[str, tuple[str, ...]],
     source: str,
     location: str,
-    unreadable: str = "false",
+    recheck: str = "false",
 ) -> str:
     """The SELECT for sql/check_comments.sql over `source` (a subquery with `ord` and the file's
     `columns`, name -> DuckDB type). A canonical column is the first of its aliases present
-    (case and surrounding spaces ignored) that has a value in the record."""
+    (case and surrounding spaces ignored) that has a value in the record. `recheck` is SQL saying
+    which records `CommentScan.locate` is to judge again from the file."""
     by_alias: dict[str, list[str]] = {}
     for name in columns:
         by_alias.setdefault(name.strip().lower(), []).append(name)
@@ -171,7 +178,7 @@ def typed_select(
         else:
             long = canonical == "text"
             exprs.append(_coalesce([_text(n, columns[n], long) for n in present]) + f" AS {canonical}")
-    return SQL["typed"].format(location=location, columns=", ".join(exprs), unreadable=unreadable, source=source)
+    return SQL["typed"].format(location=location, columns=", ".join(exprs), recheck=recheck, source=source)
 
 
 def _checked(typed: str) -> str:
@@ -192,23 +199,36 @@ def jsonl_scan(path: Path, first_keys: Iterable[str], aliases: dict[str, tuple[s
     names = readable_names([*first_keys, *aliases])
     columns = {name: "VARCHAR" for name in names}
     source = SQL["read_jsonl"]
-    everything = _coalesce([ident(n) for n in names])
-    # a value nested deeper than MAX_JSON_DEPTH is the record's error too: its line says why
-    deep = " OR ".join(_nested_deep(ident(n)) for n in names)
-    typed = typed_select(columns, aliases, source, "'line ' || ord", f"({everything}) IS NULL OR {deep}")
+    # the keys the text is taken from, in the order typed_select tries them
+    text_keys = [name for alias in aliases["text"] for name in names if name.strip().lower() == alias]
+    text = _coalesce([ident(n) for n in text_keys])
+    recheck = " OR ".join([f"({text}) IS NULL", _maybe_not_string(text), *(_nested_deep(ident(n)) for n in names)])
+    typed = typed_select(columns, aliases, source, "'line ' || ord", recheck)
     return CommentScan(
         select=_checked(typed),
         params={"path": str(path), "columns": columns},
         tz=tz,
-        locate=lambda ords: locate_lines(path, ords),
+        locate=lambda ords: locate_lines(path, ords, text_keys),
     )
 
 
 def _nested_deep(col: str) -> str:
-    """SQL: might this value (a JSON array or object as text) nest deeper than MAX_JSON_DEPTH? As
-    `inputs.too_deep` first counts brackets; only such values' lines are looked at again."""
+    """SQL: might this value (a JSON array or object as text) nest deeper than MAX_JSON_DEPTH
+    levels within its record? As `inputs.too_deep`, it counts brackets (strings not told apart):
+    the line of such a value is measured again."""
     brackets = f"length({col}) - length(replace(replace({col}, '[', ''), '{{', ''))"
-    return f"coalesce((starts_with({col}, '[') OR starts_with({col}, '{{')) AND {brackets} > {MAX_JSON_DEPTH}, false)"
+    return f"coalesce((starts_with({col}, '[') OR starts_with({col}, '{{')) AND {brackets} >= {MAX_JSON_DEPTH}, false)"
+
+
+def _maybe_not_string(col: str) -> str:
+    """SQL: might this text, as read_json gives it, be a JSON array, object, number or boolean
+    rather than a string? (Both read alike as text: the line tells them apart.)"""
+    return (
+        f"coalesce((starts_with({col}, '[') AND ends_with({col}, ']'))"
+        f" OR (starts_with({col}, '{{') AND ends_with({col}, '}}'))"
+        f" OR {col} IN ('true', 'false')"
+        f" OR (strlen({col}) <= 32 AND TRY_CAST({col} AS DOUBLE) IS NOT NULL), false)"
+    )
 
 
 def blocks(path: Path, block_bytes: int | None = None) -> Iterator[tuple[int, bytes]]:
@@ -235,38 +255,77 @@ def lines(path: Path, block_bytes: int | None = None) -> Iterator[tuple[int, byt
                 yield first + offset, raw
 
 
-def bad_json_line(raw: bytes) -> str | None:
-    """Why a line is not a JSON record, or None when it is one."""
+_JSON_KINDS = {dict: "an object", list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+
+
+def json_kind(value: object) -> str:
+    """What a parsed JSON value is, in JSON's own words ('an array', 'null')."""
+    return "null" if value is None else _JSON_KINDS.get(type(value), type(value).__name__)
+
+
+def _json_record(raw: bytes) -> tuple[dict[str, object] | None, str | None]:
+    """The line as a JSON record, or why it is not one."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return f"not valid UTF-8 (byte {exc.start + 1} of the line)"
+        return None, f"not valid UTF-8 (byte {exc.start + 1} of the line)"
     deep = f"nested deeper than {MAX_JSON_DEPTH:,} levels of objects and arrays"
     if too_deep(raw):
-        return deep
+        return None, deep
     try:
-        value = json.loads(text)
+        value = _loads(text)
     except json.JSONDecodeError as exc:
-        return f"not valid JSON: {exc.msg} at column {exc.colno}"
-    except RecursionError:
-        return deep
+        return None, f"not valid JSON: {exc.msg} at column {exc.colno}"
     if not isinstance(value, dict):
-        return f"a JSON {type(value).__name__} where a record (object) was expected"
+        return None, f"{json_kind(value)} where a JSON record (object) was expected"
+    return value, None
+
+
+def _loads(text: str) -> object:
+    """json.loads of a text nested at most MAX_JSON_DEPTH deep (`too_deep` says so first).
+    Python's parser stops near its recursion limit (about 1,000 frames, some already in use): a
+    text it cannot parse so is parsed again with that limit raised by the depth allowed."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(limit + 2 * MAX_JSON_DEPTH)
+        try:
+            return json.loads(text)
+        finally:
+            sys.setrecursionlimit(limit)
+
+
+def bad_json_line(raw: bytes) -> str | None:
+    """Why a line is not a JSON record, or None when it is one."""
+    return _json_record(raw)[1]
+
+
+def line_reason(raw: bytes, text_keys: Iterable[str] = ()) -> str | None:
+    """Why a line is not a comment record that text alone could not say: it is not a JSON record,
+    or its text (the first of `text_keys` that is not null) is not a string. None otherwise."""
+    record, reason = _json_record(raw)
+    if record is None:
+        return reason
+    text = next((record[key] for key in text_keys if record.get(key) is not None), None)
+    if text is not None and not isinstance(text, str):
+        return f"text is {json_kind(text)}, not a string"
     return None
 
 
-def locate_lines(path: Path, ords: list[int]) -> pl.DataFrame:
-    """Line number, reason (for lines that are not JSON records) and text of the ords-th non-blank
-    lines: what `read_json` reads as its ords-th rows."""
+def locate_lines(path: Path, ords: list[int], text_keys: Iterable[str] = ()) -> pl.DataFrame:
+    """Line number, reason (`line_reason`, or NULL) and text of the ords-th non-blank lines: what
+    `read_json` reads as its ords-th rows."""
     wanted = sorted(set(ords))
     found: list[tuple[int, str, str | None, str]] = []
     if not wanted:
         return pl.DataFrame(schema=LOCATE_SCHEMA)
+    keys = list(text_keys)
     position = 0
     for ordinal, (line_no, raw) in enumerate(lines(path), start=1):
         if ordinal == wanted[position]:
             text = raw.decode("utf-8", errors="backslashreplace")[:2000]
-            found.append((ordinal, f"line {line_no}", bad_json_line(raw), text))
+            found.append((ordinal, f"line {line_no}", line_reason(raw, keys), text))
             position += 1
             if position == len(wanted):
                 break

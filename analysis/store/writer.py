@@ -37,6 +37,7 @@ SQL = {
         "summary",
         "rejected",
         "locate_rejects",
+        "recheck",
         "changed",
         "update_changed",
         "stub_articles",
@@ -233,6 +234,8 @@ class FileWriter:
                 with suppress(duckdb.Error):  # after a failed INSERT the transaction is over anyway
                     run(conn, "SET TimeZone = 'UTC'")
         self.scans.append(scan)
+        if scan.locate is not None:
+            self._recheck(scan, before)
         # comments longer than the scorers read are kept whole, with a note (bounds.py)
         self.counts.rejects += run_count(
             conn,
@@ -245,6 +248,15 @@ class FileWriter:
                 "raw_chars": bounds.RAW_CHARS,
             },
         )
+
+    def _recheck(self, scan: CommentScan, offset: int) -> None:
+        """The records the scan marked `recheck` judged again by its reader (their line's reason)."""
+        assert scan.locate is not None
+        conn = self.conn
+        rows = run(conn, "SELECT ord FROM _rp_stage WHERE recheck AND ord > ? ORDER BY ord", [offset])
+        if rows:
+            with registered(conn, "_rp_located", scan.locate([int(row[0]) for row in rows])):
+                run(conn, SQL["recheck"])
 
     def _sourced(self, frame: pl.DataFrame) -> pl.DataFrame:
         return frame.with_columns(source_id=pl.lit(self.source_id, pl.Int32))
@@ -304,12 +316,14 @@ class FileWriter:
         run(conn, "DROP TABLE _rp_stage")
 
     def _reject(self) -> None:
-        """Record the rejected comments (with the reader's location and reason where it has them)."""
+        """Record the rejected comments, with their reader's location for them (the records it
+        judged again have theirs already)."""
         conn = self.conn
         run(conn, SQL["rejected"])
-        ords = [int(row[0]) for row in run(conn, "SELECT ord FROM _rp_rejected ORDER BY ord")]
+        rows = run(conn, "SELECT ord FROM _rp_rejected JOIN _rp_stage USING (ord) WHERE NOT recheck ORDER BY ord")
+        ords = [int(row[0]) for row in rows]
         for scan in self.scans:
-            if scan.locate is not None:
+            if scan.locate is not None and ords:
                 with registered(conn, "_rp_located", scan.locate(ords)):
                     run(conn, SQL["locate_rejects"])
         self.counts.rejects += run_count(

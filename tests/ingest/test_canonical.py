@@ -45,7 +45,7 @@ def test_jsonl_comments_load_and_bad_lines_are_rejected(conn: duckdb.DuckDBPyCon
     ]
     rejects = dict(rows(conn, "SELECT location, reason FROM rejects"))
     assert rejects["line 5"].startswith("not valid JSON")
-    assert rejects["line 6"] == "a JSON list where a record (object) was expected"
+    assert rejects["line 6"] == "an array where a JSON record (object) was expected"
     assert rejects["line 7"] == "unrecognised timestamp in posted_at: yesterday-ish"
     assert rejects["line 8"] == "comment has no comment_id"
     # the file is not UTF-8 (its one non-ASCII byte is Latin-1): read as Windows-1252

@@ -152,3 +152,90 @@ def test_a_failed_file_is_told_in_one_line(
         assert "\n" not in message and "LINE 1" not in message and "^" not in message
         assert "import failed and was rolled back: BinderException: Binder Error:" in message
         assert "no_such_column" in message
+
+
+def _record(text: str) -> str:
+    return '{"comment_id": "x", "article_id": "a", "text": ' + text + "}"
+
+
+DEEP = "[" * 1001 + "]" * 1001  # with its record, 1,002 levels
+TOO_DEEP = "nested deeper than 1,000 levels of objects and arrays"
+# a line that is not a comment, and what its reject says
+BROKEN_LINES = {
+    "brackets only": ("[" * 1001, TOO_DEEP),
+    "a deep text": (_record(DEEP), TOO_DEEP),
+    "a deep object as text": (_record('{"a": ' * 1000 + "1" + "}" * 1000), TOO_DEEP),
+    "a deep id": ('{"comment_id": ' + DEEP + ', "article_id": "a", "text": "t"}', TOO_DEEP),
+    "a deep value under a key not read, no text": ('{"comment_id": "x", "article_id": "a", "body": ' + DEEP + "}", TOO_DEEP),
+    "text of 1,000 levels": (_record("[" * 1000 + "]" * 1000), TOO_DEEP),
+    "not JSON": ('{"comment_id": "x", ', "not valid JSON: Expecting property name enclosed in double quotes at column 21"),
+    "two records on a line": (_record('"t"') + _record('"u"'), "not valid JSON: Extra data at column 52"),
+    "an array": ("[1, 2]", "an array where a JSON record (object) was expected"),
+    "a string": ('"hello"', "a string where a JSON record (object) was expected"),
+    "null": ("null", "null where a JSON record (object) was expected"),
+    "no text": ('{"comment_id": "x", "article_id": "a"}', "comment has no text"),
+    "an empty record": ("{}", "comment has no text"),
+    "a null text": (_record("null"), "comment has no text"),
+    "an empty text": (_record('"  "'), "comment has no text"),
+    "an array as text": (_record('["a"]'), "text is an array, not a string"),
+    "a shallow array of 999 levels as text": (_record("[" * 998 + "]" * 998), "text is an array, not a string"),
+    "an object as text": (_record('{"a": 1}'), "text is an object, not a string"),
+    "a number as text": (_record("5"), "text is a number, not a string"),
+    "a boolean as text": (_record("true"), "text is a boolean, not a string"),
+}
+
+
+@pytest.mark.parametrize("case", BROKEN_LINES)
+def test_a_jsonl_line_that_is_no_comment_is_one_reject_saying_why(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, case: str
+) -> None:
+    line, reason = BROKEN_LINES[case]
+    path = tmp_path / "comments.jsonl"
+    # a blank line before it: its location is its line, not its place among the records
+    path.write_text(
+        '{"comment_id": "c1", "article_id": "a", "text": "before"}\n\n'
+        + line
+        + '\n{"comment_id": "c3", "article_id": "a", "text": "after"}\n'
+    )
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.status, result.error) == ("loaded", None)
+    assert _comments(conn) == [("c1", "before"), ("c3", "after")]
+    assert _rejects(conn) == [("line 3", reason)]
+    [(raw,)] = conn.execute("SELECT raw FROM rejects").fetchall()
+    if case == "an empty text":  # judged without a look at the line: the record as read
+        assert json.loads(raw)["text"] == ""
+    else:  # the line as written
+        assert raw == line[:2000]
+
+
+# values that text alone may mistake for a broken line, which load as they are
+LINES_THAT_LOAD = {
+    "a text of 1,001 brackets": ('"' + "[" * 1001 + '"', "[" * 1001),
+    "a text like a deep array": ('"' + DEEP + '"', DEEP),
+    "a text like an array": ('"[quote] yes [/quote]"', "[quote] yes [/quote]"),
+    "a text like an object": ('"{x}"', "{x}"),
+    "a text like a number": ('"5"', "5"),
+    "a text like a boolean": ('"true"', "true"),
+}
+
+
+@pytest.mark.parametrize("case", LINES_THAT_LOAD)
+def test_a_jsonl_text_that_only_looks_like_another_value_loads(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, case: str
+) -> None:
+    value, text = LINES_THAT_LOAD[case]
+    path = tmp_path / "comments.jsonl"
+    path.write_text(_record(value) + "\n")
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.status, result.counts.comments, result.counts.rejects) == ("loaded", 1, 0)
+    assert _comments(conn) == [("x", text)]
+
+
+def test_a_wide_but_shallow_jsonl_value_loads(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = tmp_path / "comments.jsonl"
+    # 2,000 brackets, 2 levels deep: counted, then measured, then loaded
+    author = "[" + ",".join(["[]"] * 2000) + "]"
+    path.write_text('{"comment_id": "x", "article_id": "a", "text": "t", "author": ' + author + "}\n")
+    [result] = ingest(conn, [path], ImportOptions(keep_author_names=True))
+    assert (result.status, result.counts.comments, result.counts.rejects) == ("loaded", 1, 0)
+    assert conn.execute("SELECT author_name FROM comments").fetchone() == (author,)
