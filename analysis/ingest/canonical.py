@@ -1,5 +1,8 @@
 """Canonical tables: comments and articles as CSV, JSON Lines or Parquet.
 
+Delimited files (CSV) have a header row; their columns are separated by commas, tabs (always in a
+file named .tsv or .tsv.gz) or semicolons, whichever makes the header name the columns below.
+
 Comment columns: comment_id, article_id, parent_id, author, posted_at, text (status optional:
 published, deleted or spam). Article columns: article_id, url, title, published_at, body (byline
 and outlet optional). Other columns are ignored. Accepted aliases are listed in COMMENT_ALIASES
@@ -297,23 +300,50 @@ def parse_jsonl(source: SourceFile, ctx: ParseContext) -> Iterator[Batch | Comme
 # --- CSV --------------------------------------------------------------------------------------
 
 
-def _csv_header(source: SourceFile) -> list[str] | None:
-    text = source.head_text()
-    first = text.split("\n", 1)[0].strip("\r")
-    if "," not in first or first.lstrip().startswith(("{", "[", "<")):
+# Column separators of a delimited file: the first line (the header) says which, a `.tsv` name tab.
+DELIMITERS = (",", "\t", ";")
+TAB_SUFFIXES = (".tsv", ".tsv.gz")
+
+
+def _names_a_record(header: list[str]) -> bool:
+    """Does the header name what a record needs: comment id, article id and text, or article id
+    and title or url? (What a separator other than a comma must give to be taken.)"""
+    names = {c.strip().lower() for c in header}
+    kind = classify(header)
+    if kind is ARTICLES:
+        return True
+    needed = ("comment_id", "article_id", "text")
+    return kind is COMMENTS and all(names & set(COMMENT_ALIASES[field]) for field in needed)
+
+
+def _csv_header(source: SourceFile) -> tuple[list[str], str] | None:
+    """The header's names and the file's column separator: tab for a file named .tsv; else the one
+    of DELIMITERS that makes the first line name comment or article columns (of several, the one
+    giving the most names; a tab or semicolon only where the header then names what a record
+    needs). None when no separator does."""
+    first = source.head_text().split("\n", 1)[0].strip("\r")
+    if first.lstrip().startswith(("{", "[", "<")):
         return None
-    return next(csv.reader([first]))
+    tab = source.path.name.lower().endswith(TAB_SUFFIXES)
+    found: tuple[list[str], str] | None = None
+    for delimiter in ("\t",) if tab else DELIMITERS:
+        if delimiter not in first:
+            continue
+        header = next(csv.reader([first], delimiter=delimiter))
+        named = classify(header) is not None if delimiter == "," else _names_a_record(header)
+        if named and (found is None or len(header) > len(found[0])):
+            found = header, delimiter
+    return found
 
 
 def sniff_csv(source: SourceFile) -> bool:
-    header = _csv_header(source)
-    return header is not None and classify(header) is not None
+    return _csv_header(source) is not None
 
 
-def _csv_fallback(data: bytes) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _csv_fallback(data: bytes, delimiter: str = ",") -> tuple[pl.DataFrame, pl.DataFrame]:
     """Row-by-row read that keeps every readable record and rejects the others."""
     text = data.decode("utf-8", errors="surrogateescape").lstrip("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next(reader)
     rows: list[list[str]] = []
     locations: list[str] = []
@@ -323,7 +353,7 @@ def _csv_fallback(data: bytes) -> tuple[pl.DataFrame, pl.DataFrame]:
             continue
         where = f"record {number}"
         raw = (
-            ",".join(row)
+            delimiter.join(row)
             .encode("utf-8", errors="surrogateescape")
             .decode("utf-8", errors="backslashreplace")
         )
@@ -355,20 +385,28 @@ def _has_surrogates(cell: str) -> bool:
 
 
 def parse_csv(source: SourceFile, ctx: ParseContext) -> Iterator[Batch | CommentScan]:
-    header = _csv_header(source)
-    kind = classify(header) if header else None
-    if kind is None:
-        raise UnreadableSource(f"{source.path}: the header names no comment or article columns")
+    found = _csv_header(source)
+    if found is None:
+        raise UnreadableSource(
+            f"{source.path}: the header names no comment or article columns"
+            " (columns separated by commas, tabs or semicolons)"
+        )
+    header, delimiter = found
+    kind = classify(header)
     if kind is COMMENTS:
         yield scan.csv_scan(
-            source.data_path, kind.aliases, str(ctx.tz.key), lambda: _csv_fallback(source.read_bytes())
+            source.data_path,
+            kind.aliases,
+            str(ctx.tz.key),
+            lambda: _csv_fallback(source.read_bytes(), delimiter),
+            delimiter,
         )
         return
     data = source.read_bytes()
     try:
-        frame = pl.read_csv(io.BytesIO(data), infer_schema=False, encoding="utf8")
+        frame = pl.read_csv(io.BytesIO(data), infer_schema=False, encoding="utf8", separator=delimiter)
     except (pl.exceptions.ComputeError, pl.exceptions.ShapeError, pl.exceptions.NoDataError):
-        frame, rejects = _csv_fallback(data)
+        frame, rejects = _csv_fallback(data, delimiter)
     else:
         numbers = pl.int_range(1, frame.height + 1, eager=True).cast(pl.String)
         frame = frame.with_columns(location=pl.lit("record ") + numbers)
@@ -411,5 +449,10 @@ FORMATS = [
     Format(
         "jsonl", "comments or articles as JSON Lines, one record per line", sniff_jsonl, parse_jsonl
     ),
-    Format("csv", "comments or articles as CSV with a header row", sniff_csv, parse_csv),
+    Format(
+        "csv",
+        "comments or articles as CSV with a header row (or tab- or semicolon-separated)",
+        sniff_csv,
+        parse_csv,
+    ),
 ]

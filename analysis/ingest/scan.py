@@ -335,11 +335,15 @@ def locate_lines(path: Path, ords: list[int], text_keys: Iterable[str] = ()) -> 
 # --- CSV ------------------------------------------------------------------------------------------
 
 def csv_scan(
-    path: Path, aliases: dict[str, tuple[str, ...]], tz: str, fallback: Callable[[], tuple[pl.DataFrame, pl.DataFrame]]
+    path: Path,
+    aliases: dict[str, tuple[str, ...]],
+    tz: str,
+    fallback: Callable[[], tuple[pl.DataFrame, pl.DataFrame]],
+    delimiter: str = ",",
 ) -> CommentScan:
-    """DuckDB's CSV reader when it reads the whole file; else `fallback`'s records (every column
-    text, plus `location`) and rejects, read row by row."""
-    params: dict[str, object] = {"path": str(path)}
+    """DuckDB's CSV reader (columns separated by `delimiter`) when it reads the whole file; else
+    `fallback`'s records (every column text, plus `location`) and rejects, read row by row."""
+    params: dict[str, object] = {"path": str(path), "delimiter": delimiter}
     source = SQL["read_csv"]
     try:
         with duckdb.connect() as probe:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import gzip
+import io
 import json
 import shutil
 from datetime import UTC, datetime
@@ -317,3 +320,82 @@ def test_a_jsonl_file_whose_first_record_is_long_is_recognised(
     )
     [result] = ingest(conn, [path], ImportOptions())
     assert (result.status, result.format, result.counts.comments) == ("loaded", "jsonl", 2), result.error
+
+
+TSV_ROWS = [
+    ["comment_id", "article_id", "parent_id", "author", "text"],
+    ["c1", "a1", "", "Ann", "tabs, not commas; fine"],
+    ["c2", "a1", "c1", "Bob", 'a "quoted"\ttab inside'],
+]
+TSV_COMMENTS = [
+    ("c1", "a1", None, "Ann", "tabs, not commas; fine"),
+    ("c2", "a1", "c1", "Bob", 'a "quoted"\ttab inside'),
+]
+
+
+def _delimited(delimiter: str) -> str:
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(TSV_ROWS)
+    return out.getvalue()
+
+
+def _stored(conn: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
+    return rows(conn, "SELECT comment_id, article_id, parent_id, author_name, text FROM comments ORDER BY 1")
+
+
+@pytest.mark.parametrize(
+    ("name", "delimiter", "encoding"),
+    [
+        ("export.txt", "\t", "utf-16"),  # Excel's "Unicode text": UTF-16 with a byte-order mark, tabs
+        ("comments.tsv", "\t", "utf-8"),
+        ("comments.csv", "\t", "utf-8"),
+        ("comments.txt", ";", "utf-8"),
+        ("comments.csv", ",", "utf-8-sig"),
+    ],
+)
+def test_a_delimited_file_is_read_with_the_separator_its_header_uses(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, name: str, delimiter: str, encoding: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(_delimited(delimiter).encode(encoding))
+    [result] = ingest(conn, [path], ImportOptions(keep_author_names=True))
+    assert (result.format, result.status, result.error) == ("csv", "loaded", None)
+    assert (result.counts.comments, result.counts.rejects) == (2, 0)
+    assert _stored(conn) == TSV_COMMENTS
+
+
+def test_a_tsv_file_is_read_with_tabs_even_when_its_header_has_commas(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    # a comma inside a column name: read with commas, the header would still name comment columns
+    path = tmp_path / "comments.tsv.gz"
+    text = "comment_id\tarticle_id\ttext\tnote,text\nc1\ta1\tone\tx\nc2\ta1\ttwo\ty\n"
+    path.write_bytes(gzip.compress(text.encode()))
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.status, result.error, result.counts.comments) == ("loaded", None, 2)
+    assert rows(conn, "SELECT comment_id, text FROM comments ORDER BY 1") == [("c1", "one"), ("c2", "two")]
+
+
+def test_a_ragged_tsv_file_is_read_row_by_row_with_tabs(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = tmp_path / "comments.tsv"
+    path.write_text(_delimited("\t") + "c3\ta1\n")
+    [result] = ingest(conn, [path], ImportOptions(keep_author_names=True))
+    assert (result.status, result.error) == ("loaded", None)
+    assert _stored(conn) == TSV_COMMENTS
+    assert rows(conn, "SELECT location, reason FROM rejects") == [("record 3", "2 fields where the header has 5")]
+
+
+def test_tab_separated_articles_load(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = tmp_path / "articles.tsv"
+    path.write_text("article_id\turl\ttitle\tbody\na1\thttps://example.org/a1\tA title\tA body, with a comma.\n")
+    [result] = ingest(conn, [path], ImportOptions())
+    assert (result.status, result.error, result.counts.articles) == ("loaded", None, 1)
+    assert rows(conn, "SELECT article_id, title FROM articles") == [("a1", "A title")]
+
+
+def test_a_header_no_separator_makes_into_columns_is_not_read(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = tmp_path / "comments.csv"
+    path.write_text("comment_id|article_id|text\nc1|a1|one\n")
+    [result] = ingest(conn, [path], ImportOptions(format="csv"))
+    assert result.status == "failed"
+    assert "the header names no comment or article columns" in str(result.error)

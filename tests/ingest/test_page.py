@@ -210,7 +210,7 @@ def test_empty_page_fails_with_a_clear_error(
         ("comments.json", '[{"id": 1, "text": "a JSON array of comments"}]\n'),
         ("export.xml", '<?xml version="1.0"?>\n<comments><c>unknown export</c></comments>\n'),
         ("semi.csv", "q1;article;text\nq2;A;I doubt it\nq3;A;Fine\n"),
-        ("tabs.tsv", "id\tarticle\ttext\n1\tA\tfirst\n2\tA\tsecond\n"),
+        ("tabs.tsv", "q1\tarticle\ttext\nq2\tA\tfirst\nq3\tA\tsecond\n"),
     ],
 )
 def test_structured_data_of_no_known_format_fails_instead_of_loading_as_a_page(
