@@ -341,7 +341,8 @@ def sniff_csv(source: SourceFile) -> bool:
 
 
 def _csv_fallback(data: bytes, delimiter: str = ",") -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Row-by-row read that keeps every readable record and rejects the others."""
+    """Row-by-row read that keeps every readable record and rejects the others. An empty cell is
+    null, as DuckDB's reader gives it (quoted or not)."""
     text = data.decode("utf-8", errors="surrogateescape").lstrip("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next(reader)
@@ -371,7 +372,7 @@ def _csv_fallback(data: bytes, delimiter: str = ",") -> tuple[pl.DataFrame, pl.D
             rows.append(row)
             locations.append(where)
     frame = pl.DataFrame(rows, schema={name: pl.String for name in header}, orient="row")
-    return frame.with_columns(location=pl.Series(locations, dtype=pl.String)), pl.DataFrame(
+    return frame.with_columns(pl.all().replace("", None), location=pl.Series(locations, dtype=pl.String)), pl.DataFrame(
         rejects, schema=REJECT_SCHEMA
     )
 

@@ -174,7 +174,9 @@ def typed_select(
             exprs.append(
                 _coalesce([_time(n, columns[n]) for n in present], "CAST(NULL AS TIMESTAMPTZ)") + " AS posted_at"
             )
-            exprs.append(_coalesce([f"CAST({ident(n)} AS VARCHAR)" for n in present]) + " AS posted_text")
+            # as written, trimmed; a blank one is no time, as an absent one
+            written = [f"nullif({_trimmed(f'CAST({ident(n)} AS VARCHAR)')}, '')" for n in present]
+            exprs.append(_coalesce(written) + " AS posted_text")
         else:
             long = canonical == "text"
             exprs.append(_coalesce([_text(n, columns[n], long) for n in present]) + f" AS {canonical}")
@@ -342,7 +344,8 @@ def csv_scan(
     delimiter: str = ",",
 ) -> CommentScan:
     """DuckDB's CSV reader (columns separated by `delimiter`) when it reads the whole file; else
-    `fallback`'s records (every column text, plus `location`) and rejects, read row by row."""
+    `fallback`'s records (every column text, an empty cell null as DuckDB reads it, plus `location`)
+    and rejects, read row by row."""
     params: dict[str, object] = {"path": str(path), "delimiter": delimiter}
     source = SQL["read_csv"]
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -12,6 +13,7 @@ import polars as pl
 import pytest
 from readerpulse.ingest import scan
 from readerpulse.ingest.api import ImportOptions, ingest
+from readerpulse.store import connect
 
 Records = list[dict[str, object]]
 
@@ -239,3 +241,47 @@ def test_a_wide_but_shallow_jsonl_value_loads(conn: duckdb.DuckDBPyConnection, t
     [result] = ingest(conn, [path], ImportOptions(keep_author_names=True))
     assert (result.status, result.counts.comments, result.counts.rejects) == ("loaded", 1, 0)
     assert conn.execute("SELECT author_name FROM comments").fetchone() == (author,)
+
+
+# Empty (and blank) cells, quoted and not, in every column a comment reads; the last three
+# records lack text.
+EMPTY_CELLS = (
+    "comment_id,article_id,parent_id,author,posted_at,status,text\n"
+    'c1,a,,,,,"first"\n'
+    'c2,a,"","",  ,"",second\n'
+    "c3,a,c1, ,2023-09-21T12:00:00Z,published,  third  \n"
+    "c4,a,c1,Ann,,,\n"
+    'c5,a,,"",,,""\n'
+    "c6,a, , ,,,   \n"
+)
+
+
+def _stored(conn: duckdb.DuckDBPyConnection) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    comments = conn.execute(
+        "SELECT comment_id, article_id, parent_id, author_name, posted_at, status, text FROM comments ORDER BY 1"
+    ).fetchall()
+    rejects = conn.execute("SELECT location, reason FROM rejects ORDER BY location").fetchall()
+    return comments, rejects
+
+
+def test_empty_csv_cells_read_alike_by_duckdb_and_row_by_row(tmp_path: Path) -> None:
+    strict = tmp_path / "strict.csv"
+    strict.write_text(EMPTY_CELLS)
+    ragged = tmp_path / "ragged.csv"  # a ragged last record: DuckDB's strict reader gives up
+    ragged.write_text(EMPTY_CELLS + "c7,a,x\n")
+    stored = []
+    for path in (strict, ragged):
+        with connect(tmp_path / f"{path.stem}.duckdb") as conn:
+            [result] = ingest(conn, [path], ImportOptions(keep_author_names=True))
+            assert (result.status, result.error) == ("loaded", None)
+            stored.append(_stored(conn))
+    by_duckdb, row_by_row = stored
+    assert row_by_row == (by_duckdb[0], [*by_duckdb[1], ("record 7", "3 fields where the header has 7")])
+    assert by_duckdb == (
+        [
+            ("c1", "a", None, None, None, "published", "first"),
+            ("c2", "a", None, None, None, "published", "second"),
+            ("c3", "a", "c1", None, datetime(2023, 9, 21, 12, tzinfo=UTC), "published", "third"),
+        ],
+        [("record 4", "comment has no text"), ("record 5", "comment has no text"), ("record 6", "comment has no text")],
+    )
