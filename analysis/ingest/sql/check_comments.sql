@@ -4,7 +4,7 @@
 -- file), location, the canonical columns as trimmed text, posted_at as TIMESTAMPTZ (NULL when
 -- absent or unreadable), posted_text (the value as written) and unreadable (the reader could not
 -- read the record at all: its reader says why). The checks are tried in order; the first that
--- holds gives the reason; the last is the window of accepted dates (bounds.py: $earliest,
+-- holds gives the reason; the last is the window of accepted dates (store/bounds.py: $earliest,
 -- $latest, $date_reason). `raw` is the record as JSON, kept for rejects only.
 WITH typed AS NOT MATERIALIZED ({typed}),
 checked AS NOT MATERIALIZED (
