@@ -1,7 +1,8 @@
 """What an import hands the store: the frames of a `Batch`, or a `CommentScan` that DuckDB runs.
 
-These are the store's terms: ingest turns every source format into them (ingest/model.py builds
-batches, ingest/scan.py makes scans) and `writer.FileWriter` writes them.
+These are the store's terms: ingest turns every source format into them (its parsers give
+batches, held to bounds.py first; ingest/scan.py makes the scans) and `writer.FileWriter` writes
+them, one file at a time.
 """
 
 from __future__ import annotations
