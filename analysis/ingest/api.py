@@ -12,17 +12,15 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from ..errors import UnreadableSource, one_line
+from ..store.batches import Batch, Item
+from ..store.bounds import bound_batch
 from ..store.db import memory_limit, run, transaction
 from ..store.failures import write_failure
 from ..store.keys import pseudonym_key
 from ..store.writer import FileRecord, FileWriter, WriteCounts, record_failure
-from .bounds import bound_batch
 from .formats import Format, detect
 from .inputs import DEFAULT_LIMITS, Limits, decode_input, open_input
-from .model import Batch, ParseContext, SourceFile
-from .scan import CommentScan
-
-Item = Batch | CommentScan  # what a parser gives: parsed rows, or a file DuckDB reads itself
+from .model import ParseContext, SourceFile
 
 
 @dataclass
@@ -122,7 +120,7 @@ def _next_batch(batches: Iterator[Item]) -> Item | BaseException | None:
     """The next batch parsed (or the file's scan), or the parser's error."""
     try:
         item = next(batches, None)
-        # a parsed batch is held to the bounds here; a scan checks them in SQL (scan.py)
+        # a parsed batch is held to the store's bounds here; a scan checks them in SQL (scan.py)
         return bound_batch(item) if isinstance(item, Batch) else item
     except Exception as exc:  # raised in the writer's thread, inside the file's transaction
         return exc

@@ -28,19 +28,13 @@ from dataclasses import dataclass
 import polars as pl
 
 from ..errors import UnreadableSource
+from ..store.batches import ARTICLE_SCHEMA, PASSAGE_SCHEMA, REJECT_SCHEMA, Batch, CommentScan
 from . import scan
 from .formats import Format
 from .inputs import MAX_RECORD_BYTES, too_deep
-from .model import (
-    ARTICLE_SCHEMA,
-    PASSAGE_SCHEMA,
-    REJECT_SCHEMA,
-    Batch,
-    ParseContext,
-    SourceFile,
-)
+from .model import ParseContext, SourceFile
 from .passages import body_passages, text_blocks
-from .scan import EPOCH_MAX, EPOCH_MIN, JSONL_BLOCK_BYTES, CommentScan
+from .scan import EPOCH_MAX, EPOCH_MIN, JSONL_BLOCK_BYTES
 from .timeparse import parse_column
 
 COMMENT_ALIASES: dict[str, tuple[str, ...]] = {

@@ -25,6 +25,7 @@ from datetime import tzinfo
 from typing import Any
 
 from ..errors import UnreadableSource
+from ..store.batches import Batch
 from .exportutil import (
     author_name,
     clean,
@@ -36,7 +37,7 @@ from .exportutil import (
     timestamp_or_none,
 )
 from .formats import Format
-from .model import Batch, BatchBuilder, ParseContext, SourceFile
+from .model import BatchBuilder, ParseContext, SourceFile
 
 _MARKERS = re.compile(r'"(?:commentHex|commenterHex|commenters)"\s*:')
 _STATES = {"approved": "published", "unapproved": "deleted", "flagged": "spam"}

@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from xml.etree.ElementTree import Element
 
+from ..store.batches import Batch
 from .exportutil import author_name, html_to_text, sniff_text, timestamp_or_none
 from .formats import Format
-from .model import Batch, BatchBuilder, ParseContext, SourceFile
+from .model import BatchBuilder, ParseContext, SourceFile
 from .xmlrecords import (
     Record,
     RecordError,

@@ -6,12 +6,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..errors import UnreadableSource
-from .model import Batch, ParseContext, SourceFile
-from .scan import CommentScan
+from ..store.batches import Item
+from .model import ParseContext, SourceFile
 
 Sniffer = Callable[[SourceFile], bool]
 # parsed batches, or (canonical comment files) one scan that DuckDB runs over the file itself
-Parser = Callable[[SourceFile, ParseContext], Iterator[Batch | CommentScan]]
+Parser = Callable[[SourceFile, ParseContext], Iterator[Item]]
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from datetime import tzinfo
 from typing import Any
 
 from ..errors import UnreadableSource
+from ..store.batches import Batch
 from .exportutil import (
     author_name,
     clean,
@@ -33,7 +34,7 @@ from .exportutil import (
     timestamp_or_none,
 )
 from .formats import Format
-from .model import Batch, BatchBuilder, ParseContext, SourceFile
+from .model import BatchBuilder, ParseContext, SourceFile
 
 _COMMENTS = re.compile(r'"comments"\s*:\s*\[')
 _STRING_CREATED = re.compile(r'"created"\s*:\s*"')

@@ -1,10 +1,13 @@
-"""The canonical batches every source format is turned into before it reaches the database."""
+"""What the parsers share: the file to import (`SourceFile`), the context of a parse, and
+`BatchBuilder`, which turns the records of tree-shaped formats into the store's batches
+(store/batches.py: the frames every source format is turned into before it reaches the database).
+"""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -12,62 +15,17 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-UTC_DATETIME = pl.Datetime("us", "UTC")
-
-ARTICLE_SCHEMA: dict[str, Any] = {
-    "article_id": pl.String,
-    "url": pl.String,
-    "outlet": pl.String,
-    "title": pl.String,
-    "byline": pl.String,
-    "published_at": UTC_DATETIME,
-}
-PASSAGE_SCHEMA: dict[str, Any] = {
-    "article_id": pl.String,
-    "passage_no": pl.Int32,
-    "kind": pl.String,
-    "heading": pl.String,
-    "text": pl.String,
-}
-COMMENT_SCHEMA: dict[str, Any] = {
-    "article_id": pl.String,
-    "comment_id": pl.String,
-    "parent_id": pl.String,
-    "author": pl.String,
-    "posted_at": UTC_DATETIME,
-    "text": pl.String,
-    "status": pl.String,
-    # where the record stood in its file, for rejects found after parsing (e.g. duplicate ids)
-    "location": pl.String,
-}
-REJECT_SCHEMA: dict[str, Any] = {
-    "location": pl.String,
-    "reason": pl.String,
-    "raw": pl.String,
-}
-
-COMMENT_STATUSES = ("published", "deleted", "spam")
-PASSAGE_KINDS = (
-    "title",
-    "heading",
-    "paragraph",
-    "bullet",
-    "faq_question",
-    "faq_answer",
-    "narrative",
+from ..store.batches import (
+    ARTICLE_SCHEMA,
+    COMMENT_SCHEMA,
+    COMMENT_STATUSES,
+    PASSAGE_KINDS,
+    PASSAGE_SCHEMA,
+    REJECT_SCHEMA,
+    Batch,
 )
 
 HEAD_BYTES = 64 * 1024
-
-
-@dataclass
-class Batch:
-    """One chunk of parsed records. Any frame may be empty."""
-
-    articles: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ARTICLE_SCHEMA))
-    passages: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PASSAGE_SCHEMA))
-    comments: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=COMMENT_SCHEMA))
-    rejects: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REJECT_SCHEMA))
 
 
 @dataclass(frozen=True)

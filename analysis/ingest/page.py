@@ -26,8 +26,9 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import UnreadableSource
+from ..store.batches import Batch
 from .formats import Format
-from .model import Batch, BatchBuilder, ParseContext, SourceFile
+from .model import BatchBuilder, ParseContext, SourceFile
 from .timeparse import parse_timestamp
 
 MONTHS = (

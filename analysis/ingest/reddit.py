@@ -43,6 +43,7 @@ from datetime import datetime
 from typing import Any
 
 from ..errors import UnreadableSource
+from ..store.batches import Batch
 from .exportutil import (
     author_name,
     clean,
@@ -54,7 +55,7 @@ from .exportutil import (
     sniff_text,
 )
 from .formats import Format
-from .model import Batch, BatchBuilder, ParseContext, SourceFile
+from .model import BatchBuilder, ParseContext, SourceFile
 from .passages import Block, body_passages, text_blocks
 from .timeparse import from_epoch
 

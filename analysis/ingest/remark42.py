@@ -31,6 +31,7 @@ from datetime import tzinfo
 from typing import Any
 
 from ..errors import UnreadableSource
+from ..store.batches import Batch
 from .exportutil import (
     author_name,
     clean,
@@ -43,7 +44,7 @@ from .exportutil import (
     timestamp_or_none,
 )
 from .formats import Format
-from .model import Batch, BatchBuilder, ParseContext, SourceFile
+from .model import BatchBuilder, ParseContext, SourceFile
 
 _TREE_OR_PLAIN = re.compile(r'"locator"\s*:\s*\{')
 _BACKUP_META = re.compile(r'^\{\s*"version"\s*:\s*\d+\s*,\s*"users"\s*:')

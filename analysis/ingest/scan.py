@@ -1,9 +1,9 @@
 """Canonical comment files read by DuckDB's own readers: JSON Lines, CSV and Parquet.
 
-A file becomes a `CommentScan`: one SELECT over `read_json`, `read_csv` or `read_parquet` that
-maps the file's columns (any alias) onto the canonical ones, types them in SQL and checks every
-record (sql/check_comments.sql). The writer runs it once, straight into its staging table: no row
-passes through Python. The rare records DuckDB cannot read are explained afterwards:
+A file becomes a `CommentScan` (store/batches.py): one SELECT over `read_json`, `read_csv` or
+`read_parquet` that maps the file's columns (any alias) onto the canonical ones, types them in SQL
+and checks every record (sql/check_comments.sql). The writer runs it once, straight into its
+staging table: no row passes through Python. The rare records DuckDB cannot read are explained afterwards:
 
 * JSON Lines: `read_json(..., ignore_errors=true)` gives a broken line as a row of NULLs, one row
   per non-blank line, every value as text. The SELECT marks for a second look (`recheck`) the
@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -31,6 +30,7 @@ import duckdb
 import polars as pl
 
 from ..errors import UnreadableSource, one_line
+from ..store.batches import LOCATE_SCHEMA, CommentScan
 from .inputs import MAX_JSON_DEPTH, too_deep
 
 # Numbers taken for times: seconds since 1970 from 1990-01-01 to 2100-01-01 (not milliseconds).
@@ -52,26 +52,6 @@ SQL = {
 ORD = "ord"  # the readers' row number (sql/read_*.sql): a column of the file so named is not read
 CANONICAL = ("article_id", "comment_id", "parent_id", "author", "posted_at", "text", "status")
 JSONL_BLOCK_BYTES = 32 * 1024 * 1024  # JSON Lines read a block of lines at a time (here and canonical.py)
-LOCATE_SCHEMA = {"ord": pl.Int64, "location": pl.String, "reason": pl.String, "raw": pl.String}
-
-
-@dataclass
-class CommentScan:
-    """Comment records that DuckDB reads from the file itself.
-
-    `select` (with `params` bound) gives the staging columns of sql/check_comments.sql, naive
-    times read in the session's TimeZone (the writer sets it to `tz` while it runs). `frame`, when
-    set, is registered as `_rp_scan_frame` for the SELECT to read. `locate(ords)` gives the real
-    location, reason (NULL: keep the SELECT's) and raw text of the records with those ordinals:
-    the writer asks it for the records the SELECT marks `recheck`, then for every rejected one.
-    """
-
-    select: str
-    params: dict[str, object]
-    tz: str
-    frame: pl.DataFrame | None = None
-    rejects: pl.DataFrame | None = None  # records the reader itself rejected (REJECT_SCHEMA)
-    locate: Callable[[list[int]], pl.DataFrame] | None = field(default=None, repr=False)
 
 
 def ident(name: str) -> str:

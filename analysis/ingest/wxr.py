@@ -40,6 +40,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import SplitResult, urlsplit
 from xml.etree.ElementTree import Element
 
+from ..store.batches import Batch
 from .exportutil import (
     author_name,
     html_blocks,
@@ -48,7 +49,7 @@ from .exportutil import (
     timestamp_or_none,
 )
 from .formats import Format
-from .model import Batch, BatchBuilder, ParseContext, SourceFile
+from .model import BatchBuilder, ParseContext, SourceFile
 from .passages import body_passages
 from .xmlrecords import (
     Boundary,

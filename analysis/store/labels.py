@@ -13,6 +13,7 @@ filled in and given to `import_labels`, it imports as it is.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,6 @@ import duckdb
 import polars as pl
 
 from ..errors import ReaderpulseError, UsageError
-from ..ingest.model import SourceFile
 from ..labels import SENTIMENT, SKEPTICISM, LabelSet, label_files, read_labels
 from .db import registered, run, run_count, transaction
 
@@ -85,9 +85,15 @@ def import_labels(
     return [_import_file(conn, path, labels) for path, labels in read]
 
 
+def _digest(path: Path) -> tuple[str, int]:
+    """The file's SHA-256 (hex) and size in bytes, as `sources` records them."""
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest(), fh.tell()
+
+
 def _import_file(conn: duckdb.DuckDBPyConnection, path: Path, labels: LabelSet) -> LabelImport:
     try:
-        source = SourceFile.open_path(path)
+        sha256, size = _digest(path)
     except OSError as exc:
         raise UsageError(f"{path}: cannot read file ({exc.strerror or exc})") from exc
     long = _long_form(labels)
@@ -98,7 +104,7 @@ def _import_file(conn: duckdb.DuckDBPyConnection, path: Path, labels: LabelSet) 
         rows = run(
             conn,
             "SELECT min(source_id) FROM sources WHERE sha256 = ? AND format = ? AND status = 'loaded'",
-            [source.sha256, FORMAT],
+            [sha256, FORMAT],
         )
         if rows and rows[0][0] is not None:
             return LabelImport(path, "unchanged", int(rows[0][0]))
@@ -124,7 +130,7 @@ def _import_file(conn: duckdb.DuckDBPyConnection, path: Path, labels: LabelSet) 
             conn,
             "INSERT INTO sources (source_id, path, format, sha256, size_bytes, imported_at, status,"
             " n_comments, n_rejects, n_updated) VALUES (?, ?, ?, ?, ?, now(), 'loaded', ?, ?, ?)",
-            [source_id, str(path), FORMAT, source.sha256, source.size, result.comments, result.rejects, changed],
+            [source_id, str(path), FORMAT, sha256, size, result.comments, result.rejects, changed],
         )
     return result
 

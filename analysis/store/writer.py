@@ -16,10 +16,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ..ingest import bounds
-from ..ingest.model import Batch
-from ..ingest.scan import CommentScan
 from ..text import SCORED_CHARS
+from . import bounds
+from .batches import Batch, CommentScan, Item
 from .db import registered, run, run_count, transaction
 from .pseudonyms import keys_of
 
@@ -209,7 +208,7 @@ class FileWriter:
         self.scans: list[CommentScan] = []
         run(conn, SQL["stage"])
 
-    def write(self, item: Batch | CommentScan) -> None:
+    def write(self, item: Item) -> None:
         if isinstance(item, CommentScan):
             self._stage_scan(item)
         else:

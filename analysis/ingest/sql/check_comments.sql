@@ -6,7 +6,7 @@
 -- the record again from the file: a JSON line DuckDB could not read, or read only as text, where
 -- the line may say another reason; the writer replaces the reason given here with the line's).
 -- The checks are tried in order; the first that holds gives the reason; the last is the window
--- of accepted dates (bounds.py: $earliest, $latest, $date_reason). An empty text (or one of white
+-- of accepted dates (store/bounds.py: $earliest, $latest, $date_reason). An empty text (or one of white
 -- space only) is no text. `raw` is the record as JSON, kept for rejects only.
 WITH typed AS NOT MATERIALIZED ({typed}),
 checked AS NOT MATERIALIZED (

@@ -5,6 +5,10 @@
   report's range (a comment "posted" in 9999 would be the latest week forever).
 - A comment longer than `text.SCORED_CHARS` characters is stored whole, but scored on its first
   part only; a note in the rejects table says so.
+
+The writer binds `sql_params` to every `CommentScan` (whose SELECT checks the dates in SQL) and
+writes the notes on long comments it staged; ingest holds each parsed `Batch` to the bounds with
+`bound_batch` before handing it over.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 
 from ..text import SCORED_CHARS
-from .model import REJECT_SCHEMA, Batch
+from .batches import REJECT_SCHEMA, Batch
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 FUTURE_SLACK = timedelta(days=1)
@@ -31,7 +35,7 @@ LONG_REASON = (
 
 
 def sql_params(now: datetime | None = None) -> dict[str, object]:
-    """The bounds as the parameters of a reader's checks in SQL (sql/check_comments.sql)."""
+    """The bounds as the parameters of a scan's checks in SQL ($earliest, $latest, $date_reason)."""
     return {
         "earliest": EARLIEST,
         "latest": (now or datetime.now(UTC)) + FUTURE_SLACK,
