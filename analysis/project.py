@@ -6,7 +6,9 @@ the working directory upwards. Paths in the file are relative to the file. See d
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,18 +109,34 @@ def init(directory: Path) -> list[Path]:
         raise UsageError(f"{', '.join(map(str, taken))} exist already; choose an empty or new folder")
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(defaults.taxonomy_path(), directory / "topics.toml")
-        shutil.copytree(defaults.queries_dir(), directory / "queries", ignore=_not_sql)
-        shutil.copytree(defaults.reports_dir(), directory / "reports", ignore=_not_report)
-        written = [directory / "topics.toml", directory / "queries", directory / "reports"]
-        gitignore = directory / ".gitignore"
-        if not gitignore.exists():  # a team's own .gitignore stays as it is
-            gitignore.write_text(GITIGNORE, "utf-8")
-            written.insert(0, gitignore)
-        target.write_text(TEMPLATE, "utf-8")
+        staging = Path(tempfile.mkdtemp(prefix=".readerpulse-init-", dir=directory))
     except OSError as exc:
         raise ProjectError(f"{directory}: cannot write the project ({exc})") from exc
-    return [target, *written]
+    # Everything is written into a hidden folder first, then moved into place, readerpulse.toml
+    # last; a failure takes back what was moved, so the folder is left as it was.
+    moved: list[Path] = []
+    try:
+        shutil.copyfile(defaults.taxonomy_path(), staging / "topics.toml")
+        shutil.copytree(defaults.queries_dir(), staging / "queries", ignore=_not_sql)
+        shutil.copytree(defaults.reports_dir(), staging / "reports", ignore=_not_report)
+        names = ["topics.toml", "queries", "reports"]
+        if not (directory / ".gitignore").exists():  # a team's own .gitignore stays as it is
+            (staging / ".gitignore").write_text(GITIGNORE, "utf-8")
+            names.insert(0, ".gitignore")
+        (staging / PROJECT_FILE).write_text(TEMPLATE, "utf-8")
+        for name in [*names, PROJECT_FILE]:
+            os.replace(staging / name, directory / name)
+            moved.append(directory / name)
+    except OSError as exc:
+        for path in reversed(moved):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        raise ProjectError(f"{directory}: cannot write the project ({exc})") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [target, *(directory / name for name in names)]
 
 
 def _not_sql(folder: str, names: list[str]) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -137,3 +138,33 @@ def test_init_keeps_the_pseudonym_key_out_of_git(tmp_path: Path) -> None:
     project.init(tmp_path / "proj")
     ignored = (tmp_path / "proj" / ".gitignore").read_text().split()
     assert "*.duckdb.key" in ignored
+
+
+@pytest.mark.parametrize("fail_at", ["reports", project.PROJECT_FILE])
+def test_a_failed_init_leaves_the_folder_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_at: str) -> None:
+    """A failure while copying (the reports) or while moving into place (the project file, moved
+    last) takes back everything: no project file, no half copies, no hidden staging folder."""
+    folder = tmp_path / "proj"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("ours")
+    real_copytree, real_replace = project.shutil.copytree, project.os.replace
+
+    def copytree(src: Path, dst: Path, *args: Any, **kwargs: Any) -> Any:
+        if Path(dst).name == fail_at:
+            raise OSError(28, "No space left on device")
+        return real_copytree(src, dst, *args, **kwargs)
+
+    def replace(src: Path, dst: Path) -> None:
+        if Path(dst).name == fail_at:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(project.shutil, "copytree", copytree)
+    monkeypatch.setattr(project.os, "replace", replace)
+    with pytest.raises(project.ProjectError, match="No space left"):
+        project.init(folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
+    monkeypatch.undo()
+    written = project.init(folder)  # and it can be done again
+    assert written[0] == folder / project.PROJECT_FILE
+    assert {p.name for p in folder.iterdir()} == {"notes.txt", ".gitignore", "topics.toml", "queries", "reports", project.PROJECT_FILE}
