@@ -176,8 +176,8 @@ class Bench:
             (pl.col(TONE) if TONE in rows.columns else pl.lit(None, pl.Float64)).alias(TONE),
         )
 
-    def held_out(self, embed: Embed | None) -> list[str]:
-        feats = self.featurise(self.rows.frame, embed)
+    def held_out(self, embed: Embed | None, feats: T.Featurised) -> list[str]:
+        """The figures of a model fitted on all training rows (`feats`: their features)."""
         model = T.fit(self.rows, self.count, self.config, feats)
         weights = np.vstack([model.sparse_weights, model.dense_weights])
         lines = []
@@ -241,11 +241,12 @@ def measure(out: Path, external_root: Path) -> None:
     variants = embedders(out)
     topics = [label for label in bench.labels if label != "skepticism"]
     for name, embed in variants.items():
-        cv = bench.cross_validate(bench.featurise(bench.rows.frame, embed))
+        feats = bench.featurise(bench.rows.frame, embed)
+        cv = bench.cross_validate(feats)
         per_topic = ", ".join(f"{label} {cv[label]:.2f}" for label in topics)
         print(f"{name}\n    cross-validation: mean topic F1 {np.mean([cv[t] for t in topics]):.3f} ({per_topic}); "
               f"skepticism F1 {cv['skepticism']:.3f}; tone r {cv[TONE]:.3f}", flush=True)
-        for line in bench.held_out(embed):
+        for line in bench.held_out(embed, feats):
             print(line, flush=True)
     encoder = variants["+ encoder sentence vectors"]
     assert encoder is not None

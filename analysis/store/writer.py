@@ -8,6 +8,7 @@ file's status and text. Articles and passages of parsed batches are written as t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from importlib import resources
@@ -234,7 +235,7 @@ class FileWriter:
                     run(conn, "SET TimeZone = 'UTC'")
         self.scans.append(scan)
         if scan.locate is not None:
-            self._recheck(scan, before)
+            self._recheck(scan.locate, before)
         # comments longer than the scorers read are kept whole, with a note (bounds.py)
         self.counts.rejects += run_count(
             conn,
@@ -248,13 +249,13 @@ class FileWriter:
             },
         )
 
-    def _recheck(self, scan: CommentScan, offset: int) -> None:
-        """The records the scan marked `recheck` judged again by its reader (their line's reason)."""
-        assert scan.locate is not None
+    def _recheck(self, locate: Callable[[list[int]], pl.DataFrame], offset: int) -> None:
+        """The records staged after `offset` that their scan marked `recheck`, judged again by its
+        reader (`locate`: their line's reason)."""
         conn = self.conn
         rows = run(conn, "SELECT ord FROM _rp_stage WHERE recheck AND ord > ? ORDER BY ord", [offset])
         if rows:
-            with registered(conn, "_rp_located", scan.locate([int(row[0]) for row in rows])):
+            with registered(conn, "_rp_located", locate([int(row[0]) for row in rows])):
                 run(conn, SQL["recheck"])
 
     def _sourced(self, frame: pl.DataFrame) -> pl.DataFrame:
