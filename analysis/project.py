@@ -107,13 +107,15 @@ def init(directory: Path) -> list[Path]:
     taken = [directory / name for name in ("topics.toml", "queries", "reports") if (directory / name).exists()]
     if taken:
         raise UsageError(f"{', '.join(map(str, taken))} exist already; choose an empty or new folder")
+    created = not directory.exists()
     try:
         directory.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".readerpulse-init-", dir=directory))
     except OSError as exc:
         raise ProjectError(f"{directory}: cannot write the project ({exc})") from exc
     # Everything is written into a hidden folder first, then moved into place, readerpulse.toml
-    # last; a failure takes back what was moved, so the folder is left as it was.
+    # last; a failure takes back what was moved (and the folder, when init made it), so the
+    # folder is left as it was.
     moved: list[Path] = []
     try:
         shutil.copyfile(defaults.taxonomy_path(), staging / "topics.toml")
@@ -133,6 +135,8 @@ def init(directory: Path) -> list[Path]:
                 shutil.rmtree(path, ignore_errors=True)
             else:
                 path.unlink(missing_ok=True)
+        if created:  # nothing in it but what init wrote
+            shutil.rmtree(directory, ignore_errors=True)
         raise ProjectError(f"{directory}: cannot write the project ({exc})") from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -168,3 +168,17 @@ def test_a_failed_init_leaves_the_folder_as_it_was(tmp_path: Path, monkeypatch: 
     written = project.init(folder)  # and it can be done again
     assert written[0] == folder / project.PROJECT_FILE
     assert {p.name for p in folder.iterdir()} == {"notes.txt", ".gitignore", "topics.toml", "queries", "reports", project.PROJECT_FILE}
+
+
+def test_a_failed_init_takes_back_the_folder_it_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_replace = project.os.replace
+
+    def replace(src: Path, dst: Path) -> None:
+        if Path(dst).name == project.PROJECT_FILE:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(project.os, "replace", replace)
+    with pytest.raises(project.ProjectError, match="No space left"):
+        project.init(tmp_path / "new")
+    assert list(tmp_path.iterdir()) == []
